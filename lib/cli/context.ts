@@ -1,0 +1,23 @@
+/**
+ * What a command needs from the process, injected so commands run in-process in tests.
+ *
+ * @module
+ */
+import type { Env } from "../config/env.ts";
+
+/** Process-facing dependencies of a command. */
+export interface CliContext {
+  /** The directory the user ran deeprepo from; relative paths resolve against it. */
+  cwd: string;
+  env: Env;
+  /** Writes one line to stdout. */
+  stdout(line: string): void;
+  /** Writes text to stderr (no newline added: streaming text uses it). */
+  stderr(text: string): void;
+  /** True when stderr is a terminal (live progress line allowed). */
+  isTerminal: boolean;
+  /** False when NO_COLOR is set or output is not a terminal. */
+  color: boolean;
+  /** Aborted when the user interrupts (Ctrl-C). */
+  signal: AbortSignal;
+}

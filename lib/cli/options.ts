@@ -1,0 +1,76 @@
+/**
+ * Parsed, validated options of each command, as the command implementations receive them.
+ *
+ * @module
+ */
+
+/** Options shared by analyze, baseline, compare and repl. */
+export interface CommonOptions {
+  /** Local path (absolute, resolved against the user's cwd) or git URL. */
+  source: string;
+  /** Absolute output directory. */
+  outputDir: string;
+  quiet: boolean;
+  rootModel: string;
+  subModel: string;
+  /** False with `--no-cache`. */
+  cache: boolean;
+  /** Extra plugin specifiers from `--plugin` (paths already absolute). */
+  plugins: string[];
+}
+
+/** `deeprepo analyze`. */
+export interface AnalyzeOptions extends CommonOptions {
+  maxTurns: number;
+  concurrency: number;
+  maxCost?: number;
+  execTimeoutSeconds: number;
+  /** False with `--no-prompt-cache`. */
+  promptCache: boolean;
+  dryRun: boolean;
+  json: boolean;
+}
+
+/** `deeprepo baseline`. */
+export interface BaselineOptions extends CommonOptions {
+  maxChars: number;
+  dryRun: boolean;
+  json: boolean;
+}
+
+/** `deeprepo compare`. */
+export interface CompareOptions extends CommonOptions {
+  maxTurns: number;
+  concurrency: number;
+  maxCost?: number;
+  execTimeoutSeconds: number;
+  promptCache: boolean;
+  baselineModel: string;
+  maxChars: number;
+  json: boolean;
+}
+
+/** `deeprepo repl`. */
+export interface ReplCommandOptions extends CommonOptions {
+  /** Code snippets from `--eval`, run in order; empty means interactive. */
+  evals: string[];
+  execTimeoutSeconds: number;
+}
+
+/** `deeprepo list-models`. */
+export interface ListModelsOptions {
+  json: boolean;
+  plugins: string[];
+}
+
+/** `deeprepo cache stats|clear`. */
+export interface CacheOptions {
+  json: boolean;
+  /** `cache clear --older-than DAYS`. */
+  olderThanDays?: number;
+}
+
+/** `deeprepo plugins check <path>`. */
+export interface PluginsCheckOptions {
+  specifier: string;
+}

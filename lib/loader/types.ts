@@ -1,0 +1,57 @@
+/**
+ * The snapshot a loader produces: what the REPL sees (`codebase`, `file_tree`, `metadata`)
+ * plus a per-file ledger of what was loaded or skipped and why.
+ *
+ * @module
+ */
+
+/** Repository facts shown to the root model and exposed as the REPL's `metadata`. */
+export interface RepoMetadata {
+  repo_name: string;
+  total_files: number;
+  total_chars: number;
+  total_lines: number;
+  /** Extension (e.g. ".ts", or the file name for `Makefile`) → file count. */
+  file_types: Record<string, number>;
+  /** Top 15 files by characters, largest first. */
+  largest_files: [string, number][];
+  entry_points: string[];
+}
+
+/** Why a file is in the ledger. `included` files carry their real content in `codebase`. */
+export type FileStatus = "included" | "too_large" | "read_error";
+
+/** One file that is in `codebase`. */
+export interface FileRecord {
+  path: string;
+  /** Characters of the content as stored in `codebase` (placeholder text for skipped files). */
+  chars: number;
+  /** Size on disk in bytes. */
+  bytes: number;
+  status: FileStatus;
+  /** For `too_large` and `read_error`: the reason. */
+  reason?: string;
+}
+
+/** A file the loader left out entirely, with the reason (for `--dry-run` and reports). */
+export interface SkippedFile {
+  path: string;
+  reason: "binary" | "secret" | "symlink" | "gitignored" | "not_included" | "skipped_folder";
+}
+
+/** The loaded codebase. */
+export interface CodebaseSnapshot {
+  /** Relative path with `/` → content (or a `[FILE TOO LARGE ...]`/`[READ ERROR ...]` marker). */
+  codebase: Record<string, string>;
+  /** Indented tree, depth 4. */
+  fileTree: string;
+  metadata: RepoMetadata;
+  /** Every file in `codebase`, sorted by path. */
+  files: FileRecord[];
+  /** Files seen but not loaded. */
+  skipped: SkippedFile[];
+  /** Where the files were read from (a temporary clone for git URLs). */
+  root: string;
+  /** The source the user gave: a path or git URL. */
+  source: string;
+}
