@@ -1,0 +1,70 @@
+/**
+ * The CLI edge: builds the process context, parses arguments, runs the command, and turns every
+ * error into one line on stderr and an exit status. Nothing else in deeprepo prints or exits.
+ *
+ * @module
+ */
+import type { CliContext } from "./context.ts";
+import { dispatch, parseArgs } from "./program.ts";
+import { exitCodeOf } from "../errors.ts";
+import { loadEnv } from "../config/env.ts";
+
+const encoder = new TextEncoder();
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+}
+
+/**
+ * The directory the user ran deeprepo from. `deno task` runs in the project folder and records
+ * the caller's folder in `INIT_CWD`.
+ */
+export function userCwd(): string {
+  return Deno.env.get("INIT_CWD") || Deno.cwd();
+}
+
+/** Builds the real process context; `signal` aborts on the first Ctrl-C. */
+export function processContext(signal: AbortSignal): CliContext {
+  const cwd = userCwd();
+  const isTerminal = Deno.stderr.isTerminal();
+  return {
+    cwd,
+    env: loadEnv(cwd),
+    stdout: (line) => writeAll(Deno.stdout, `${line}\n`),
+    stderr: (text) => writeAll(Deno.stderr, text),
+    isTerminal,
+    color: isTerminal && !Deno.env.get("NO_COLOR"),
+    signal,
+  };
+}
+
+/** One line for an error: its message, or the stack when `DEEPREPO_DEBUG=1`. */
+export function describeError(error: unknown, debug: boolean): string {
+  const expected = error && typeof error === "object" && "exitCode" in error;
+  if (debug && error instanceof Error && error.stack) return error.stack;
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split("\n").find((l) => l.trim() !== "") ?? "unknown error";
+  return expected ? firstLine : `unexpected error: ${firstLine}`;
+}
+
+/**
+ * Runs the CLI with an argument vector and a context; returns the exit status.
+ *
+ * @param argv Arguments after the program name.
+ * @param ctx Process dependencies (stdout, stderr, env, cwd, signal).
+ */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  try {
+    const invocation = await parseArgs(argv, ctx.cwd, {
+      out: (text) => {
+        for (const line of text.replace(/\n$/, "").split("\n")) ctx.stdout(line);
+      },
+    });
+    return await dispatch(invocation, ctx);
+  } catch (error) {
+    const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";
+    ctx.stderr(`deeprepo: ${describeError(error, debug)}\n`);
+    return exitCodeOf(error);
+  }
+}

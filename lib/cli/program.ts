@@ -1,0 +1,401 @@
+/**
+ * The command-line surface: every command and option of CONTRACT.md, declared with commander,
+ * validated, then dispatched to a lazily imported command module. Only this file knows the flag
+ * names; command modules receive typed option objects.
+ *
+ * @module
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@15.1.0";
+import type { CliContext } from "./context.ts";
+import type {
+  AnalyzeOptions,
+  BaselineOptions,
+  CacheOptions,
+  CommonOptions,
+  CompareOptions,
+  ListModelsOptions,
+  PluginsCheckOptions,
+  ReplCommandOptions,
+} from "./options.ts";
+import { UsageError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+
+/** Defaults shared with the docs and tests. */
+export const DEFAULTS = {
+  outputDir: "outputs",
+  rootModel: "sonnet",
+  subModel: "minimax/minimax-m2.5",
+  baselineModel: "opus",
+  maxTurns: 20,
+  concurrency: 5,
+  execTimeoutSeconds: 300,
+  maxChars: 180_000,
+} as const;
+
+/** A parsed invocation: which command runs with which options. */
+export type Invocation =
+  | { command: "analyze"; options: AnalyzeOptions }
+  | { command: "baseline"; options: BaselineOptions }
+  | { command: "compare"; options: CompareOptions }
+  | { command: "repl"; options: ReplCommandOptions }
+  | { command: "list-models"; options: ListModelsOptions }
+  | { command: "cache-stats"; options: CacheOptions }
+  | { command: "cache-clear"; options: CacheOptions }
+  | { command: "plugins-check"; options: PluginsCheckOptions }
+  /** `--help` or `--version` was printed; nothing else to do. */
+  | { command: "printed" };
+
+function integer(min: number, what: string) {
+  return (value: string): number => {
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) {
+      throw new InvalidArgumentError(`must be ${what}.`);
+    }
+    return Number(value);
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError("must be a positive number.");
+  }
+  return n;
+}
+
+function nonEmpty(value: string): string {
+  if (value.trim() === "") throw new InvalidArgumentError("must not be empty.");
+  return value;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, nonEmpty(value)];
+}
+
+const looksRemote = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s);
+
+function resolvePath(cwd: string, path: string): string {
+  if (looksRemote(path) || path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
+  const joined = `${cwd.replace(/\/+$/, "")}/${path}`;
+  const parts: string[] = [];
+  for (const part of joined.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== "." && part !== "") parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+type Raw = Record<string, unknown>;
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option("-o, --output-dir <dir>", "where reports are written", DEFAULTS.outputDir)
+    .option("-q, --quiet", "no progress and no streaming; errors still go to stderr", false)
+    .option("--root-model <model>", "alias, model id, or provider:model", nonEmpty)
+    .option("--sub-model <model>", "sub-model: alias, id, provider:model", nonEmpty)
+    .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect, []);
+}
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--max-turns <n>",
+      "root-model turn limit",
+      integer(1, "an integer ≥ 1"),
+      DEFAULTS.maxTurns,
+    )
+    .option(
+      "--concurrency <n>",
+      "sub-model calls in flight at once",
+      integer(1, "an integer ≥ 1"),
+      DEFAULTS.concurrency,
+    )
+    .option("--max-cost <usd>", "stop spending at this many US dollars", positiveNumber)
+    .option(
+      "--exec-timeout <seconds>",
+      "one REPL execution's time limit",
+      integer(1, "an integer ≥ 1"),
+      DEFAULTS.execTimeoutSeconds,
+    )
+    .option("--no-prompt-cache", "send the root conversation without prompt-cache breakpoints");
+}
+
+function maxCharsOption(cmd: Command): Command {
+  return cmd.option(
+    "--max-chars <n>",
+    "character budget for the baseline prompt",
+    integer(1000, "an integer ≥ 1000"),
+    DEFAULTS.maxChars,
+  );
+}
+
+function common(source: string, raw: Raw, cwd: string, rootDefault: string): CommonOptions {
+  return {
+    source: resolvePath(cwd, source),
+    outputDir: resolvePath(cwd, raw.outputDir as string),
+    quiet: raw.quiet === true,
+    rootModel: (raw.rootModel as string | undefined) ?? rootDefault,
+    subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
+    cache: raw.cache !== false,
+    plugins: (raw.plugin as string[]).map((p) => resolvePath(cwd, p)),
+  };
+}
+
+function runOptions(raw: Raw) {
+  return {
+    maxTurns: raw.maxTurns as number,
+    concurrency: raw.concurrency as number,
+    maxCost: raw.maxCost as number | undefined,
+    execTimeoutSeconds: raw.execTimeout as number,
+    promptCache: raw.promptCache !== false,
+  };
+}
+
+function requireDryRunForJson(raw: Raw, command: string): void {
+  if (raw.json && !raw.dryRun) {
+    throw new UsageError(`${command}: --json needs --dry-run`);
+  }
+}
+
+/** Where commander writes help and the version. */
+export interface ProgramIO {
+  out(text: string): void;
+}
+
+/**
+ * Builds the commander program. `onInvoke` receives the parsed invocation of the command that
+ * ran; commander never exits the process (errors are thrown as {@linkcode CommanderError}).
+ */
+export function buildProgram(
+  cwd: string,
+  io: ProgramIO,
+  onInvoke: (invocation: Invocation) => void,
+): Command {
+  const program = new Command("deeprepo")
+    .description(
+      "Analyze whole codebases with a root model that writes code and cheap sub-models that read files.",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.out,
+      // Usage errors are reported as one line by the CLI edge, without the help commander would
+      // print on stderr; help asked for with --help goes to stdout.
+      writeErr: () => {},
+      outputError: () => {},
+    });
+
+  addRunOptions(addCommonOptions(
+    program.command("analyze")
+      .description("RLM analysis: root model + sandboxed REPL + sub-models")
+      .argument("<source>", "local folder or git URL"),
+  ))
+    .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
+    .option("--json", "with --dry-run: print one JSON object")
+    .action((source: string, raw: Raw) => {
+      requireDryRunForJson(raw, "analyze");
+      onInvoke({
+        command: "analyze",
+        options: {
+          ...common(source, raw, cwd, DEFAULTS.rootModel),
+          ...runOptions(raw),
+          dryRun: raw.dryRun === true,
+          json: raw.json === true,
+        },
+      });
+    });
+
+  maxCharsOption(addCommonOptions(
+    program.command("baseline")
+      .description("one call to one model with as much code as fits (the yardstick)")
+      .argument("<source>", "local folder or git URL"),
+  ))
+    .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
+    .option("--json", "with --dry-run: print one JSON object")
+    .action((source: string, raw: Raw) => {
+      requireDryRunForJson(raw, "baseline");
+      onInvoke({
+        command: "baseline",
+        options: {
+          ...common(source, raw, cwd, DEFAULTS.rootModel),
+          maxChars: raw.maxChars as number,
+          dryRun: raw.dryRun === true,
+          json: raw.json === true,
+        },
+      });
+    });
+
+  maxCharsOption(addRunOptions(addCommonOptions(
+    program.command("compare")
+      .description("analyze and baseline on one checkout, with a side-by-side table")
+      .argument("<source>", "local folder or git URL"),
+  )))
+    .option("--baseline-model <model>", "model for the baseline side", nonEmpty)
+    .option("--json", "print the comparison table as JSON")
+    .action((source: string, raw: Raw) => {
+      onInvoke({
+        command: "compare",
+        options: {
+          ...common(source, raw, cwd, DEFAULTS.rootModel),
+          ...runOptions(raw),
+          baselineModel: (raw.baselineModel as string | undefined) ?? DEFAULTS.baselineModel,
+          maxChars: raw.maxChars as number,
+          json: raw.json === true,
+        },
+      });
+    });
+
+  addCommonOptions(
+    program.command("repl")
+      .description("the root model's REPL, driven by a person")
+      .argument("<source>", "local folder or git URL"),
+  )
+    .option(
+      "--eval <code>",
+      "run this code (repeatable, in order); without it: interactive",
+      collect,
+      [],
+    )
+    .option(
+      "--exec-timeout <seconds>",
+      "one execution's time limit",
+      integer(1, "an integer ≥ 1"),
+      DEFAULTS.execTimeoutSeconds,
+    )
+    .action((source: string, raw: Raw) => {
+      onInvoke({
+        command: "repl",
+        options: {
+          ...common(source, raw, cwd, DEFAULTS.rootModel),
+          evals: raw.eval as string[],
+          execTimeoutSeconds: raw.execTimeout as number,
+        },
+      });
+    });
+
+  program.command("list-models")
+    .description("list providers, models, aliases, prices and which keys are set")
+    .option("--json", "print JSON")
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect, [])
+    .action((raw: Raw) => {
+      onInvoke({
+        command: "list-models",
+        options: {
+          json: raw.json === true,
+          plugins: (raw.plugin as string[]).map((p) => resolvePath(cwd, p)),
+        },
+      });
+    });
+
+  const cache = program.command("cache").description("inspect or clear the sub-model cache");
+  cache.command("stats")
+    .description("path, entries, size, age and entries per model")
+    .option("--json", "print JSON")
+    .action((raw: Raw) => {
+      onInvoke({ command: "cache-stats", options: { json: raw.json === true } });
+    });
+  cache.command("clear")
+    .description("remove cached entries and print how many")
+    .addOption(
+      new Option("--older-than <days>", "only entries older than this many days").argParser(
+        positiveNumber,
+      ),
+    )
+    .action((raw: Raw) => {
+      onInvoke({
+        command: "cache-clear",
+        options: { json: false, olderThanDays: raw.olderThan as number | undefined },
+      });
+    });
+
+  const plugins = program.command("plugins").description("work with provider plugins");
+  plugins.command("check")
+    .description("load a plugin module and report every problem with its shape")
+    .argument("<module>", "plugin path or URL")
+    .action((specifier: string) => {
+      onInvoke({
+        command: "plugins-check",
+        options: { specifier: resolvePath(cwd, specifier) },
+      });
+    });
+
+  return program;
+}
+
+/** Turns a commander error into one line for stderr (without the "error: " prefix). */
+function usageLine(error: CommanderError, argv: string[]): string {
+  const message = error.message.replace(/^error:\s*/, "").split("\n")[0].trim();
+  const command = argv.find((a) => !a.startsWith("-"));
+  const known = [
+    "analyze",
+    "baseline",
+    "compare",
+    "repl",
+    "list-models",
+    "cache",
+    "plugins",
+  ];
+  const help = command && known.includes(command)
+    ? `deeprepo ${command} --help`
+    : "deeprepo --help";
+  return `${message} (see '${help}')`;
+}
+
+/**
+ * Parses an argument vector into an {@linkcode Invocation}.
+ *
+ * @throws {UsageError} For unknown commands or flags, missing arguments and invalid values.
+ */
+export async function parseArgs(
+  argv: string[],
+  cwd: string,
+  io: ProgramIO,
+): Promise<Invocation> {
+  let invocation: Invocation | undefined;
+  const program = buildProgram(cwd, io, (inv) => invocation = inv);
+  if (argv.length === 0) {
+    program.outputHelp();
+    throw new UsageError("no command given (see 'deeprepo --help')");
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return { command: "printed" };
+      if (error.code === "commander.help") {
+        // A command group (`cache`, `plugins`) without its subcommand.
+        throw new UsageError(`missing subcommand (see 'deeprepo ${argv[0]} --help')`);
+      }
+      throw new UsageError(usageLine(error, argv));
+    }
+    throw error;
+  }
+  if (!invocation) throw new UsageError(`nothing to run (see 'deeprepo --help')`);
+  return invocation;
+}
+
+/** Runs a parsed invocation by importing only the command module it needs. */
+export async function dispatch(invocation: Invocation, ctx: CliContext): Promise<number> {
+  switch (invocation.command) {
+    case "printed":
+      return 0;
+    case "analyze":
+      return (await import("./commands/analyze.ts")).run(invocation.options, ctx);
+    case "baseline":
+      return (await import("./commands/baseline.ts")).run(invocation.options, ctx);
+    case "compare":
+      return (await import("./commands/compare.ts")).run(invocation.options, ctx);
+    case "repl":
+      return (await import("./commands/repl.ts")).run(invocation.options, ctx);
+    case "list-models":
+      return (await import("./commands/list_models.ts")).run(invocation.options, ctx);
+    case "cache-stats":
+      return (await import("./commands/cache.ts")).runStats(invocation.options, ctx);
+    case "cache-clear":
+      return (await import("./commands/cache.ts")).runClear(invocation.options, ctx);
+    case "plugins-check":
+      return (await import("./commands/plugins_check.ts")).run(invocation.options, ctx);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * deeprepo: analyze whole codebases with the Recursive Language Model pattern.
+ *
+ * Entry point of the CLI (and, in a compiled binary, of the sandbox child process).
+ *
+ * @module
+ */
+import { SANDBOX_MODE_ARG } from "./lib/sandbox/mode.ts";
+
+if (import.meta.main) {
+  if (Deno.args[0] === SANDBOX_MODE_ARG) {
+    // A compiled binary re-executes itself as the REPL's isolated child process.
+    const { runSandboxChild } = await import("./lib/sandbox/child_entry.ts");
+    await runSandboxChild();
+  } else {
+    const { processContext, runCli } = await import("./lib/cli/main.ts");
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      // First Ctrl-C: stop gracefully and keep partial work. Second: leave now.
+      if (interrupts === 1) controller.abort(new Error("interrupted"));
+      else Deno.exit(130);
+    };
+    Deno.addSignalListener("SIGINT", onInterrupt);
+    const code = await runCli(Deno.args, processContext(controller.signal));
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+    Deno.exit(code);
+  }
+}
