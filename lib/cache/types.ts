@@ -12,14 +12,21 @@ export interface CacheEntry {
   storedAt: number;
 }
 
-/** Statistics for `deeprepo cache stats`. */
+/** Statistics for `deeprepo cache stats`. Only live (unexpired) entries are counted. */
 export interface CacheStats {
+  /** Where the entries live (the KV file, or `:memory:`). */
   path: string;
   entries: number;
+  /** UTF-8 bytes of the cached answers (not the database file). */
   totalBytes: number;
+  /** `storedAt` of the oldest and newest live entry. */
   oldest?: number;
   newest?: number;
   perModel: Record<string, number>;
+  /** Entries past their lifetime that storage has not reclaimed yet (never served). */
+  expired?: number;
+  /** Size of the database file on disk, when there is one. */
+  fileBytes?: number;
 }
 
 /** A content-addressed store of sub-model results. */

@@ -89,11 +89,19 @@ type Raw = Record<string, unknown>;
 function addCommonOptions(cmd: Command): Command {
   return cmd
     .option("-o, --output-dir <dir>", "where reports are written", DEFAULTS.outputDir)
-    .option("-q, --quiet", "no progress and no streaming; errors still go to stderr", false)
-    .option("--root-model <model>", "alias, model id, or provider:model", nonEmpty)
-    .option("--sub-model <model>", "sub-model: alias, id, provider:model", nonEmpty)
+    .option("-q, --quiet", "no progress and no streaming; errors still go to stderr")
+    .option(
+      "--root-model <model>",
+      `root model: alias, id, or provider:model (default: "${DEFAULTS.rootModel}")`,
+      nonEmpty,
+    )
+    .option(
+      "--sub-model <model>",
+      `sub-model: alias, id, or provider:model (default: "${DEFAULTS.subModel}")`,
+      nonEmpty,
+    )
     .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
-    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect, []);
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect);
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -137,7 +145,7 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     rootModel: (raw.rootModel as string | undefined) ?? rootDefault,
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
     cache: raw.cache !== false,
-    plugins: (raw.plugin as string[]).map((p) => resolvePath(cwd, p)),
+    plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePath(cwd, p)),
   };
 }
 
@@ -232,7 +240,11 @@ export function buildProgram(
       .description("analyze and baseline on one checkout, with a side-by-side table")
       .argument("<source>", "local folder or git URL"),
   )))
-    .option("--baseline-model <model>", "model for the baseline side", nonEmpty)
+    .option(
+      "--baseline-model <model>",
+      `model for the baseline side (default: "${DEFAULTS.baselineModel}")`,
+      nonEmpty,
+    )
     .option("--json", "print the comparison table as JSON")
     .action((source: string, raw: Raw) => {
       onInvoke({
@@ -269,7 +281,7 @@ export function buildProgram(
         command: "repl",
         options: {
           ...common(source, raw, cwd, DEFAULTS.rootModel),
-          evals: raw.eval as string[],
+          evals: (raw.eval as string[] | undefined) ?? [],
           execTimeoutSeconds: raw.execTimeout as number,
         },
       });
@@ -278,13 +290,13 @@ export function buildProgram(
   program.command("list-models")
     .description("list providers, models, aliases, prices and which keys are set")
     .option("--json", "print JSON")
-    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect, [])
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
     .action((raw: Raw) => {
       onInvoke({
         command: "list-models",
         options: {
           json: raw.json === true,
-          plugins: (raw.plugin as string[]).map((p) => resolvePath(cwd, p)),
+          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePath(cwd, p)),
         },
       });
     });
