@@ -1,0 +1,140 @@
+/**
+ * The cache in front of sub-model calls: the one place where a batch is looked up, deduplicated,
+ * sent and merged back.
+ *
+ * @module
+ */
+import type { Cache } from "./types.ts";
+import { cacheKey, type CacheKeyParts } from "./key.ts";
+
+/** What {@linkcode cachedBatch} returns. */
+export interface CachedBatchResult {
+  /** One result per prompt, in the order of the prompts. */
+  results: string[];
+  /** Prompts answered from entries stored before this batch. */
+  hits: number;
+  /** Distinct prompts that were sent (each one sub-model call). */
+  misses: number;
+  /** Repeats of a prompt earlier in the same batch, answered by that prompt's single call. */
+  deduped: number;
+}
+
+/**
+ * Whether a sub-model result may be stored: errors (`[ERROR...`) and empty or whitespace-only
+ * answers are never cached, so the next run retries them.
+ */
+export function isCacheable(result: unknown): result is string {
+  return typeof result === "string" && result.trim() !== "" && !result.startsWith("[ERROR");
+}
+
+/**
+ * Answers `prompts` through `cache`: looks every prompt up first, sends only the misses (a
+ * prompt repeated within the batch is sent once), stores the good results and merges all
+ * results back in the original order.
+ *
+ * Without a cache (`--no-cache`) nothing is read, written or deduplicated: `send` receives
+ * exactly `prompts`, and hits and misses are both 0 (no look-up happened).
+ *
+ * @param cache The cache, or undefined to bypass it.
+ * @param keyParts The key parts (model, system prompt, settings) for one prompt.
+ * @param prompts The prompts, in the caller's order.
+ * @param send Sends prompts to the sub-model; resolves with one result per prompt, in order
+ *   (failed items as `[ERROR ...]` strings).
+ * @returns The merged results and how many were hits, misses and in-batch repeats.
+ * @throws {RangeError} When `send` returns a different number of results than prompts.
+ *   Whatever `send` throws (an abort, for instance) is passed on and nothing is stored.
+ *
+ * @example
+ * ```ts
+ * import { cachedBatch } from "./batch.ts";
+ * import { MemoryCache } from "./memory.ts";
+ * const cache = new MemoryCache();
+ * const parts = (prompt: string) => ({ model: "m", system: "", prompt, maxTokens: 100 });
+ * const send = (ps: string[]) => Promise.resolve(ps.map((p) => p.toUpperCase()));
+ * await cachedBatch(cache, parts, ["a", "b", "a"], send); // misses 2, deduped 1
+ * const again = await cachedBatch(cache, parts, ["b", "a"], send);
+ * again.results; // ["B", "A"], hits 2, nothing sent
+ * ```
+ */
+export async function cachedBatch(
+  cache: Cache | undefined,
+  keyParts: (prompt: string) => CacheKeyParts,
+  prompts: string[],
+  send: (prompts: string[]) => Promise<string[]>,
+): Promise<CachedBatchResult> {
+  if (!cache) {
+    const results = await sendChecked(send, prompts);
+    return { results, hits: 0, misses: 0, deduped: 0 };
+  }
+
+  const partsList = prompts.map(keyParts);
+  const keys = await Promise.all(partsList.map(cacheKey));
+
+  // First occurrence of each distinct key: it is looked up once and, on a miss, sent once.
+  const firstIndex = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (!firstIndex.has(key)) firstIndex.set(key, i);
+  });
+  const found = new Map<string, string>();
+  await Promise.all([...firstIndex.keys()].map(async (key) => {
+    const entry = await safeGet(cache, key);
+    if (entry !== undefined) found.set(key, entry);
+  }));
+
+  const missKeys = [...firstIndex.keys()].filter((key) => !found.has(key));
+  const sent = await sendChecked(send, missKeys.map((key) => prompts[firstIndex.get(key)!]));
+  const fresh = new Map<string, string>();
+  await Promise.all(missKeys.map(async (key, i) => {
+    fresh.set(key, sent[i]);
+    if (isCacheable(sent[i])) {
+      await safeSet(cache, key, sent[i], partsList[firstIndex.get(key)!].model);
+    }
+  }));
+
+  let hits = 0;
+  let deduped = 0;
+  const results = keys.map((key, i) => {
+    const hit = found.get(key);
+    if (hit !== undefined) {
+      hits++;
+      return hit;
+    }
+    if (firstIndex.get(key) !== i) deduped++;
+    return fresh.get(key)!;
+  });
+  return { results, hits, misses: missKeys.length, deduped };
+}
+
+async function sendChecked(
+  send: (prompts: string[]) => Promise<string[]>,
+  prompts: string[],
+): Promise<string[]> {
+  if (prompts.length === 0) return [];
+  const results = await send(prompts);
+  if (!Array.isArray(results) || results.length !== prompts.length) {
+    throw new RangeError(
+      `sub-model sender returned ${
+        Array.isArray(results) ? results.length : typeof results
+      } results for ${prompts.length} prompts`,
+    );
+  }
+  return results;
+}
+
+/** A cache read that fails counts as a miss; the batch still completes. */
+async function safeGet(cache: Cache, key: string): Promise<string | undefined> {
+  try {
+    return (await cache.get(key))?.value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A cache write that fails loses only the saving on the next run. */
+async function safeSet(cache: Cache, key: string, value: string, model: string): Promise<void> {
+  try {
+    await cache.set(key, value, model);
+  } catch {
+    // The result is still returned to the caller.
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The {@linkcode Cache} on Deno KV: one SQLite file under the cache folder, shared safely by
+ * concurrent deeprepo processes.
+ *
+ * @module
+ */
+import type { Cache, CacheEntry, CacheStats } from "./types.ts";
+import { CACHE_TTL_MS, isFresh } from "./ttl.ts";
+import { DisabledCache } from "./disabled.ts";
+import { withBusyRetry } from "./kv_retry.ts";
+import {
+  type EntryHeader,
+  fitsInline,
+  isEntryHeader,
+  joinChunks,
+  splitChunks,
+} from "./kv_value.ts";
+
+/** File name of the KV database inside the cache folder. */
+export const KV_FILE_NAME = "subcalls.kv";
+
+const ENTRY = "entry";
+const CHUNK = "chunk";
+/** Chunks per atomic write: 12 × ≤60 KB stays under KV's 800 KiB per-commit limit. */
+const CHUNKS_PER_COMMIT = 12;
+/** Deletions per atomic commit when clearing (KV allows 1,000 mutations; keys are ~100 B). */
+const DELETES_PER_COMMIT = 200;
+/** Chunks outlive their header a little, so KV never reclaims a chunk before its header. */
+const CHUNK_GRACE_MS = 24 * 3600 * 1000;
+
+/** Options of {@linkcode openKvCache}. */
+export interface KvCacheOptions {
+  /** Clock in milliseconds since the epoch; decides `storedAt` and expiry. @default Date.now */
+  now?: () => number;
+  /**
+   * Called at most once per cache, when the database cannot be opened or an operation fails;
+   * the cache then stops reading and writing and the run continues uncached.
+   */
+  onWarning?(message: string): void;
+}
+
+/** The outcome of {@linkcode tryOpenKvCache}. */
+export type KvOpenResult =
+  | { ok: true; cache: KvCache }
+  | { ok: false; path: string; reason: string };
+
+/** Path of the KV database for a cache folder. */
+export function kvPath(dir: string): string {
+  return `${dir.replace(/[\\/]+$/, "")}/${KV_FILE_NAME}`;
+}
+
+/**
+ * Opens (creating if needed) the cache folder and its KV database.
+ *
+ * @param dir The cache folder (see `resolveCacheDir`).
+ * @param options Clock and warning callback.
+ * @returns The cache, or why it could not be opened (corrupt file, unwritable folder, ...).
+ */
+export async function tryOpenKvCache(
+  dir: string,
+  options: KvCacheOptions = {},
+): Promise<KvOpenResult> {
+  const path = kvPath(dir);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const kv = await withBusyRetry(() => Deno.openKv(path));
+    try {
+      // Opening is lazy about some damage; one read proves the file is a usable database.
+      await withBusyRetry(() => kv.get([ENTRY, ""]));
+    } catch (error) {
+      kv.close();
+      throw error;
+    }
+    return { ok: true, cache: new KvCache(kv, path, options) };
+  } catch (error) {
+    return { ok: false, path, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Opens the KV cache in `dir` (file `subcalls.kv`). Never throws: a corrupt or unwritable
+ * database gives one `onWarning` and a cache that stores nothing.
+ *
+ * @param dir The cache folder; created when missing.
+ * @param options Clock and warning callback.
+ * @returns A working {@linkcode KvCache}, or a {@linkcode DisabledCache}.
+ *
+ * @example
+ * ```ts ignore
+ * import { openKvCache } from "./kv.ts";
+ * const cache = await openKvCache("/tmp/deeprepo-cache", { onWarning: console.warn });
+ * await cache.set("key", "answer", "minimax/minimax-m2.5");
+ * cache.close();
+ * ```
+ */
+export async function openKvCache(dir: string, options: KvCacheOptions = {}): Promise<Cache> {
+  const opened = await tryOpenKvCache(dir, options);
+  if (opened.ok) return opened.cache;
+  options.onWarning?.(
+    `sub-model cache disabled: cannot open ${opened.path} (${opened.reason}); ` +
+      "continuing without cache (run `deeprepo cache clear` to reset it)",
+  );
+  return new DisabledCache(opened.path, opened.reason);
+}
+
+/**
+ * Entries in Deno KV. `get` and `set` never throw: the first failure warns once and turns the
+ * cache off for the rest of the run. `stats` and `clear` (used by `deeprepo cache`) do throw.
+ */
+export class KvCache implements Cache {
+  #kv: Deno.Kv;
+  #now: () => number;
+  #onWarning?: (message: string) => void;
+  #failed = false;
+  #closed = false;
+
+  /** Use {@linkcode openKvCache}; this constructor takes an already opened database. */
+  constructor(kv: Deno.Kv, readonly path: string, options: KvCacheOptions = {}) {
+    this.#kv = kv;
+    this.#now = options.now ?? Date.now;
+    this.#onWarning = options.onWarning;
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    if (this.#failed || this.#closed) return undefined;
+    try {
+      const res = await withBusyRetry(() => this.#kv.get<unknown>([ENTRY, key]));
+      const header = res.value;
+      if (!isEntryHeader(header) || !isFresh(header.t, this.#now())) return undefined;
+      const value = header.v ?? await this.#readChunks(key, header);
+      if (value === undefined) return undefined;
+      return { value, model: header.m, storedAt: header.t };
+    } catch (error) {
+      this.#fail(error);
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: string, model: string): Promise<void> {
+    if (this.#failed || this.#closed) return;
+    try {
+      const t = this.#now();
+      const b = new TextEncoder().encode(value).length;
+      let header: EntryHeader;
+      let writeId: string | undefined;
+      if (fitsInline(value, model)) {
+        header = { v: value, m: model, t, b };
+      } else {
+        writeId = crypto.randomUUID();
+        const chunks = splitChunks(value);
+        await this.#writeChunks(key, writeId, chunks);
+        header = { m: model, t, b, n: chunks.length, id: writeId, len: value.length };
+      }
+      await withBusyRetry(() => this.#kv.set([ENTRY, key], header, { expireIn: CACHE_TTL_MS }));
+      await this.#dropChunks(key, writeId);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async stats(): Promise<CacheStats> {
+    const now = this.#now();
+    const stats: CacheStats = { path: this.path, entries: 0, totalBytes: 0, perModel: {} };
+    let expired = 0;
+    for await (const item of this.#kv.list<unknown>({ prefix: [ENTRY] })) {
+      const header = item.value;
+      if (!isEntryHeader(header)) continue;
+      if (!isFresh(header.t, now)) {
+        expired++;
+        continue;
+      }
+      stats.entries++;
+      stats.totalBytes += header.b;
+      stats.perModel[header.m] = (stats.perModel[header.m] ?? 0) + 1;
+      if (stats.oldest === undefined || header.t < stats.oldest) stats.oldest = header.t;
+      if (stats.newest === undefined || header.t > stats.newest) stats.newest = header.t;
+    }
+    stats.expired = expired;
+    try {
+      stats.fileBytes = (await Deno.stat(this.path)).size;
+    } catch {
+      // In-memory or vanished file: no size to report.
+    }
+    return stats;
+  }
+
+  async clear(olderThanMs?: number): Promise<number> {
+    const doomed: Deno.KvKey[] = [];
+    let removed = 0;
+    if (olderThanMs === undefined) {
+      for await (const item of this.#kv.list({ prefix: [] })) {
+        doomed.push(item.key);
+        if (item.key[0] === ENTRY) removed++;
+      }
+    } else {
+      const now = this.#now();
+      for await (const item of this.#kv.list<unknown>({ prefix: [ENTRY] })) {
+        const header = item.value;
+        const storedAt = isEntryHeader(header) ? header.t : -Infinity;
+        if (now - storedAt < olderThanMs) continue;
+        doomed.push(item.key);
+        removed++;
+        for await (const chunk of this.#kv.list({ prefix: [CHUNK, item.key[1]] })) {
+          doomed.push(chunk.key);
+        }
+      }
+    }
+    for (let i = 0; i < doomed.length; i += DELETES_PER_COMMIT) {
+      const op = this.#kv.atomic();
+      for (const key of doomed.slice(i, i + DELETES_PER_COMMIT)) op.delete(key);
+      await withBusyRetry(() => op.commit());
+    }
+    return removed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#kv.close();
+  }
+
+  async #readChunks(key: string, header: EntryHeader): Promise<string | undefined> {
+    const chunks: unknown[] = [];
+    const prefix = [CHUNK, key, header.id!];
+    for await (const item of this.#kv.list<unknown>({ prefix })) chunks.push(item.value);
+    return joinChunks(header, chunks);
+  }
+
+  async #writeChunks(key: string, writeId: string, chunks: string[]): Promise<void> {
+    const expireIn = CACHE_TTL_MS + CHUNK_GRACE_MS;
+    for (let i = 0; i < chunks.length; i += CHUNKS_PER_COMMIT) {
+      const op = this.#kv.atomic();
+      chunks.slice(i, i + CHUNKS_PER_COMMIT).forEach((chunk, j) => {
+        op.set([CHUNK, key, writeId, i + j], chunk, { expireIn });
+      });
+      const res = await withBusyRetry(() => op.commit());
+      if (!res.ok) throw new Error("chunk write was rejected");
+    }
+  }
+
+  /** Removes chunks of earlier writes of `key` (all of them when `keepId` is undefined). */
+  async #dropChunks(key: string, keepId: string | undefined): Promise<void> {
+    const stale: Deno.KvKey[] = [];
+    for await (const item of this.#kv.list({ prefix: [CHUNK, key] })) {
+      if (item.key[2] !== keepId) stale.push(item.key);
+    }
+    for (let i = 0; i < stale.length; i += DELETES_PER_COMMIT) {
+      const op = this.#kv.atomic();
+      for (const k of stale.slice(i, i + DELETES_PER_COMMIT)) op.delete(k);
+      await withBusyRetry(() => op.commit());
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failed || this.#closed) return;
+    this.#failed = true;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.#onWarning?.(
+      `sub-model cache disabled: ${this.path} failed (${reason}); continuing without cache`,
+    );
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The sub-model result cache: content-hash keys, a 7-day lifetime, Deno KV on disk.
+ *
+ * ```ts ignore
+ * import { cachedBatch, openKvCache, resolveCacheDir } from "./mod.ts";
+ * const cache = await openKvCache(resolveCacheDir(env), { onWarning: warn });
+ * const { results, hits } = await cachedBatch(cache, keyParts, prompts, send);
+ * ```
+ *
+ * @module
+ */
+export type { Cache, CacheEntry, CacheStats } from "./types.ts";
+export { CACHE_TTL_MS, isFresh } from "./ttl.ts";
+export { cacheKey, type CacheKeyParts } from "./key.ts";
+export { resolveCacheDir } from "./dir.ts";
+export { MemoryCache, type MemoryCacheOptions } from "./memory.ts";
+export { DisabledCache } from "./disabled.ts";
+export {
+  KV_FILE_NAME,
+  KvCache,
+  type KvCacheOptions,
+  type KvOpenResult,
+  kvPath,
+  openKvCache,
+  tryOpenKvCache,
+} from "./kv.ts";
+export { cachedBatch, type CachedBatchResult, isCacheable } from "./batch.ts";

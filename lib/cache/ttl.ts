@@ -1,0 +1,26 @@
+/**
+ * How long a cached sub-model result stays valid.
+ *
+ * @module
+ */
+
+/** Lifetime of a cache entry: 7 days, in milliseconds. An entry this old or older is a miss. */
+export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Whether an entry stored at `storedAt` is still valid at `now`.
+ *
+ * @param storedAt Milliseconds since the epoch when the entry was written.
+ * @param now The current time in milliseconds since the epoch.
+ * @returns True while the entry is younger than {@linkcode CACHE_TTL_MS}.
+ *
+ * @example
+ * ```ts
+ * import { isFresh, CACHE_TTL_MS } from "./ttl.ts";
+ * isFresh(0, CACHE_TTL_MS - 1); // true
+ * isFresh(0, CACHE_TTL_MS); // false
+ * ```
+ */
+export function isFresh(storedAt: number, now: number): boolean {
+  return now - storedAt < CACHE_TTL_MS;
+}
