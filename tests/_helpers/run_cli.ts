@@ -1,0 +1,67 @@
+/**
+ * Runs deeprepo as a real subprocess, the way a user does, and captures its output.
+ *
+ * @module
+ */
+
+/** Absolute path of the repository's `main.ts`. */
+export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Absolute path of the repository root. */
+export const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** What a finished CLI run printed. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for {@linkcode runDeno}. */
+export interface RunOptions {
+  /** Working directory (default: a fresh temp dir is NOT made; the caller's cwd). */
+  cwd?: string;
+  /** Environment variables added to a minimal base (PATH, HOME, DENO_DIR). */
+  env?: Record<string, string>;
+  /** Kill the process after this many milliseconds. @default 120000 */
+  timeoutMs?: number;
+}
+
+/** Runs `deno <args>` with a minimal environment (no real API keys leak into tests). */
+export async function runDeno(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const base: Record<string, string> = { NO_COLOR: "1" };
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
+    const value = Deno.env.get(name);
+    if (value) base[name] = value;
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: options.cwd,
+    env: { ...base, ...options.env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, options.timeoutMs ?? 120_000);
+  try {
+    const out = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the deeprepo CLI from this checkout with all permissions. */
+export function runCliProcess(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return runDeno(["run", "-A", MAIN, ...args], options);
+}
