@@ -1,0 +1,164 @@
+/**
+ * The baseline prompt: one user message holding the repository metadata, the file tree and as
+ * many whole files as fit in a character budget, plus the list of files left out so the model
+ * knows what it did not see.
+ *
+ * @module
+ */
+import type { CodebaseSnapshot } from "../loader/types.ts";
+import { formatMetadata } from "../engine/prompts.ts";
+
+/**
+ * System prompt of the baseline call. It asks for the same four sections as `analyze`, so the
+ * two reports can be read side by side.
+ */
+export const BASELINE_SYSTEM_PROMPT =
+  `You are a senior software engineer reviewing an entire codebase in one sitting.
+The user message contains the repository metadata, its file tree and the contents of as many files
+as fit; files that did not fit are listed by name at the end. Base every claim on the code you were
+shown, cite file paths (and line numbers or function names where you can), and say plainly when a
+conclusion depends on files you did not see.
+
+Write a Markdown report with exactly these four sections:
+
+## 1. Architecture
+Entry points, main modules and how they depend on each other, data flow, notable design patterns.
+
+## 2. Bug and security audit
+Concrete bugs, security issues, unsafe error handling and unhandled edge cases, each with its
+location and why it matters.
+
+## 3. Code quality
+Consistency of patterns, tests and coverage, documentation, naming, duplication.
+
+## 4. Prioritized plan
+Numbered items grouped as P0 (critical: fix first), P1 (important) and P2 (nice to have); each says
+what to change, why, and a rough size (small / medium / large).`;
+
+/** Options of {@linkcode buildBaselinePrompt}. */
+export interface BaselinePromptOptions {
+  /**
+   * Budget for the user message in characters (JavaScript string length).
+   * @default 180000
+   */
+  maxChars?: number;
+}
+
+/** The user message and the ledger of which files it holds. */
+export interface BaselinePrompt {
+  /** The user message sent to the model. */
+  text: string;
+  /** Paths whose full content is in the message, in the order they appear. */
+  included: string[];
+  /** Loaded files that did not fit the budget, listed by name in the message. */
+  excluded: string[];
+  /** Files the loader could not load (too large, unreadable), named in the message too. */
+  unavailable: { path: string; status: "too_large" | "read_error" }[];
+  /** `text.length`, the whole message. */
+  chars: number;
+  /** Characters counted against the budget: everything but the excluded list. */
+  budgetedChars: number;
+}
+
+/** Default character budget of the baseline prompt (about 45k tokens of code). */
+export const DEFAULT_MAX_CHARS = 180_000;
+
+/**
+ * Builds the baseline user message. Files are considered entry points first (in the order of
+ * `metadata.entry_points`), then the rest smallest first (ties by path); each file that still
+ * fits is added as `### path` and a fenced block, each that does not is listed as excluded. The
+ * budget covers metadata, tree and file blocks; the list of excluded paths (one short line per
+ * file) is appended after the budget, so a huge repository can never crowd out all code with
+ * its own file list. `chars` is the real length of the whole message.
+ *
+ * @param snapshot The loaded codebase.
+ * @param options Budget.
+ * @returns The message and which files it holds.
+ * @throws {RangeError} When `maxChars` is not a positive integer.
+ *
+ * @example
+ * ```ts ignore
+ * const prompt = buildBaselinePrompt(snapshot, { maxChars: 50_000 });
+ * console.log(prompt.included.length, prompt.excluded);
+ * ```
+ */
+export function buildBaselinePrompt(
+  snapshot: CodebaseSnapshot,
+  options: BaselinePromptOptions = {},
+): BaselinePrompt {
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  if (!Number.isInteger(maxChars) || maxChars <= 0) {
+    throw new RangeError(`maxChars must be a positive integer, got ${maxChars}`);
+  }
+  const unavailable = snapshot.files
+    .filter((f) => f.status !== "included")
+    .map((f) => ({ path: f.path, status: f.status as "too_large" | "read_error" }));
+  const order = baselineOrder(snapshot);
+
+  const head = _header(snapshot, unavailable);
+  let total = head.length;
+  const included: string[] = [];
+  const excluded: string[] = [];
+  for (const path of order) {
+    const size = _fileBlock(path, snapshot.codebase[path]).length;
+    // No early exit: a large entry point that does not fit must not stop smaller files.
+    if (total + size <= maxChars) {
+      included.push(path);
+      total += size;
+    } else {
+      excluded.push(path);
+    }
+  }
+  const text = head + included.map((p) => _fileBlock(p, snapshot.codebase[p])).join("") +
+    _excludedSection(excluded);
+  return { text, included, excluded, unavailable, chars: text.length, budgetedChars: total };
+}
+
+/**
+ * The order in which the baseline offers files to the budget: loaded entry points first (in
+ * metadata order), then every other loaded file smallest first, ties by path.
+ *
+ * @param snapshot The loaded codebase.
+ * @returns Paths of files with status `included`.
+ */
+export function baselineOrder(snapshot: CodebaseSnapshot): string[] {
+  const loaded = new Map(
+    snapshot.files.filter((f) => f.status === "included").map((f) => [f.path, f]),
+  );
+  const entries = [...new Set(snapshot.metadata.entry_points)].filter((p) => loaded.has(p));
+  const entrySet = new Set(entries);
+  const rest = [...loaded.values()]
+    .filter((f) => !entrySet.has(f.path))
+    .sort((a, b) => a.chars - b.chars || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => f.path);
+  return [...entries, ...rest];
+}
+
+function _header(
+  snapshot: CodebaseSnapshot,
+  unavailable: BaselinePrompt["unavailable"],
+): string {
+  let text = `## Repository metadata\n${formatMetadata(snapshot.metadata)}\n\n` +
+    `## File tree\n${snapshot.fileTree.replace(/\n+$/, "")}\n\n`;
+  if (unavailable.length > 0) {
+    text += "## Files that could not be loaded\n" +
+      unavailable.map((u) =>
+        `- ${u.path} (${u.status === "too_large" ? "too large" : "read error"})\n`
+      ).join("") + "\n";
+  }
+  return text + "## File contents\n";
+}
+
+function _fileBlock(path: string, content: string): string {
+  // A fence longer than any backtick run inside the file keeps the block closed correctly.
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `\n### ${path}\n${fence}\n${content}${content.endsWith("\n") ? "" : "\n"}${fence}\n`;
+}
+
+function _excludedSection(paths: string[]): string {
+  if (paths.length === 0) return "";
+  return `\n## Files not shown\n` +
+    `These ${paths.length} files exist but did not fit the size budget; you have not seen them:\n` +
+    paths.map((p) => `- ${p}\n`).join("");
+}
