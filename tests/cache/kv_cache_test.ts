@@ -1,0 +1,128 @@
+import { kvPath, openKvCache } from "../../lib/cache/kv.ts";
+import { cacheConformance, longAnswer } from "./cache_conformance.ts";
+import { assert, assertEquals } from "../_helpers/assert.ts";
+
+cacheConformance("KvCache", async (now) => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  const warnings: string[] = [];
+  const cache = await openKvCache(dir, { now, onWarning: (m) => warnings.push(m) });
+  return {
+    cache,
+    cleanup: async () => {
+      await Deno.remove(dir, { recursive: true });
+      assertEquals(warnings, []);
+    },
+  };
+});
+
+Deno.test("openKvCache creates the folder and keeps entries across reopening", async () => {
+  const root = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  const dir = `${root}/nested/cache`;
+  try {
+    const first = await openKvCache(dir);
+    await first.set("k", "persisted", "m");
+    await first.set("long", longAnswer(), "m");
+    first.close();
+    assert((await Deno.stat(kvPath(dir))).isFile);
+    const second = await openKvCache(dir);
+    try {
+      assertEquals((await second.get("k"))?.value, "persisted");
+      assert((await second.get("long"))?.value === longAnswer());
+    } finally {
+      second.close();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("KvCache stores a long answer as a header plus chunks under 64 KiB each", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    const cache = await openKvCache(dir);
+    await cache.set("long", longAnswer(), "m");
+    await cache.set("short", "tiny", "m");
+    cache.close();
+    const kv = await Deno.openKv(kvPath(dir));
+    try {
+      const header = (await kv.get<Record<string, unknown>>(["entry", "long"])).value!;
+      assertEquals(header.v, undefined);
+      assert(typeof header.n === "number" && header.n > 1, "expected several chunks");
+      const chunks = await Array.fromAsync(kv.list<string>({ prefix: ["chunk", "long"] }));
+      assertEquals(chunks.length, header.n);
+      assertEquals((await kv.get<Record<string, unknown>>(["entry", "short"])).value!.v, "tiny");
+    } finally {
+      kv.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvCache gives a miss, not a truncated answer, when a chunk is missing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    const cache = await openKvCache(dir);
+    await cache.set("long", longAnswer(), "m");
+    const kv = await Deno.openKv(kvPath(dir));
+    try {
+      const chunks = await Array.fromAsync(kv.list({ prefix: ["chunk", "long"] }));
+      await kv.delete(chunks[1].key);
+    } finally {
+      kv.close();
+    }
+    assertEquals(await cache.get("long"), undefined);
+    cache.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvCache drops the chunks of a long answer when it is overwritten", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    const cache = await openKvCache(dir);
+    await cache.set("k", longAnswer(), "m");
+    await cache.set("k", longAnswer(100_000), "m");
+    await cache.set("other", longAnswer(), "m");
+    cache.close();
+    const kv = await Deno.openKv(kvPath(dir));
+    try {
+      const header = (await kv.get<{ id: string; n: number }>(["entry", "k"])).value!;
+      const chunks = await Array.fromAsync(kv.list({ prefix: ["chunk", "k"] }));
+      assertEquals(chunks.length, header.n);
+      assert(chunks.every((c) => c.key[2] === header.id));
+      await cache.set("k", "short", "m"); // closed: silently ignored, no throw
+    } finally {
+      kv.close();
+    }
+    const reopened = await openKvCache(dir);
+    await reopened.set("k", "short", "m");
+    reopened.close();
+    const kv2 = await Deno.openKv(kvPath(dir));
+    try {
+      assertEquals((await Array.fromAsync(kv2.list({ prefix: ["chunk", "k"] }))).length, 0);
+      assert((await Array.fromAsync(kv2.list({ prefix: ["chunk", "other"] }))).length > 0);
+    } finally {
+      kv2.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvCache ignores a foreign value under an entry key", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    const cache = await openKvCache(dir);
+    await cache.set("k", "fine", "m");
+    const kv = await Deno.openKv(kvPath(dir));
+    await kv.set(["entry", "k"], { something: "else" });
+    kv.close();
+    assertEquals(await cache.get("k"), undefined);
+    assertEquals((await cache.stats()).entries, 0);
+    cache.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
