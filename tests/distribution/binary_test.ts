@@ -22,8 +22,14 @@ async function compileHostBinary(): Promise<string | undefined> {
     stderr: "piped",
   }).output();
   if (out.success) return undefined;
-  const stderr = new TextDecoder().decode(out.stderr);
-  const why = stderr.split("\n").find((l) => /error|failed/i.test(l)) ?? stderr.slice(0, 200);
+  // deno colours its errors even when piped; keep the last informative line.
+  // deno-lint-ignore no-control-regex
+  const stderr = new TextDecoder().decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) =>
+    l && !/^\d+: <unknown>|^Stack backtrace/.test(l)
+  );
+  const why = lines.findLast((l) => /lookup|download|network|dns|connect|resolve/i.test(l)) ??
+    lines.at(-1) ?? "no output";
   if (!Deno.env.get("DENORT_BIN")) {
     return `deno compile could not get its runtime (${why.trim()}); set DENORT_BIN to a local denort binary to run these tests`;
   }
