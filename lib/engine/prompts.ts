@@ -1,0 +1,189 @@
+/**
+ * What the engine says to the models: the root system prompt, the `execute_code` tool, the first
+ * user message, the per-turn status line, and the sub-model system prompt.
+ *
+ * @module
+ */
+import type { ToolSpec } from "../providers/types.ts";
+import type { RepoMetadata } from "../loader/types.ts";
+
+/** The one tool the root model gets. */
+export const EXECUTE_CODE_TOOL: ToolSpec = {
+  name: "execute_code",
+  description: "Run JavaScript or TypeScript in the persistent REPL that holds the codebase. " +
+    "Globals: codebase (path → content), file_tree, metadata, llm_query(prompt), " +
+    "llm_batch(prompts), set_answer(text), answer, print(...). Top-level await works and " +
+    "top-level declarations persist between calls. Returns what the code printed.",
+  inputSchema: {
+    type: "object",
+    properties: {
+      code: {
+        type: "string",
+        description: "JavaScript or TypeScript to run. No Markdown fences.",
+      },
+      reasoning: {
+        type: "string",
+        description: "One or two sentences on what this code is for.",
+      },
+    },
+    required: ["code"],
+  },
+};
+
+/** The root model's system prompt. */
+export const ROOT_SYSTEM_PROMPT =
+  `You lead a code review of a whole repository from inside a JavaScript REPL.
+
+You never see file contents in this conversation. They live in the REPL, and you work on them by
+calling the execute_code tool with JavaScript or TypeScript. Reading and judging code is done by
+sub-model workers you call from that code; your job is to plan, dispatch, check and write up.
+
+## What the REPL holds
+- codebase: read-only object mapping each relative path to the file's text.
+- file_tree: the folder tree as an indented string.
+- metadata: { repo_name, total_files, total_chars, total_lines, file_types,
+  largest_files: [path, chars][], entry_points }.
+- await llm_query(prompt): one sub-model call; resolves to its answer (string).
+- await llm_batch(prompts): many calls in parallel; answers come back in the same order. An item
+  that failed comes back as a string starting with "[ERROR". Prefer this over loops of llm_query.
+- set_answer(text): submits the final report (Markdown) and ends the run. answer: { content, ready }.
+- print(...values) / console.log: what you print is what you see. Output over 8,192 characters
+  is cut, so print summaries, counts and slices, not whole files.
+Top-level await works. Top-level const/let/function declarations persist to later calls, so keep
+findings in variables and build on them. The code has no file, network or environment access.
+
+## How to work
+1. Orient: inspect metadata and the paths (Object.keys(codebase)), group files by area, peek at
+   entry points with short slices.
+2. Dispatch: for every source file that matters, build one focused prompt — one file (or one
+   question) per prompt, with the path and the content included — and send them all at once with
+   llm_batch. Ask for bugs, security issues, error handling gaps and quality problems, each
+   citing the file and line. Split very large files into parts.
+3. Check: look at the answers with code (search for keywords, count findings, retry items that
+   start with "[ERROR"), follow up with targeted questions across files (data flow, how modules
+   depend on each other) when something needs confirming.
+4. Write up: assemble the report in a variable across calls, then call set_answer(report).
+
+Example of a dispatch call:
+const paths = Object.keys(codebase).filter((p) => /\\.(ts|js|py|go|rs)$/.test(p));
+const reviews = await llm_batch(paths.map((p) =>
+  "Review this file. List bugs and risks with line numbers.\\n\\nFile: " + p + "\\n\\n" + codebase[p]));
+const findings = Object.fromEntries(paths.map((p, i) => [p, reviews[i]]));
+print(paths.length, "files reviewed;", reviews.filter((r) => r.startsWith("[ERROR")).length, "errors");
+
+## The report (Markdown, passed to set_answer)
+1. Architecture overview: entry points, main modules and how data flows between them.
+2. Bugs and issues: each with file:line, what goes wrong, and severity; security first.
+3. Code quality: consistency, error handling, tests, documentation.
+4. Prioritised plan: P0 / P1 / P2 items, each with what, why and rough effort.
+Only report what the sub-model answers or your own code showed; say when something is unverified.
+
+## Rules
+- Always act through execute_code; do not paste code in plain text.
+- Do not call set_answer on your first turn; gather evidence first.
+- Aim to finish in a handful of turns: batch work, do not spend a turn on trivia.
+- Each user message after a tool result starts with a status line: turns left, files not yet
+  looked at by a sub-model, and spend. When it says to finalize, call set_answer in that turn.`;
+
+/** The sub-model's system prompt. */
+export const SUB_SYSTEM_PROMPT = `You are a senior engineer reviewing code for a lead reviewer.
+Answer the task you are given and nothing else. Be concise and structured:
+- Purpose: one or two sentences.
+- Issues: bugs, security problems, logic errors, missing error handling, edge cases. For each,
+  cite the file and line (file.ts:42), say what goes wrong and how bad it is.
+- Quality: naming, structure, tests, documentation, only where it matters.
+- Suggestions: concrete fixes.
+Do not invent code you were not shown. Stay under 700 words.`;
+
+/** Maximum output tokens of one sub-model call. */
+export const SUB_MAX_TOKENS = 4096;
+
+/** Maximum output tokens of one root-model call (room for a full report inside set_answer). */
+export const ROOT_MAX_TOKENS = 16000;
+
+/** Renders repository metadata as Markdown lines. */
+export function formatMetadata(metadata: RepoMetadata): string {
+  const types = Object.entries(metadata.file_types)
+    .sort((a, b) => b[1] - a[1])
+    .map(([ext, n]) => `${ext} ${n}`)
+    .join(", ");
+  const largest = metadata.largest_files.slice(0, 10)
+    .map(([path, chars]) => `  - ${path} (${chars.toLocaleString("en-US")} chars)`)
+    .join("\n");
+  return [
+    `- Repository: ${metadata.repo_name}`,
+    `- Files: ${metadata.total_files}, characters: ${
+      metadata.total_chars.toLocaleString("en-US")
+    }` +
+    `, lines: ${metadata.total_lines.toLocaleString("en-US")}`,
+    `- File types: ${types || "none"}`,
+    `- Entry points: ${metadata.entry_points.join(", ") || "none found"}`,
+    `- Largest files:\n${largest || "  (none)"}`,
+  ].join("\n");
+}
+
+/** The first user message: metadata, file tree and the task (never file contents). */
+export function firstUserMessage(metadata: RepoMetadata, fileTree: string): string {
+  return `Analyze this repository and write a development report.
+
+## Repository metadata
+${formatMetadata(metadata)}
+
+## File tree
+${fileTree}
+
+## Task
+The full contents are in the REPL's codebase object. Explore with execute_code, send the files
+to sub-models with llm_batch, and submit the report with set_answer.`;
+}
+
+/** Facts for the status line sent before each root turn. */
+export interface TurnStatus {
+  /** The turn about to run, 1-based. */
+  turn: number;
+  maxTurns: number;
+  /** Files with real content no sub-model prompt has included yet. */
+  filesNotLooked: number;
+  filesTotal: number;
+  spentUsd: number;
+  budgetUsd?: number;
+  /** Ask the model to finalize now (last two turns, or the budget is nearly spent). */
+  finalize: false | "turns" | "budget";
+}
+
+/** The status line (and, when needed, the instruction to finalize) for one turn. */
+export function turnStatusText(s: TurnStatus): string {
+  const left = s.maxTurns - s.turn;
+  const parts = [
+    `[Turn ${s.turn}/${s.maxTurns}: ${left} more after this one`,
+    `${s.filesNotLooked} of ${s.filesTotal} files not yet looked at by a sub-model`,
+    s.budgetUsd === undefined
+      ? `spent $${s.spentUsd.toFixed(4)}`
+      : `spent $${s.spentUsd.toFixed(4)} of $${s.budgetUsd.toFixed(2)}`,
+  ];
+  let text = `${parts.join("; ")}]`;
+  if (s.finalize === "turns") {
+    text += left === 0
+      ? "\nThis is the LAST turn. Call execute_code now and end it with set_answer(report), " +
+        "using what you have gathered; an unfinished run loses its report."
+      : "\nOnly two turns remain. Use execute_code, wrap up your checks, and call " +
+        "set_answer(report) no later than the next turn.";
+  } else if (s.finalize === "budget") {
+    text += "\nThe cost budget is nearly spent. Call execute_code now with set_answer(report) " +
+      "built from what you already have; do not dispatch more sub-model calls.";
+  }
+  return text;
+}
+
+/** Sent when a reply had neither a tool call nor runnable code. */
+export const NUDGE_TEXT = "No code ran: your reply had no execute_code call and no fenced " +
+  "JavaScript block. Continue by calling the execute_code tool; finish with set_answer(report).";
+
+/** Appended to execution output when the budget stopped part of a batch. */
+export function budgetNotice(skipped: number, remainingUsd: number): string {
+  return `[BUDGET] ${skipped} sub-model prompt(s) were not sent because the cost budget is ` +
+    `nearly spent ($${
+      Math.max(0, remainingUsd).toFixed(4)
+    } left). Their items start with "[ERROR: budget". ` +
+    "Finalize with set_answer(report) now.";
+}

@@ -1,0 +1,461 @@
+/**
+ * The RLM loop: the root model writes code, the REPL runs it, sub-models read the files, and
+ * the run ends when the model calls `set_answer` (or a limit ends it and the engine salvages a
+ * partial report). The loop never prints; it reports through callbacks and returns a value.
+ *
+ * @module
+ */
+import type { CodebaseSnapshot } from "../loader/types.ts";
+import type {
+  CompletionRequest,
+  CompletionResponse,
+  Message,
+  ModelClient,
+  Part,
+  Usage,
+} from "../providers/types.ts";
+import type { ExecResult, Repl, ReplOptions } from "../sandbox/types.ts";
+import { CoverageLedger } from "./coverage.ts";
+import { extractCode } from "./extract_code.ts";
+import {
+  budgetNotice,
+  EXECUTE_CODE_TOOL,
+  firstUserMessage,
+  NUDGE_TEXT,
+  ROOT_MAX_TOKENS,
+  ROOT_SYSTEM_PROMPT,
+  turnStatusText,
+} from "./prompts.ts";
+import { salvageReport, type StopReason } from "./salvage.ts";
+import { type CostFn, SpendLedger } from "./spend.ts";
+import {
+  type BatchThroughCache,
+  createSubDispatcher,
+  type SubCallRecord,
+  type SubStats,
+} from "./sub_queries.ts";
+import { truncateOutput } from "./truncate.ts";
+
+/** What to analyze and the run's limits. */
+export interface AnalysisInput {
+  snapshot: CodebaseSnapshot;
+  /** @default 20 */
+  maxTurns?: number;
+  /** Sub-model calls in flight. @default 5 */
+  concurrency?: number;
+  /** `--max-cost` in USD. */
+  budgetUsd?: number;
+  /** Ask the root provider to cache the conversation prefix. @default true */
+  promptCache?: boolean;
+  /** One execution's limit. @default 300 */
+  execTimeoutSeconds?: number;
+}
+
+/** The live state shown by the progress line. */
+export interface EngineProgress {
+  phase: "root" | "exec" | "done";
+  turn: number;
+  maxTurns: number;
+  subDone: number;
+  subRequested: number;
+  filesCovered: number;
+  filesEligible: number;
+  spentUsd: number;
+  budgetUsd?: number;
+}
+
+/** Everything the loop talks to, injected (the CLI passes the real pieces; tests pass fakes). */
+export interface AnalysisDeps {
+  rootClient: ModelClient;
+  subClient: ModelClient;
+  /** Cost of a root / sub response (the providers' `costOf` bound to each model's pricing). */
+  rootCost: CostFn;
+  subCost: CostFn;
+  createRepl(options: ReplOptions): Promise<Repl>;
+  /** Sub-model cache wrapper; omitted with `--no-cache`. */
+  batch?: BatchThroughCache;
+  /** Aborts the run (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Streamed root-model text. */
+  onText?(chunk: string): void;
+  /** Progress; `milestone` marks events worth a plain line (turn ends, batch ends). */
+  onProgress?(progress: EngineProgress, milestone: boolean): void;
+  /** Millisecond clock. @default performance.now */
+  now?(): number;
+}
+
+/** One execution within a turn. */
+export interface ExecutionRecord {
+  source: "tool" | "fenced";
+  toolCallId?: string;
+  code: string;
+  /** What the model was shown. */
+  output: string;
+  /** Length of the full captured output. */
+  outputChars: number;
+  error?: { name: string; message: string; line?: number };
+  fatal?: { kind: string; message: string };
+  answerReady: boolean;
+  elapsedMs: number;
+  subQueryMs: number;
+}
+
+/** One root turn as recorded in the trajectory. */
+export interface TurnRecord {
+  turn: number;
+  /** The status line sent with this turn's request. */
+  status: string;
+  finalize: false | "turns" | "budget";
+  rootText: string;
+  toolCalls: { id: string; name: string }[];
+  stopReason?: string;
+  usage: Usage;
+  costUsd: number;
+  rootMs: number;
+  executions: ExecutionRecord[];
+  /** Set when the reply had no runnable code and the model was nudged. */
+  nudged: boolean;
+  elapsedMs: number;
+  /** Time in this turn not spent waiting on model HTTP calls. */
+  hostOverheadMs: number;
+}
+
+/** The outcome of a run; failures are values, never thrown. */
+export interface AnalysisResult {
+  complete: boolean;
+  stopReason: StopReason;
+  /** Error message when `stopReason` is `root_error` (or a REPL start failure). */
+  error?: string;
+  /** The report: the model's answer, or a salvaged partial report. */
+  report: string;
+  turns: TurnRecord[];
+  subRecords: SubCallRecord[];
+  subStats: SubStats;
+  spend: SpendLedger;
+  coverage: CoverageLedger;
+  budgetStopped: boolean;
+  elapsedMs: number;
+}
+
+type RootRequest = CompletionRequest & { toolChoice?: "auto" | "required" };
+
+/**
+ * Runs one RLM analysis over a loaded snapshot.
+ *
+ * @param input The snapshot and limits.
+ * @param deps Models, REPL factory, cache, callbacks.
+ * @returns The result; a root failure or interrupt still returns (with `complete: false`).
+ */
+export async function runAnalysis(
+  input: AnalysisInput,
+  deps: AnalysisDeps,
+): Promise<AnalysisResult> {
+  const now = deps.now ?? (() => performance.now());
+  const started = now();
+  const maxTurns = Math.max(1, input.maxTurns ?? 20);
+  const promptCache = input.promptCache ?? true;
+  const { snapshot } = input;
+  const runAbort = new AbortController();
+  const onOuterAbort = () => runAbort.abort(deps.signal?.reason);
+  if (deps.signal?.aborted) runAbort.abort(deps.signal.reason);
+  deps.signal?.addEventListener("abort", onOuterAbort);
+  const signal = runAbort.signal;
+
+  const spend = new SpendLedger({
+    rootCost: deps.rootCost,
+    subCost: deps.subCost,
+    budgetUsd: input.budgetUsd,
+  });
+  const coverage = new CoverageLedger(snapshot.codebase, snapshot.files);
+  let turn = 0;
+  let phase: EngineProgress["phase"] = "root";
+  let pendingChars = 0;
+  const progress = (milestone: boolean) =>
+    deps.onProgress?.({
+      phase,
+      turn,
+      maxTurns,
+      subDone: dispatcher.stats.done,
+      subRequested: dispatcher.stats.requested,
+      filesCovered: coverage.covered.size,
+      filesEligible: coverage.eligible.length,
+      spentUsd: spend.spentUsd,
+      budgetUsd: input.budgetUsd,
+    }, milestone);
+  const dispatcher = createSubDispatcher({
+    client: deps.subClient,
+    spend,
+    coverage,
+    concurrency: input.concurrency,
+    batch: deps.batch,
+    signal,
+    turn: () => turn,
+    rootReserve: () => spend.projectRoot(pendingChars + 4000, promptCache),
+    onChange: (s) => progress(s.done === s.requested),
+  });
+
+  const turns: TurnRecord[] = [];
+  const messages: Message[] = [];
+  let answer = { content: "", ready: false };
+  let stopReason: StopReason = "max_turns";
+  let error: string | undefined;
+  let budgetStopped = false;
+  let budgetFinalTaken = false;
+  let lastModelText = "";
+  let repl: Repl | undefined;
+  let pending: Part[] = [{
+    type: "text",
+    text: firstUserMessage(snapshot.metadata, snapshot.fileTree),
+  }];
+
+  const execute = async (code: string): Promise<ExecResult> => {
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(new DOMException("interrupted", "AbortError"));
+      signal.addEventListener(
+        "abort",
+        () => reject(new DOMException("interrupted", "AbortError")),
+        { once: true },
+      );
+    });
+    aborted.catch(() => {});
+    return await Promise.race([repl!.execute(code), aborted]);
+  };
+
+  try {
+    repl = await deps.createRepl({
+      codebase: snapshot.codebase,
+      fileTree: snapshot.fileTree,
+      metadata: snapshot.metadata,
+      onSubQuery: dispatcher.handle,
+      execTimeoutSeconds: input.execTimeoutSeconds,
+    });
+
+    for (turn = 1; turn <= maxTurns; turn++) {
+      if (signal.aborted) throw new DOMException("interrupted", "AbortError");
+      const turnStart = now();
+      phase = "root";
+      pendingChars = partsChars(pending);
+      let finalize: TurnRecord["finalize"] = false;
+      if (input.budgetUsd !== undefined) {
+        if (spend.exhausted || budgetFinalTaken) {
+          stopReason = "budget";
+          budgetStopped = true;
+          break;
+        }
+        const firstChars = turn === 1 ? ROOT_SYSTEM_PROMPT.length + 2000 : 0;
+        const projected = spend.projectRoot(pendingChars + firstChars, promptCache);
+        if (spend.spentUsd + projected > input.budgetUsd) {
+          finalize = "budget";
+          budgetFinalTaken = true;
+        }
+      }
+      if (!finalize && turn >= maxTurns - 1) finalize = "turns";
+      const status = turnStatusText({
+        turn,
+        maxTurns,
+        filesNotLooked: coverage.remaining,
+        filesTotal: coverage.eligible.length,
+        spentUsd: spend.spentUsd,
+        budgetUsd: input.budgetUsd,
+        finalize,
+      });
+      messages.push({ role: "user", content: [...pending, { type: "text", text: status }] });
+      progress(false);
+
+      const request: RootRequest = {
+        system: ROOT_SYSTEM_PROMPT,
+        messages: [...messages],
+        tools: [EXECUTE_CODE_TOOL],
+        maxTokens: ROOT_MAX_TOKENS,
+        onText: deps.onText,
+        signal,
+        promptCache,
+        ...(finalize ? { toolChoice: "required" as const } : {}),
+      };
+      const rootStart = now();
+      const response: CompletionResponse = await deps.rootClient.complete(request);
+      const rootMs = now() - rootStart;
+      const cost = spend.addRoot(response.usage);
+      if (response.text.trim()) lastModelText = response.text;
+
+      const assistant: Part[] = [];
+      if (response.text) assistant.push({ type: "text", text: response.text });
+      for (const call of response.toolCalls) {
+        assistant.push({ type: "tool_call", id: call.id, name: call.name, input: call.input });
+      }
+      if (assistant.length === 0) assistant.push({ type: "text", text: "(no reply)" });
+      messages.push({ role: "assistant", content: assistant });
+
+      phase = "exec";
+      progress(false);
+      const executions: ExecutionRecord[] = [];
+      const runCode = async (code: string, source: "tool" | "fenced", id?: string) => {
+        const res = await execute(code);
+        if (res.answer.content) answer = { ...res.answer };
+        else if (res.answer.ready) answer = { content: answer.content, ready: true };
+        let shown = renderOutput(res);
+        const skipped = dispatcher.takeNotices();
+        if (skipped > 0) shown += `\n${budgetNotice(skipped, spend.remainingUsd)}`;
+        executions.push({
+          source,
+          toolCallId: id,
+          code,
+          output: shown,
+          outputChars: res.outputChars,
+          error: res.error,
+          fatal: res.fatal,
+          answerReady: res.answer.ready,
+          elapsedMs: res.elapsedMs,
+          subQueryMs: res.subQueryMs,
+        });
+        return shown;
+      };
+
+      let nudged = false;
+      if (response.toolCalls.length > 0) {
+        const results: Part[] = [];
+        for (const call of response.toolCalls) {
+          let content: string;
+          if (call.name !== EXECUTE_CODE_TOOL.name) {
+            content = `Error: unknown tool "${call.name}". The only tool is execute_code.`;
+          } else {
+            const code = codeOf(call.input);
+            content = code === undefined
+              ? 'Error: execute_code needs a string "code" argument.'
+              : await runCode(code, "tool", call.id);
+          }
+          results.push({ type: "tool_result", id: call.id, content });
+        }
+        pending = results;
+      } else {
+        const blocks = extractCode(response.text);
+        if (blocks.length > 0) {
+          const outputs: string[] = [];
+          for (const [i, code] of blocks.entries()) {
+            const out = await runCode(code, "fenced");
+            outputs.push(blocks.length > 1 ? `--- block ${i + 1} ---\n${out}` : out);
+          }
+          pending = [{
+            type: "text",
+            text: "The code in your reply was run (next time, call the execute_code tool).\n" +
+              `Output:\n${outputs.join("\n")}`,
+          }];
+        } else {
+          nudged = true;
+          pending = [{ type: "text", text: NUDGE_TEXT }];
+        }
+      }
+
+      const elapsedMs = now() - turnStart;
+      const subMs = executions.reduce((n, e) => n + e.subQueryMs, 0);
+      turns.push({
+        turn,
+        status,
+        finalize,
+        rootText: response.text,
+        toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name })),
+        stopReason: response.stopReason,
+        usage: response.usage,
+        costUsd: cost,
+        rootMs,
+        executions,
+        nudged,
+        elapsedMs,
+        hostOverheadMs: Math.max(0, elapsedMs - rootMs - subMs),
+      });
+      progress(true);
+      if (answer.ready) {
+        stopReason = "answer";
+        break;
+      }
+      if (finalize === "budget") {
+        stopReason = "budget";
+        budgetStopped = true;
+        break;
+      }
+    }
+    if (turn > maxTurns) turn = maxTurns;
+  } catch (e) {
+    if (signal.aborted) {
+      stopReason = "interrupted";
+    } else {
+      stopReason = "root_error";
+      error = e instanceof Error ? e.message : String(e);
+    }
+  } finally {
+    deps.signal?.removeEventListener("abort", onOuterAbort);
+    runAbort.abort();
+    await repl?.close().catch(() => {});
+  }
+
+  phase = "done";
+  progress(true);
+  const complete = stopReason === "answer";
+  const report = complete ? answer.content : salvageReport({
+    reason: stopReason,
+    error,
+    answerContent: answer.content,
+    records: dispatcher.records,
+    lastModelText,
+    covered: coverage.covered.size,
+    eligible: coverage.eligible.length,
+  });
+  return {
+    complete,
+    stopReason,
+    error,
+    report,
+    turns,
+    subRecords: dispatcher.records,
+    subStats: dispatcher.stats,
+    spend,
+    coverage,
+    budgetStopped,
+    elapsedMs: now() - started,
+  };
+}
+
+/** The text the model sees for one execution. */
+function renderOutput(res: ExecResult): string {
+  const parts: string[] = [];
+  if (res.output) parts.push(truncateOutput(res.output, res.outputChars));
+  if (res.error) {
+    const where = res.error.line ? ` (line ${res.error.line})` : "";
+    parts.push(`${res.error.name}: ${res.error.message}${where}`);
+  }
+  if (res.fatal) {
+    parts.push(
+      `[REPL RESTARTED — ${res.fatal.kind}: ${res.fatal.message}. Variables from earlier ` +
+        "executions are gone; codebase and the other globals are available again.]",
+    );
+  }
+  if (res.answer.ready) parts.push(`[answer submitted: ${res.answer.content.length} characters]`);
+  return parts.join("\n") || "[no output]";
+}
+
+/** The `code` argument of an execute_code call (tolerating a JSON string or a bare string). */
+function codeOf(input: unknown): string | undefined {
+  if (typeof input === "string") {
+    try {
+      return codeOf(JSON.parse(input));
+    } catch {
+      return input;
+    }
+  }
+  if (
+    input && typeof input === "object" && typeof (input as { code?: unknown }).code === "string"
+  ) {
+    return (input as { code: string }).code;
+  }
+  return undefined;
+}
+
+function partsChars(parts: Part[]): number {
+  let n = 0;
+  for (const p of parts) {
+    if (p.type === "text") n += p.text.length;
+    else if (p.type === "tool_result") n += p.content.length;
+    else n += JSON.stringify(p.input ?? "").length;
+  }
+  return n;
+}

@@ -1,0 +1,89 @@
+/**
+ * Builds the best report available when a run ends without `set_answer`: the model's partial
+ * `answer.content` if it set one, otherwise the sub-model findings gathered so far.
+ *
+ * @module
+ */
+import type { SubCallRecord } from "./sub_queries.ts";
+
+/** Why the run stopped. */
+export type StopReason = "answer" | "max_turns" | "budget" | "root_error" | "interrupted";
+
+/** Human wording of a stop reason. */
+export function describeStop(reason: StopReason, error?: string): string {
+  switch (reason) {
+    case "answer":
+      return "the model submitted its report";
+    case "max_turns":
+      return "the turn limit (--max-turns) was reached before the model submitted a report";
+    case "budget":
+      return "the cost budget (--max-cost) was spent before the model submitted a report";
+    case "root_error":
+      return `the root model failed${error ? `: ${error}` : ""}`;
+    case "interrupted":
+      return "the run was interrupted";
+  }
+}
+
+/** What the salvage works from. */
+export interface SalvageInput {
+  reason: StopReason;
+  error?: string;
+  /** `answer.content` as last seen in the REPL (may be empty). */
+  answerContent: string;
+  records: SubCallRecord[];
+  /** The root model's latest prose, if any. */
+  lastModelText?: string;
+  /** Files looked at / eligible. */
+  covered: number;
+  eligible: number;
+  /** Most characters of sub-model findings to include. @default 200_000 */
+  maxChars?: number;
+}
+
+/**
+ * Renders a partial report, clearly marked incomplete.
+ *
+ * @example
+ * ```ts
+ * salvageReport({ reason: "max_turns", answerContent: "", records: [], covered: 0, eligible: 3 })
+ *   .startsWith("> **Incomplete analysis**"); // true
+ * ```
+ */
+export function salvageReport(input: SalvageInput): string {
+  const head = `> **Incomplete analysis** — ${describeStop(input.reason, input.error)}. ` +
+    `Sub-models looked at ${input.covered} of ${input.eligible} files.`;
+  if (input.answerContent.trim()) {
+    return `${head} The text below is the draft the model had set.\n\n${input.answerContent}`;
+  }
+  const lines = [head, "", "# Partial findings", ""];
+  if (input.lastModelText?.trim()) {
+    lines.push("## Latest notes from the root model", "", input.lastModelText.trim(), "");
+  }
+  const answered = input.records.filter((r) => !r.error);
+  if (answered.length === 0) {
+    lines.push("No sub-model findings were gathered before the run stopped.");
+    return lines.join("\n");
+  }
+  lines.push("## Sub-model findings", "");
+  let budget = input.maxChars ?? 200_000;
+  let shown = 0;
+  for (const r of answered) {
+    const title = r.files.length ? r.files.slice(0, 3).join(", ") : firstLine(r.promptHead);
+    const block = `### ${title}${r.files.length > 3 ? ` (+${r.files.length - 3} more)` : ""}\n\n` +
+      `${r.result.trim()}\n`;
+    if (block.length > budget) break;
+    lines.push(block);
+    budget -= block.length;
+    shown++;
+  }
+  if (shown < answered.length) {
+    lines.push(`_${answered.length - shown} more findings are in the trajectory file._`);
+  }
+  return lines.join("\n");
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim()) ?? "sub-model answer";
+  return line.trim().slice(0, 80);
+}

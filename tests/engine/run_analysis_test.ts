@@ -1,0 +1,251 @@
+import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { type AnalysisDeps, runAnalysis } from "../../lib/engine/run_analysis.ts";
+import { priceUsage } from "../../lib/engine/spend.ts";
+import type { CompletionRequest, Part, Pricing } from "../../lib/providers/types.ts";
+import { FakeRepl, makeSnapshot, sampleFiles, ScriptedClient, toolCall } from "./_fakes.ts";
+
+const ROOT_PRICE: Pricing = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const SUB_PRICE: Pricing = { input: 0.3, output: 1.2 };
+
+function deps(root: ScriptedClient, sub: ScriptedClient, extra: Partial<AnalysisDeps> = {}) {
+  const repls: FakeRepl[] = [];
+  const d: AnalysisDeps = {
+    rootClient: root,
+    subClient: sub,
+    rootCost: (u) => priceUsage(u, ROOT_PRICE),
+    subCost: (u) => priceUsage(u, SUB_PRICE),
+    createRepl: (o) => {
+      const r = new FakeRepl(o);
+      repls.push(r);
+      return Promise.resolve(r);
+    },
+    ...extra,
+  };
+  return { d, repls };
+}
+
+function lastUserParts(req: CompletionRequest): Part[] {
+  const last = req.messages[req.messages.length - 1];
+  assertEquals(last.role, "user");
+  return typeof last.content === "string" ? [{ type: "text", text: last.content }] : last.content;
+}
+
+function userText(req: CompletionRequest): string {
+  return lastUserParts(req).map((p) =>
+    p.type === "text" ? p.text : p.type === "tool_result" ? p.content : ""
+  ).join("\n");
+}
+
+const echoSub = () =>
+  new ScriptedClient([], (req) => ({
+    text: `review of ${String(req.messages[0].content).slice(0, 40)}`,
+    usage: { inputTokens: 50, outputTokens: 20 },
+  }));
+
+Deno.test("runAnalysis() explores, dispatches every file, reuses state and submits", async () => {
+  const files = sampleFiles(6);
+  const root = new ScriptedClient([
+    toolCall("state.paths = Object.keys(codebase); print(state.paths.length, 'files');"),
+    toolCall(
+      "state.reviews = await llm_batch(state.paths.map((p) => 'Review ' + p + '\\n' + codebase[p]));" +
+        "print(state.reviews.length);",
+    ),
+    toolCall("set_answer('# Report\\n' + state.reviews.join('\\n'));"),
+  ]);
+  const sub = echoSub();
+  const { d, repls } = deps(root, sub);
+  const result = await runAnalysis({ snapshot: makeSnapshot(files) }, d);
+
+  assert(result.complete);
+  assertEquals(result.stopReason, "answer");
+  assertEquals(result.turns.length, 3);
+  assertEquals(sub.requests.length, 6);
+  assertEquals(result.coverage.covered.size, 6);
+  assert(result.report.startsWith("# Report\nreview of Review src/file_0.ts"));
+  assertStringIncludes(userText(root.requests[1]), "6 files");
+  // The first message carries metadata and tree, never file contents.
+  const first = userText(root.requests[0]);
+  assertStringIncludes(first, "src/file_3.ts");
+  assert(!first.includes("export const value3"));
+  assertStringIncludes(userText(root.requests[2]), "0 of 6 files not yet looked at");
+  assert(repls[0].closed);
+  assertEquals(result.spend.sub.calls, 6);
+  assertEquals(result.spend.root.calls, 3);
+});
+
+Deno.test("runAnalysis() runs every tool call of a turn in order, one result each", async () => {
+  const root = new ScriptedClient([
+    {
+      toolCalls: [
+        { id: "a", name: "execute_code", input: { code: "state.n = 1; print('first', state.n);" } },
+        { id: "b", name: "execute_code", input: { code: "state.n++; print('second', state.n);" } },
+        { id: "c", name: "other_tool", input: {} },
+      ],
+    },
+    toolCall("set_answer('done ' + state.n);"),
+  ]);
+  const { d } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  const parts = lastUserParts(root.requests[1]);
+  assertEquals(parts.slice(0, 3).map((p) => p.type === "tool_result" ? [p.id, p.content] : []), [
+    ["a", "first 1"],
+    ["b", "second 2"],
+    ["c", 'Error: unknown tool "other_tool". The only tool is execute_code.'],
+  ]);
+  assertEquals(parts[3].type, "text"); // status line after the tool results
+  assertEquals(result.report, "done 2");
+});
+
+Deno.test("runAnalysis() runs fenced code from a reply without tool calls", async () => {
+  const root = new ScriptedClient([
+    { text: "Let me count.\n```js\nprint('count', Object.keys(codebase).length);\n```" },
+    toolCall("set_answer('ok');"),
+  ]);
+  const { d, repls } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(4)) }, d);
+  assertEquals(repls[0].executed[0], "print('count', Object.keys(codebase).length);");
+  assertStringIncludes(userText(root.requests[1]), "count 4");
+  assertEquals(result.turns[0].executions[0].source, "fenced");
+  assert(result.complete);
+});
+
+Deno.test("runAnalysis() nudges the model when a reply has no code", async () => {
+  const root = new ScriptedClient([
+    { text: "I think the code looks fine." },
+    toolCall("set_answer('x')"),
+  ]);
+  const { d } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  assertStringIncludes(userText(root.requests[1]), "No code ran");
+  assert(result.turns[0].nudged);
+  assert(result.complete);
+});
+
+Deno.test("runAnalysis() salvages sub-model findings when the turn limit ends the run", async () => {
+  const root = new ScriptedClient([
+    toolCall("state.r = await llm_batch(Object.keys(codebase).map((p) => p + codebase[p]));"),
+    toolCall("print('still looking')"),
+    toolCall("print('and more')"),
+  ]);
+  const { d } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(2)), maxTurns: 3 }, d);
+  assert(!result.complete);
+  assertEquals(result.stopReason, "max_turns");
+  assertStringIncludes(result.report, "Incomplete analysis");
+  assertStringIncludes(result.report, "review of src/file_1.ts");
+  assertEquals(root.requests.length, 3);
+  // Turn budget: every turn states it; the last two demand the tool and finalizing.
+  assertStringIncludes(userText(root.requests[0]), "[Turn 1/3: 2 more after this one");
+  assert(!userText(root.requests[0]).includes("set_answer(report) no later"));
+  assertStringIncludes(userText(root.requests[1]), "Only two turns remain");
+  assertStringIncludes(userText(root.requests[2]), "This is the LAST turn");
+  const choice = (r: CompletionRequest) => (r as { toolChoice?: string }).toolChoice;
+  assertEquals(root.requests.map(choice), [undefined, "required", "required"]);
+});
+
+Deno.test("runAnalysis() salvages answer.content set without set_answer", async () => {
+  const root = new ScriptedClient([toolCall("answer.content = 'draft findings';")]);
+  const { d } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), maxTurns: 1 }, d);
+  assert(!result.complete);
+  assertStringIncludes(result.report, "draft findings");
+});
+
+Deno.test("runAnalysis() returns a failure value with partial findings when the root fails", async () => {
+  const root = new ScriptedClient([
+    toolCall("await llm_batch(Object.keys(codebase).map((p) => codebase[p]));"),
+    { throws: new Error("anthropic: 500 after 3 retries") },
+  ]);
+  const { d, repls } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(2)) }, d);
+  assertEquals(result.stopReason, "root_error");
+  assertEquals(result.error, "anthropic: 500 after 3 retries");
+  assert(!result.complete);
+  assertStringIncludes(result.report, "root model failed: anthropic: 500");
+  assertEquals(result.subRecords.length, 2);
+  assert(repls[0].closed);
+});
+
+Deno.test("runAnalysis() turns a failed sub call into an [ERROR item and completes", async () => {
+  const root = new ScriptedClient([
+    toolCall("state.r = await llm_batch(['good one', 'bad one']); print(JSON.stringify(state.r));"),
+    toolCall("set_answer(state.r.join(' | '));"),
+  ]);
+  const sub = new ScriptedClient(
+    [],
+    (req) =>
+      String(req.messages[0].content).startsWith("bad")
+        ? { throws: new Error("openrouter: 502 after retries") }
+        : { text: "fine" },
+  );
+  const { d } = deps(root, sub);
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  assert(result.complete);
+  assertEquals(result.report, "fine | [ERROR: openrouter: 502 after retries]");
+  assertEquals(result.subStats.errors, 1);
+});
+
+Deno.test("runAnalysis() stops with 'interrupted' when the signal aborts mid-run", async () => {
+  const ac = new AbortController();
+  const root = new ScriptedClient([
+    toolCall("print('one')"),
+    () => {
+      ac.abort();
+      return { throws: new DOMException("aborted", "AbortError") };
+    },
+  ]);
+  const { d } = deps(root, echoSub(), { signal: ac.signal });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  assertEquals(result.stopReason, "interrupted");
+  assertEquals(result.turns.length, 1);
+});
+
+Deno.test("runAnalysis() cuts long output, keeping head and tail and the true length", async () => {
+  const root = new ScriptedClient([
+    toolCall("print('HEAD' + 'x'.repeat(20000) + 'TAIL');"),
+    toolCall("set_answer('ok')"),
+  ]);
+  const { d } = deps(root, echoSub());
+  await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  const shown = userText(root.requests[1]);
+  assertStringIncludes(shown, "HEAD");
+  assertStringIncludes(shown, "TAIL");
+  assertStringIncludes(shown, "20008 characters in total");
+  assert(shown.length < 9000);
+});
+
+Deno.test("runAnalysis() asks for prompt caching only when enabled", async () => {
+  for (const promptCache of [true, false]) {
+    const root = new ScriptedClient([toolCall("set_answer('ok')")]);
+    const { d } = deps(root, echoSub());
+    await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), promptCache }, d);
+    assertEquals(root.requests[0].promptCache, promptCache);
+  }
+});
+
+Deno.test("runAnalysis() keeps at most --concurrency sub calls in flight, answers in order", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const sub = {
+    async complete(req: CompletionRequest) {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      const n = Number(String(req.messages[0].content).slice(1));
+      await new Promise((r) => setTimeout(r, (n % 3) * 3));
+      inFlight--;
+      return { text: `a${n}`, toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 } };
+    },
+  };
+  const root = new ScriptedClient([
+    toolCall(
+      "const r = await llm_batch(Array.from({length: 23}, (_, i) => 'q' + i)); set_answer(r.join(','));",
+    ),
+  ]);
+  const { d } = deps(root, echoSub(), { subClient: sub });
+  const result = await runAnalysis(
+    { snapshot: makeSnapshot(sampleFiles(1)), concurrency: 4 },
+    d,
+  );
+  assertEquals(peak, 4);
+  assertEquals(result.report, Array.from({ length: 23 }, (_, i) => `a${i}`).join(","));
+});
