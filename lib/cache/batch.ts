@@ -24,7 +24,8 @@ export interface CachedBatchResult {
  * answers are never cached, so the next run retries them.
  */
 export function isCacheable(result: unknown): result is string {
-  return typeof result === "string" && result.trim() !== "" && !result.startsWith("[ERROR");
+  return typeof result === "string" && result.trim() !== "" &&
+    !result.trimStart().startsWith("[ERROR");
 }
 
 /**

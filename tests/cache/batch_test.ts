@@ -1,0 +1,152 @@
+import { cachedBatch, isCacheable } from "../../lib/cache/batch.ts";
+import { cacheKey, type CacheKeyParts } from "../../lib/cache/key.ts";
+import { MemoryCache } from "../../lib/cache/memory.ts";
+import type { Cache } from "../../lib/cache/types.ts";
+import { assert, assertEquals, assertRejects } from "../_helpers/assert.ts";
+
+const parts = (prompt: string): CacheKeyParts => ({
+  model: "sub/model",
+  system: "sys",
+  prompt,
+  maxTokens: 1000,
+});
+
+/** A fake sub-model: answers `answer(prompt)`, records every call's prompts. */
+function countingSend(answer: (prompt: string) => string = (p) => `A(${p})`) {
+  const calls: string[][] = [];
+  const send = (prompts: string[]) => {
+    calls.push([...prompts]);
+    return Promise.resolve(prompts.map(answer));
+  };
+  return { send, calls, sent: () => calls.flat() };
+}
+
+Deno.test("cachedBatch sends every prompt on a cold cache and stores the results", async () => {
+  const cache = new MemoryCache();
+  const fake = countingSend();
+  const out = await cachedBatch(cache, parts, ["a", "b"], fake.send);
+  assertEquals(out, { results: ["A(a)", "A(b)"], hits: 0, misses: 2, deduped: 0 });
+  assertEquals(fake.calls, [["a", "b"]]);
+  assertEquals((await cache.get(await cacheKey(parts("b"))))?.value, "A(b)");
+  assertEquals((await cache.get(await cacheKey(parts("b"))))?.model, "sub/model");
+});
+
+Deno.test("cachedBatch answers a fully cached batch without calling send", async () => {
+  const cache = new MemoryCache();
+  await cachedBatch(cache, parts, ["a", "b"], countingSend().send);
+  const fake = countingSend(() => "SHOULD NOT BE USED");
+  const out = await cachedBatch(cache, parts, ["b", "a"], fake.send);
+  assertEquals(out, { results: ["A(b)", "A(a)"], hits: 2, misses: 0, deduped: 0 });
+  assertEquals(fake.calls, []);
+});
+
+Deno.test("cachedBatch sends only the misses and merges results in the original order", async () => {
+  const cache = new MemoryCache();
+  await cachedBatch(cache, parts, ["b", "d"], countingSend((p) => `old-${p}`).send);
+  const fake = countingSend((p) => `new-${p}`);
+  const out = await cachedBatch(cache, parts, ["a", "b", "c", "d", "e"], fake.send);
+  assertEquals(out.results, ["new-a", "old-b", "new-c", "old-d", "new-e"]);
+  assertEquals([out.hits, out.misses], [2, 3]);
+  assertEquals(fake.calls, [["a", "c", "e"]]);
+});
+
+Deno.test("cachedBatch sends a prompt repeated within one batch once", async () => {
+  const cache = new MemoryCache();
+  const fake = countingSend();
+  const out = await cachedBatch(cache, parts, ["x", "y", "x", "x", "y"], fake.send);
+  assertEquals(out.results, ["A(x)", "A(y)", "A(x)", "A(x)", "A(y)"]);
+  assertEquals([out.hits, out.misses, out.deduped], [0, 2, 3]);
+  assertEquals(fake.calls, [["x", "y"]]);
+  // A repeated cached prompt is a hit at every position.
+  const again = await cachedBatch(cache, parts, ["x", "x"], countingSend().send);
+  assertEquals([again.hits, again.misses, again.deduped], [2, 0, 0]);
+});
+
+Deno.test("cachedBatch never caches errors or empty answers, so they are retried", async () => {
+  const cache = new MemoryCache();
+  const answers: Record<string, string> = {
+    bad: "[ERROR: upstream 500 after 3 retries]",
+    empty: "",
+    blank: "  \n",
+    good: "fine",
+  };
+  const first = await cachedBatch(
+    cache,
+    parts,
+    Object.keys(answers),
+    (ps) => Promise.resolve(ps.map((p) => answers[p])),
+  );
+  assertEquals(first.results, Object.values(answers));
+  assertEquals((await cache.stats()).entries, 1);
+  const fake = countingSend();
+  const second = await cachedBatch(cache, parts, Object.keys(answers), fake.send);
+  assertEquals(fake.calls, [["bad", "empty", "blank"]]);
+  assertEquals(second.results, ["A(bad)", "A(empty)", "A(blank)", "fine"]);
+});
+
+Deno.test("cachedBatch without a cache passes prompts through untouched", async () => {
+  const fake = countingSend();
+  const out = await cachedBatch(undefined, parts, ["a", "a", "b"], fake.send);
+  assertEquals(out, { results: ["A(a)", "A(a)", "A(b)"], hits: 0, misses: 0, deduped: 0 });
+  assertEquals(fake.calls, [["a", "a", "b"]]);
+});
+
+Deno.test("cachedBatch keys by every part: another model or setting is a miss", async () => {
+  const cache = new MemoryCache();
+  await cachedBatch(cache, parts, ["a"], countingSend().send);
+  const fake = countingSend();
+  await cachedBatch(cache, (p) => ({ ...parts(p), model: "other/model" }), ["a"], fake.send);
+  await cachedBatch(cache, (p) => ({ ...parts(p), maxTokens: 10 }), ["a"], fake.send);
+  await cachedBatch(cache, (p) => ({ ...parts(p), temperature: 0.5 }), ["a"], fake.send);
+  await cachedBatch(cache, (p) => ({ ...parts(p), system: "other" }), ["a"], fake.send);
+  assertEquals(fake.calls.length, 4);
+});
+
+Deno.test("cachedBatch with an empty batch calls nothing", async () => {
+  const fake = countingSend();
+  const out = await cachedBatch(new MemoryCache(), parts, [], fake.send);
+  assertEquals(out, { results: [], hits: 0, misses: 0, deduped: 0 });
+  assertEquals(fake.calls, []);
+});
+
+Deno.test("cachedBatch stores nothing when send throws, and passes the error on", async () => {
+  const cache = new MemoryCache();
+  await assertRejects(
+    () => cachedBatch(cache, parts, ["a"], () => Promise.reject(new Error("aborted"))),
+    Error,
+    "aborted",
+  );
+  assertEquals((await cache.stats()).entries, 0);
+});
+
+Deno.test("cachedBatch rejects a sender that returns the wrong number of results", async () => {
+  await assertRejects(
+    () => cachedBatch(new MemoryCache(), parts, ["a", "b"], () => Promise.resolve(["only one"])),
+    RangeError,
+    "1 results for 2 prompts",
+  );
+});
+
+Deno.test("cachedBatch treats a cache that throws as a miss and still answers", async () => {
+  const broken: Cache = {
+    get: () => Promise.reject(new Error("disk on fire")),
+    set: () => Promise.reject(new Error("disk on fire")),
+    stats: () => Promise.reject(new Error("disk on fire")),
+    clear: () => Promise.reject(new Error("disk on fire")),
+    close: () => {},
+  };
+  const fake = countingSend();
+  const out = await cachedBatch(broken, parts, ["a", "b"], fake.send);
+  assertEquals(out.results, ["A(a)", "A(b)"]);
+  assertEquals(out.misses, 2);
+});
+
+Deno.test("isCacheable accepts real answers only", () => {
+  assert(isCacheable("ok"));
+  assert(isCacheable("an [ERROR] in the middle is fine"));
+  assert(!isCacheable("  [ERROR: leading space]"));
+  assert(!isCacheable("[ERROR: timeout]"));
+  assert(!isCacheable(""));
+  assert(!isCacheable(" \t\n"));
+  assert(!isCacheable(undefined));
+});
