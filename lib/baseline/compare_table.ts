@@ -1,0 +1,173 @@
+/**
+ * The `compare` table: the RLM run and the baseline side by side, built from their metrics
+ * objects (the same numbers that are written to disk), as text or as JSON.
+ *
+ * @module
+ */
+
+/** One side of a comparison. */
+export interface CompareSide {
+  /** The metrics written for this side (also present, with `error`, when the side failed). */
+  metrics?: Record<string, unknown>;
+  /** Why the side failed, when it did. */
+  error?: string;
+  /** Report path, when one was written. */
+  report?: string;
+}
+
+/** One side as a JSON row. */
+export interface CompareColumn {
+  status: "ok" | "failed";
+  error?: string;
+  models: string | null;
+  total_cost: number | null;
+  root_cost: number | null;
+  sub_cost: number | null;
+  root_input_tokens: number | null;
+  root_output_tokens: number | null;
+  root_cache_read_tokens: number | null;
+  root_cache_write_tokens: number | null;
+  sub_calls: number | null;
+  turns: number | null;
+  /** RLM: files whose content reached a sub-model; baseline: files in the prompt. */
+  files_covered: number | null;
+  files_total: number | null;
+  /** Baseline only: files left out of the prompt. */
+  files_excluded: number | null;
+  analysis_chars: number | null;
+  elapsed_seconds: number | null;
+  complete: boolean | null;
+  report: string | null;
+}
+
+/** The whole comparison as JSON. */
+export interface CompareJson {
+  repo: string;
+  timestamp: string;
+  rlm: CompareColumn;
+  baseline: CompareColumn;
+}
+
+const num = (m: Record<string, unknown> | undefined, key: string): number | null =>
+  typeof m?.[key] === "number" ? m[key] as number : null;
+
+/**
+ * The RLM column from analyze metrics.
+ *
+ * @param side Metrics and/or error of the analyze run.
+ */
+export function rlmColumn(side: CompareSide): CompareColumn {
+  const m = side.metrics;
+  return {
+    ...status(side),
+    models: m ? `${m.root_model} + ${m.sub_model}` : null,
+    total_cost: num(m, "total_cost"),
+    root_cost: num(m, "root_cost"),
+    sub_cost: num(m, "sub_cost"),
+    root_input_tokens: num(m, "root_input_tokens"),
+    root_output_tokens: num(m, "root_output_tokens"),
+    root_cache_read_tokens: num(m, "root_cache_read_tokens"),
+    root_cache_write_tokens: num(m, "root_cache_write_tokens"),
+    sub_calls: num(m, "sub_calls"),
+    turns: num(m, "turns"),
+    files_covered: num(m, "files_dispatched"),
+    files_total: num(m, "files_total"),
+    files_excluded: null,
+    analysis_chars: num(m, "analysis_chars"),
+    elapsed_seconds: num(m, "elapsed_seconds"),
+    complete: typeof m?.complete === "boolean" ? m.complete : null,
+    report: side.report ?? null,
+  };
+}
+
+/**
+ * The baseline column from baseline metrics.
+ *
+ * @param side Metrics and/or error of the baseline run.
+ */
+export function baselineColumn(side: CompareSide): CompareColumn {
+  const m = side.metrics;
+  return {
+    ...status(side),
+    models: typeof m?.root_model === "string" ? m.root_model : null,
+    total_cost: num(m, "total_cost"),
+    root_cost: num(m, "root_cost"),
+    sub_cost: m ? 0 : null,
+    root_input_tokens: num(m, "root_input_tokens"),
+    root_output_tokens: num(m, "root_output_tokens"),
+    root_cache_read_tokens: num(m, "root_cache_read_tokens"),
+    root_cache_write_tokens: num(m, "root_cache_write_tokens"),
+    sub_calls: m ? 0 : null,
+    turns: m ? num(m, "root_calls") : null,
+    files_covered: num(m, "included_files"),
+    files_total: num(m, "files_total"),
+    files_excluded: num(m, "excluded_files"),
+    analysis_chars: num(m, "analysis_chars"),
+    elapsed_seconds: num(m, "elapsed_seconds"),
+    complete: typeof m?.complete === "boolean" ? m.complete : null,
+    report: side.report ?? null,
+  };
+}
+
+function status(side: CompareSide): Pick<CompareColumn, "status" | "error"> {
+  return side.error ? { status: "failed", error: side.error } : { status: "ok" };
+}
+
+const dash = "-";
+const int = (v: number | null) => v === null ? dash : v.toLocaleString("en-US");
+const money = (v: number | null) => v === null ? dash : `$${v.toFixed(4)}`;
+
+function tokens(c: CompareColumn): string {
+  if (c.root_input_tokens === null) return dash;
+  let text = `${int(c.root_input_tokens)} / ${int(c.root_output_tokens)}`;
+  const read = c.root_cache_read_tokens ?? 0;
+  const write = c.root_cache_write_tokens ?? 0;
+  if (read || write) text += ` (+ cache read ${int(read)}, write ${int(write)})`;
+  return text;
+}
+
+function covered(c: CompareColumn, how: string): string {
+  if (c.files_covered === null) return dash;
+  return `${c.files_covered}/${c.files_total ?? "?"} (${how})`;
+}
+
+/**
+ * Renders the comparison as an aligned text table (one string per line).
+ *
+ * @param table The comparison.
+ * @returns Lines without trailing newlines.
+ */
+export function renderCompareTable(table: CompareJson): string[] {
+  const r = table.rlm;
+  const b = table.baseline;
+  const statusText = (c: CompareColumn) =>
+    c.status === "ok" ? (c.complete === false ? "ok (incomplete)" : "ok") : `FAILED: ${c.error}`;
+  const rows: [string, string, string][] = [
+    ["", "RLM (analyze)", "baseline"],
+    ["status", statusText(r), statusText(b)],
+    ["models", r.models ?? dash, b.models ?? dash],
+    ["total cost", money(r.total_cost), money(b.total_cost)],
+    ["root cost", money(r.root_cost), money(b.root_cost)],
+    ["sub cost", money(r.sub_cost), money(b.sub_cost)],
+    ["root tokens in/out", tokens(r), tokens(b)],
+    ["sub calls", int(r.sub_calls), int(b.sub_calls)],
+    ["turns", int(r.turns), int(b.turns)],
+    ["files covered", covered(r, "dispatched"), covered(b, "included")],
+    ["files excluded", dash, int(b.files_excluded)],
+    [
+      "analysis length",
+      r.analysis_chars === null ? dash : `${int(r.analysis_chars)} chars`,
+      b.analysis_chars === null ? dash : `${int(b.analysis_chars)} chars`,
+    ],
+    [
+      "elapsed",
+      r.elapsed_seconds === null ? dash : `${r.elapsed_seconds.toFixed(1)} s`,
+      b.elapsed_seconds === null ? dash : `${b.elapsed_seconds.toFixed(1)} s`,
+    ],
+  ];
+  const w0 = Math.max(...rows.map((row) => row[0].length));
+  const w1 = Math.max(...rows.map((row) => row[1].length));
+  return rows.map(([label, left, right]) =>
+    `${label.padEnd(w0)}  ${left.padEnd(w1)}  ${right}`.trimEnd()
+  );
+}

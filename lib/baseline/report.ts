@@ -1,0 +1,59 @@
+/**
+ * The baseline Markdown report: a short header saying what the model saw, then its answer.
+ *
+ * @module
+ */
+import type { BaselinePrompt } from "./prompt.ts";
+
+/** Input of {@linkcode renderBaselineReport}. */
+export interface BaselineReportInput {
+  repoName: string;
+  rootModel: string;
+  filesTotal: number;
+  prompt: BaselinePrompt;
+  analysis: string;
+  complete: boolean;
+  /** When the call failed: why (the report then holds whatever streamed). */
+  error?: string;
+}
+
+/**
+ * Renders the report.
+ *
+ * @param input What was sent and what came back.
+ * @returns Markdown ending with a newline.
+ */
+export function renderBaselineReport(input: BaselineReportInput): string {
+  const { prompt } = input;
+  const lines = [
+    `# Baseline analysis: ${input.repoName}`,
+    "",
+    `Single call to ${input.rootModel}, no tools. The model saw ${prompt.included.length} of ` +
+    `${input.filesTotal} files (${prompt.chars.toLocaleString("en-US")} prompt characters).`,
+  ];
+  if (prompt.excluded.length > 0) {
+    lines.push(
+      "",
+      `<details><summary>${prompt.excluded.length} files left out (over the size budget)</summary>`,
+      "",
+      ...prompt.excluded.map((p) => `- ${p}`),
+      "",
+      "</details>",
+    );
+  }
+  if (prompt.unavailable.length > 0) {
+    lines.push(
+      "",
+      `Not loadable: ${
+        prompt.unavailable.map((u) => `${u.path} (${u.status.replace("_", " ")})`).join(", ")
+      }.`,
+    );
+  }
+  if (input.error) {
+    lines.push("", `> **The call failed:** ${input.error}. Below is whatever arrived before it.`);
+  } else if (!input.complete) {
+    lines.push("", "> **Incomplete:** the answer was cut at the output limit.");
+  }
+  lines.push("", "---", "", input.analysis.trim() || "_(no answer)_", "");
+  return lines.join("\n");
+}

@@ -1,0 +1,27 @@
+/**
+ * Shared shapes of estimates.
+ *
+ * @module
+ */
+import type { Pricing } from "../providers/types.ts";
+
+/** A low and a high figure. */
+export interface Range {
+  low: number;
+  high: number;
+}
+
+/** What an estimate needs to know about a model: a resolved model satisfies it. */
+export interface EstimateModel {
+  provider: string;
+  id: string;
+  label: string;
+  pricing: Pricing;
+  /** False when the plugin listed no price and the $1/$1 fallback applies. */
+  pricingKnown: boolean;
+}
+
+/** Rounds a dollar figure to 1/10,000 of a cent for stable JSON. */
+export function roundUsd(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

@@ -1,0 +1,152 @@
+import {
+  ANALYZE_ASSUMPTIONS,
+  approximateCounter,
+  BASELINE_ASSUMPTIONS,
+  estimateAnalyze,
+  estimateBaseline,
+  type EstimateModel,
+  openAiEncodingFor,
+  rootTurns,
+  type TokenCounter,
+  tokenCounterFor,
+} from "../../lib/estimate/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+
+const sonnet: EstimateModel = {
+  provider: "anthropic",
+  id: "claude-sonnet",
+  label: "anthropic:claude-sonnet",
+  pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+  pricingKnown: true,
+};
+const cheap: EstimateModel = {
+  provider: "openrouter",
+  id: "minimax/minimax-m2.5",
+  label: "openrouter:minimax/minimax-m2.5",
+  pricing: { input: 0.3, output: 1.2 },
+  pricingKnown: true,
+};
+/** One token per character: makes token arithmetic visible in the tests. */
+const perChar: TokenCounter = { name: "test", exact: true, count: (t) => t.length };
+
+const close = (a: number, b: number) => Math.abs(a - b) < 1e-6;
+
+Deno.test("openAiEncodingFor picks o200k or cl100k for OpenAI ids and nothing for others", () => {
+  assertEquals(openAiEncodingFor("openai", "gpt-4o-mini"), "o200k_base");
+  assertEquals(openAiEncodingFor("openai", "gpt-5"), "o200k_base");
+  assertEquals(openAiEncodingFor("openai", "o3-mini"), "o200k_base");
+  assertEquals(openAiEncodingFor("openrouter", "openai/gpt-4.1"), "o200k_base");
+  assertEquals(openAiEncodingFor("openai", "gpt-4-turbo"), "cl100k_base");
+  assertEquals(openAiEncodingFor("anthropic", "claude-sonnet-4-5"), undefined);
+  assertEquals(openAiEncodingFor("openrouter", "minimax/minimax-m2.5"), undefined);
+  assertEquals(openAiEncodingFor("ollama", "gpt-oss"), undefined);
+});
+
+Deno.test("tokenCounterFor uses the real tokenizer for OpenAI models", async () => {
+  const counter = await tokenCounterFor({ provider: "openai", id: "gpt-4o" });
+  assertEquals(counter.name, "o200k_base");
+  assert(counter.exact);
+  assertEquals(counter.count("hello world"), 2);
+  // Special-token text in a source file is ordinary text, not an error.
+  assert(counter.count("const s = '<|endoftext|>';") > 5);
+});
+
+Deno.test("tokenCounterFor falls back to the chars/token ratio for other models", async () => {
+  const counter = await tokenCounterFor(sonnet);
+  assertEquals(counter, approximateCounter);
+  assert(!counter.exact);
+  const text = "x".repeat(3500);
+  const tokens = counter.count(text);
+  assert(tokens >= 800 && tokens <= 1200, `unexpected ratio: ${tokens} tokens for 3500 chars`);
+});
+
+Deno.test("rootTurns re-sends the prefix and history every turn and caches it once", () => {
+  const growth = ANALYZE_ASSUMPTIONS.rootOutputPerTurn + ANALYZE_ASSUMPTIONS.toolResultPerTurn;
+  const r = rootTurns(10_000, 3, sonnet);
+  assertEquals(r.inputTokens, 3 * 10_000 + growth * 3);
+  assertEquals(r.cacheWriteTokens, 10_000 + 2 * growth);
+  assertEquals(r.cacheReadTokens, 2 * 10_000 + growth);
+  assertEquals(
+    r.outputTokens,
+    3 * ANALYZE_ASSUMPTIONS.rootOutputPerTurn + ANALYZE_ASSUMPTIONS.finalReportTokens,
+  );
+  assert(close(r.costUncached, (r.inputTokens * 3 + r.outputTokens * 15) / 1e6));
+  assert(
+    close(
+      r.costCached,
+      (r.outputTokens * 15 + r.cacheReadTokens * 0.3 + r.cacheWriteTokens * 3.75) / 1e6,
+    ),
+  );
+  assert(r.costCached < r.costUncached);
+});
+
+Deno.test("estimateAnalyze ranges from a short cached run to a long uncached one", () => {
+  const contents = ["a".repeat(40_000), "b".repeat(60_000)];
+  const e = estimateAnalyze({
+    root: sonnet,
+    sub: cheap,
+    rootCounter: perChar,
+    subCounter: perChar,
+    rootPrefix: "p".repeat(5_000),
+    contents,
+    maxTurns: 20,
+    promptCache: true,
+  });
+  assertEquals(e.root.prefixTokens, 5_000);
+  assertEquals(e.root.low.turns, ANALYZE_ASSUMPTIONS.turnsLow);
+  assertEquals(e.root.high.turns, ANALYZE_ASSUMPTIONS.turnsHigh);
+  assertEquals(e.sub.contentTokens, 100_000);
+  assertEquals(e.sub.inputTokens.high, Math.round(100_000 * ANALYZE_ASSUMPTIONS.subPromptOverhead));
+  assertEquals(e.sub.outputTokens.low, Math.round(50_000 * ANALYZE_ASSUMPTIONS.subOutputRatio));
+  assert(close(e.cost.low, e.root.low.costCached + e.sub.cost.low));
+  assert(close(e.cost.high, e.root.high.costUncached + e.sub.cost.high));
+  assert(e.cost.low < e.cost.high);
+  assertEquals(e.tokenizers, { root: "test", sub: "test" });
+});
+
+Deno.test("estimateAnalyze caps turns at --max-turns and honours --no-prompt-cache", () => {
+  const e = estimateAnalyze({
+    root: sonnet,
+    sub: cheap,
+    rootCounter: perChar,
+    subCounter: perChar,
+    rootPrefix: "p".repeat(1_000),
+    contents: ["x".repeat(1_000)],
+    maxTurns: 2,
+    promptCache: false,
+  });
+  assertEquals(e.root.low.turns, 2);
+  assertEquals(e.root.high.turns, 2);
+  assert(close(e.cost.low, e.root.low.costUncached + e.sub.cost.low));
+  assertStringIncludes(e.assumptions.join("\n"), "--no-prompt-cache");
+});
+
+Deno.test("estimateAnalyze says when a model has no listed price", () => {
+  const e = estimateAnalyze({
+    root: sonnet,
+    sub: { ...cheap, pricing: { input: 1, output: 1 }, pricingKnown: false },
+    rootCounter: perChar,
+    subCounter: perChar,
+    rootPrefix: "p",
+    contents: [],
+    maxTurns: 20,
+    promptCache: true,
+  });
+  assertEquals(e.pricingKnown, { root: true, sub: false });
+  assertStringIncludes(e.assumptions.join("\n"), "no listed price for openrouter:minimax");
+});
+
+Deno.test("estimateBaseline prices the exact input and a typical-to-maximum output", () => {
+  const e = estimateBaseline({
+    model: sonnet,
+    counter: perChar,
+    system: "s".repeat(100),
+    user: "u".repeat(9_900),
+  });
+  assertEquals(e.inputTokens, 10_000);
+  assert(close(e.inputCost, 10_000 * 3 / 1e6));
+  assertEquals(e.outputTokens.high, BASELINE_ASSUMPTIONS.maxOutputTokens);
+  assert(close(e.cost.high, (10_000 * 3 + BASELINE_ASSUMPTIONS.maxOutputTokens * 15) / 1e6));
+  assert(close(e.cost.low, (10_000 * 3 + BASELINE_ASSUMPTIONS.typicalOutputTokens * 15) / 1e6));
+  assert(e.exactTokens);
+});
