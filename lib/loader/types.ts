@@ -36,7 +36,15 @@ export interface FileRecord {
 /** A file the loader left out entirely, with the reason (for `--dry-run` and reports). */
 export interface SkippedFile {
   path: string;
-  reason: "binary" | "secret" | "symlink" | "gitignored" | "not_included" | "skipped_folder";
+  reason:
+    | "binary"
+    | "secret"
+    | "symlink"
+    | "gitignored"
+    | "not_included"
+    | "skipped_folder"
+    /** A folder that could not be listed. */
+    | "unreadable";
 }
 
 /** The loaded codebase. */

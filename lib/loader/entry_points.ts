@@ -1,0 +1,86 @@
+/**
+ * Likely entry points: well-known file names across ecosystems, the targets a `package.json`
+ * names, and files with a "run as main" guard.
+ *
+ * @module
+ */
+
+/**
+ * Base names that mark an entry point or a project manifest: deeprepo's list plus `deno.json`,
+ * `deno.jsonc`, `Cargo.toml`, `go.mod` and Python's `__main__.py`.
+ */
+export const ENTRY_POINT_NAMES: ReadonlySet<string> = new Set([
+  ...["main.py", "app.py", "index.py", "server.py", "run.py", "manage.py", "wsgi.py", "asgi.py"],
+  ...["__main__.py", "setup.py", "pyproject.toml"],
+  ...["index.js", "index.ts", "main.js", "main.ts", "app.js", "app.ts", "package.json"],
+  ...["deno.json", "deno.jsonc"],
+  ...["main.go", "go.mod", "main.rs", "Cargo.toml", "Main.java"],
+  ...["Dockerfile", "docker-compose.yml", "README.md"],
+]);
+
+/** `if __name__ == "__main__":` at the start of a line, in Python. */
+const PYTHON_MAIN = /^\s*if\s+__name__\s*==\s*["']__main__["']/m;
+/** `if (import.meta.main)` (Deno, Bun) or `if (require.main === module)` (Node), starting a line. */
+const JS_MAIN = /^\s*if\s*\(\s*(?:import\.meta\.main|require\.main\s*===?\s*module)\b/m;
+const JS_EXTENSION = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+/**
+ * Finds likely entry points in a loaded codebase.
+ *
+ * @param codebase Path → content of the files read (placeholders are fine: they match nothing).
+ * @returns Sorted paths, each once.
+ */
+export function findEntryPoints(codebase: Readonly<Record<string, string>>): string[] {
+  const found = new Set<string>();
+  for (const [path, content] of Object.entries(codebase)) {
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    if (ENTRY_POINT_NAMES.has(name)) found.add(path);
+    if (name === "package.json") {
+      for (const target of packageTargets(path, content)) {
+        if (target in codebase) found.add(target);
+      }
+    } else if (path.endsWith(".py")) {
+      if (content.includes("__main__") && PYTHON_MAIN.test(content)) found.add(path);
+    } else if (JS_EXTENSION.test(path)) {
+      if (content.includes(".main") && JS_MAIN.test(content)) found.add(path);
+    }
+  }
+  return [...found].sort();
+}
+
+/** The `main` and `bin` targets of a `package.json`, as paths relative to the repository root. */
+function packageTargets(manifestPath: string, content: string): string[] {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(content);
+  } catch {
+    return [];
+  }
+  if (!manifest || typeof manifest !== "object") return [];
+  const { main, bin } = manifest as { main?: unknown; bin?: unknown };
+  const targets: unknown[] = [main];
+  if (typeof bin === "string") targets.push(bin);
+  else if (bin && typeof bin === "object") targets.push(...Object.values(bin));
+  const folder = manifestPath.includes("/")
+    ? manifestPath.slice(0, manifestPath.lastIndexOf("/"))
+    : "";
+  return targets
+    .filter((t): t is string => typeof t === "string" && t !== "")
+    .map((t) => normalizeRelative(folder, t))
+    .filter((t): t is string => t !== null);
+}
+
+/** Joins `folder` and a relative `target`, resolving `.` and `..`; null when it leaves the root. */
+function normalizeRelative(folder: string, target: string): string | null {
+  const parts: string[] = folder === "" ? [] : folder.split("/");
+  for (const part of target.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else {
+      parts.push(part);
+    }
+  }
+  return parts.join("/");
+}

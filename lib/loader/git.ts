@@ -1,0 +1,109 @@
+/**
+ * Git sources: recognising a URL, naming the repository, and a shallow clone into a temporary
+ * folder that never outlives a failure.
+ *
+ * @module
+ */
+import { EnvironmentError, InterruptedError, RunError } from "../errors.ts";
+
+const GIT_URL = /^(?:https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|git@[^:\s]+:)/i;
+
+/**
+ * True when `source` is a git URL rather than a local path: `https://`, `http://`, `ssh://`,
+ * `git://`, `file://` or scp-like `git@host:owner/repo`.
+ *
+ * @example
+ * ```ts
+ * isGitUrl("https://github.com/denoland/std"); // true
+ * isGitUrl("./my-project"); // false
+ * ```
+ */
+export function isGitUrl(source: string): boolean {
+  return GIT_URL.test(source.trim());
+}
+
+/**
+ * The repository name in a git URL: its last path segment without `.git`.
+ *
+ * @example
+ * ```ts
+ * repoNameFromUrl("git@github.com:Leonwenhao/deeprepo.git"); // "deeprepo"
+ * ```
+ */
+export function repoNameFromUrl(url: string): string {
+  let path = url.trim().replace(/[?#].*$/, "");
+  path = path.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf(":"));
+  return path.slice(cut + 1) || "repo";
+}
+
+/**
+ * A URL safe to print: `https://user:token@host/x` becomes `https://***@host/x`.
+ *
+ * @example
+ * ```ts
+ * redactUrl("https://me:ghp_secret@github.com/o/r"); // "https://***@github.com/o/r"
+ * ```
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1***@");
+}
+
+/** Options of {@linkcode cloneRepository}. */
+export interface CloneOptions {
+  signal?: AbortSignal;
+  /** The `git` program. @default {"git"} */
+  git?: string;
+}
+
+/**
+ * Clones `url` (`git clone --depth 1 --quiet`) into a new temporary folder and returns its path.
+ * The folder is removed when the clone fails or is interrupted; on success the caller removes it.
+ * Git never prompts: stdin is closed and `GIT_TERMINAL_PROMPT=0`.
+ *
+ * @throws {RunError} `could not clone <url>: <git's last stderr line>`.
+ * @throws {EnvironmentError} when git is not installed.
+ * @throws {InterruptedError} when `signal` is aborted.
+ */
+export async function cloneRepository(url: string, options: CloneOptions = {}): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_clone_" });
+  try {
+    const command = new Deno.Command(options.git ?? "git", {
+      args: ["clone", "--depth", "1", "--quiet", "--", url, dir],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      env: { GIT_TERMINAL_PROMPT: "0" },
+      signal: options.signal,
+    });
+    let result: Deno.CommandOutput;
+    try {
+      result = await command.output();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new EnvironmentError("git is not installed (needed to clone a git URL)");
+      }
+      throw error;
+    }
+    if (options.signal?.aborted) throw new InterruptedError();
+    if (!result.success) {
+      const lines = new TextDecoder().decode(result.stderr).split("\n")
+        .map((line) => line.trim()).filter(Boolean);
+      const last = lines.at(-1) ?? `git exited with status ${result.code}`;
+      throw new RunError(`could not clone ${redactUrl(url)}: ${last}`);
+    }
+    return dir;
+  } catch (error) {
+    await removeFolder(dir);
+    throw error;
+  }
+}
+
+/** Removes a folder and everything in it; a folder already gone is fine. */
+export async function removeFolder(dir: string): Promise<void> {
+  try {
+    await Deno.remove(dir, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

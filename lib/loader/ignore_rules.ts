@@ -1,0 +1,77 @@
+/**
+ * The repository's own ignore rules: `.git/info/exclude`, the root `.gitignore` and every
+ * nested `.gitignore`, with git's precedence (a deeper file overrides a shallower one, and
+ * `.gitignore` files override `info/exclude`).
+ *
+ * @module
+ */
+import ignore from "npm:ignore@7.0.16";
+
+type Matcher = ReturnType<typeof ignore>;
+
+/** The rules of one ignore file, which apply to paths below `base`. */
+interface Level {
+  /** Folder the rules belong to, relative to the repository root (`""` for the root). */
+  base: string;
+  matcher: Matcher;
+}
+
+/**
+ * An immutable stack of ignore levels. Walking into a folder with a `.gitignore` pushes a level
+ * (returning a new stack), so sibling folders never see each other's rules.
+ *
+ * @example
+ * ```ts
+ * const rules = IgnoreStack.empty().push("", "*.log\n!keep.log").push("sub", "/local.ts");
+ * rules.isIgnored("a.log", false);      // true
+ * rules.isIgnored("keep.log", false);   // false
+ * rules.isIgnored("sub/local.ts", false); // true
+ * ```
+ */
+export class IgnoreStack {
+  private constructor(private readonly levels: readonly Level[]) {}
+
+  /** A stack with no rules: nothing is ignored. */
+  static empty(): IgnoreStack {
+    return new IgnoreStack([]);
+  }
+
+  /** True when no rules were added. */
+  get isEmpty(): boolean {
+    return this.levels.length === 0;
+  }
+
+  /**
+   * A new stack with the rules of one ignore file added on top.
+   *
+   * @param base Folder the file is in, relative to the root, without a trailing `/` (`""` = root).
+   * @param text The file's content, in gitignore syntax.
+   */
+  push(base: string, text: string): IgnoreStack {
+    // Git matches case-sensitively unless core.ignorecase is set (it is not, on Linux).
+    const matcher = ignore({ ignorecase: false }).add(text);
+    return new IgnoreStack([...this.levels, { base, matcher }]);
+  }
+
+  /**
+   * Whether `path` (relative to the root, `/`-separated) is ignored. The deepest level whose
+   * rules say anything about the path decides: an ignore or a negation (`!pattern`).
+   *
+   * @param path File or folder path relative to the root.
+   * @param isFolder Folders are tested with a trailing `/`, so `build/` patterns match them.
+   */
+  isIgnored(path: string, isFolder: boolean): boolean {
+    for (let i = this.levels.length - 1; i >= 0; i--) {
+      const { base, matcher } = this.levels[i];
+      let relative = path;
+      if (base !== "") {
+        if (!path.startsWith(base + "/")) continue;
+        relative = path.slice(base.length + 1);
+      }
+      const result = matcher.test(isFolder ? relative + "/" : relative);
+      if (result.ignored) return true;
+      if (result.unignored) return false;
+    }
+    return false;
+  }
+}
