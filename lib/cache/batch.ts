@@ -106,6 +106,32 @@ export async function cachedBatch(
   return { results, hits, misses: missKeys.length, deduped };
 }
 
+/**
+ * Binds {@linkcode cachedBatch} to one sub-model's settings, giving the `(prompts, send)` shape
+ * the engine's sub-query dispatcher takes as its `batch` dependency.
+ *
+ * @param cache The open cache (pass no batcher at all for `--no-cache`).
+ * @param settings Model id, system prompt and generation settings of every sub-model call.
+ * @returns A function answering prompts through the cache.
+ *
+ * @example
+ * ```ts
+ * import { cacheBatcher } from "./batch.ts";
+ * import { MemoryCache } from "./memory.ts";
+ * const batch = cacheBatcher(new MemoryCache(), { model: "m", system: "s", maxTokens: 4096 });
+ * const { results } = await batch(["q"], (ps) => Promise.resolve(ps.map(() => "a")));
+ * ```
+ */
+export function cacheBatcher(
+  cache: Cache,
+  settings: Omit<CacheKeyParts, "prompt">,
+): (prompts: string[], send: (prompts: string[]) => Promise<string[]>) => Promise<
+  CachedBatchResult
+> {
+  return (prompts, send) =>
+    cachedBatch(cache, (prompt) => ({ ...settings, prompt }), prompts, send);
+}
+
 async function sendChecked(
   send: (prompts: string[]) => Promise<string[]>,
   prompts: string[],

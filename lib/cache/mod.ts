@@ -24,4 +24,4 @@ export {
   openKvCache,
   tryOpenKvCache,
 } from "./kv.ts";
-export { cachedBatch, type CachedBatchResult, isCacheable } from "./batch.ts";
+export { cacheBatcher, cachedBatch, type CachedBatchResult, isCacheable } from "./batch.ts";

@@ -1,4 +1,4 @@
-import { cachedBatch, isCacheable } from "../../lib/cache/batch.ts";
+import { cacheBatcher, cachedBatch, isCacheable } from "../../lib/cache/batch.ts";
 import { cacheKey, type CacheKeyParts } from "../../lib/cache/key.ts";
 import { MemoryCache } from "../../lib/cache/memory.ts";
 import type { Cache } from "../../lib/cache/types.ts";
@@ -149,4 +149,16 @@ Deno.test("isCacheable accepts real answers only", () => {
   assert(!isCacheable(""));
   assert(!isCacheable(" \t\n"));
   assert(!isCacheable(undefined));
+});
+
+Deno.test("cacheBatcher binds the settings so a repeat prompt is a hit", async () => {
+  const cache = new MemoryCache();
+  const batch = cacheBatcher(cache, { model: "sub/model", system: "sys", maxTokens: 1000 });
+  const fake = countingSend();
+  await batch(["q1", "q2"], fake.send);
+  const again = await batch(["q2", "q3"], fake.send);
+  assertEquals(again.results, ["A(q2)", "A(q3)"]);
+  assertEquals(fake.calls, [["q1", "q2"], ["q3"]]);
+  // Same key as cachedBatch with equivalent parts.
+  assertEquals((await cache.get(await cacheKey(parts("q1"))))?.value, "A(q1)");
 });
