@@ -9,7 +9,9 @@
  * - longer files: any one of four {@linkcode WINDOW}-character windows taken at 0, ¼, ½ and ¾
  *   of the content. So a prompt with the whole file, its head (`content.slice(0, 8000)`) or a
  *   large excerpt counts; a prompt that only names the path does not.
- * Files whose `codebase` entry is a placeholder (too large, read error) or blank never count.
+ * A window shared by several files (a license header, a generated preamble) identifies none of
+ * them and is dropped. Files whose `codebase` entry is a placeholder (too large, read error) or
+ * blank never count.
  *
  * Scanning is linear in the prompt's length: every probe is indexed by its first
  * {@linkcode KEY} characters, and each prompt position is looked up once.
@@ -23,7 +25,7 @@ export const WINDOW = 200;
 /** Files shorter than this (trimmed) also need their path in the prompt. */
 export const TINY = 40;
 /** Index key length. */
-const KEY = 16;
+const KEY = 32;
 
 interface Probe {
   path: string;
@@ -49,19 +51,26 @@ export class CoverageLedger {
     const included = files
       ? files.filter((f) => f.status === "included").map((f) => f.path)
       : Object.keys(codebase);
+    const byText = new Map<string, Probe | null>();
+    const add = (p: Probe) => {
+      const seen = byText.get(p.text);
+      if (seen === undefined) byText.set(p.text, p);
+      else if (seen && seen.path !== p.path) byText.set(p.text, null); // shared: not a fingerprint
+    };
     for (const path of included) {
       const text = (codebase[path] ?? "").trim();
       if (!text) continue;
       this.eligible.push(path);
       if (text.length <= WINDOW) {
-        this.#addProbe({ path, text, needsPath: text.length < TINY });
+        add({ path, text, needsPath: text.length < TINY });
       } else {
         for (const at of [0, 0.25, 0.5, 0.75]) {
           const start = Math.min(Math.floor(text.length * at), text.length - WINDOW);
-          this.#addProbe({ path, text: text.slice(start, start + WINDOW), needsPath: false });
+          add({ path, text: text.slice(start, start + WINDOW), needsPath: false });
         }
       }
     }
+    for (const p of byText.values()) if (p) this.#addProbe(p);
   }
 
   #addProbe(p: Probe): void {

@@ -247,6 +247,7 @@ export async function runAnalysis(
         if (spend.spentUsd + projected > input.budgetUsd) {
           finalize = "budget";
           budgetFinalTaken = true;
+          budgetStopped = true;
         }
       }
       if (!finalize && turn >= maxTurns - 1) finalize = "turns";

@@ -171,7 +171,8 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
       results = out.results;
       stats.cacheHits += out.hits;
       stats.cacheMisses += out.misses;
-      stats.done += out.hits;
+      // Hits and in-batch repeats were answered without a call of their own.
+      stats.done += texts.length - missed.length;
       const missCount = new Map<string, number>();
       for (const m of missed) missCount.set(m, (missCount.get(m) ?? 0) + 1);
       sentSet = new Set();
