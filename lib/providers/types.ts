@@ -44,6 +44,19 @@ export interface ProviderPlugin {
   /** Claims model ids that are not listed in `models`. */
   handles?(model: string): boolean;
   createClient(ctx: ClientContext): ModelClient;
+  /**
+   * Extension to v1 (optional): the environment variable holding this provider's API key.
+   * When set, deeprepo checks it before `createClient` and fails with exit 2 naming it (and
+   * `.env`) when it is missing; `list-models` shows whether it is set. Omit it for providers
+   * that need no key (a local server).
+   */
+  keyVariable?: string;
+  /**
+   * Extension to v1 (optional): the price of models this plugin serves without listing them
+   * (claimed by `handles`, or asked for as `provider:model`). Without it such models run with a
+   * warning at $1.00/$1.00 per 1M tokens. A local server sets `{ input: 0, output: 0 }`.
+   */
+  unlistedPricing?: Pricing;
 }
 
 /** A client bound to one model. */

@@ -59,6 +59,8 @@ export type Fault =
 /** One reply, rendered in the format of the endpoint hit (JSON or SSE as requested). */
 export interface ScriptedResponse {
   text?: string;
+  /** Anthropic only: a thinking block (with a fake signature) before the text. */
+  thinking?: string;
   toolCalls?: { id?: string; name: string; input: unknown }[];
   /** Default: estimated from the request and reply sizes (chars / 4). */
   usage?: ScriptedUsage;
@@ -392,7 +394,14 @@ function anthropicReply(
     name: c.name,
     input: c.input,
   }));
-  const content = [...(s.text !== undefined ? [{ type: "text", text: s.text }] : []), ...calls];
+  const thinking = s.thinking !== undefined
+    ? [{ type: "thinking", thinking: s.thinking, signature: `sig_${id}` }]
+    : [];
+  const content = [
+    ...thinking,
+    ...(s.text !== undefined ? [{ type: "text", text: s.text }] : []),
+    ...calls,
+  ];
   const stop = s.stopReason ?? (calls.length ? "tool_use" : "end_turn");
   const wireUsage = {
     input_tokens: usage.input,
@@ -422,7 +431,15 @@ function anthropicReply(
     },
   });
   content.forEach((block, index) => {
-    if (block.type === "text") {
+    if (block.type === "thinking") {
+      const { thinking: thought, signature } = block as { thinking: string; signature: string };
+      emit("content_block_start", {
+        index,
+        content_block: { type: "thinking", thinking: "", signature: "" },
+      });
+      emit("content_block_delta", { index, delta: { type: "thinking_delta", thinking: thought } });
+      emit("content_block_delta", { index, delta: { type: "signature_delta", signature } });
+    } else if (block.type === "text") {
       emit("content_block_start", { index, content_block: { type: "text", text: "" } });
       for (const piece of s.chunks ?? split(s.text ?? "")) {
         emit("content_block_delta", { index, delta: { type: "text_delta", text: piece } });

@@ -1,0 +1,27 @@
+/**
+ * Model providers: plugin API v1 types, the registry that loads and resolves plugins, retries
+ * and pricing. The engine and the CLI import from here only.
+ *
+ * @example
+ * ```ts
+ * const registry = await loadRegistry({ cwd: Deno.cwd(), env: loadEnv(Deno.cwd()) });
+ * const root = registry.resolve("sonnet");
+ * const client = root.createClient({ onRetry: (r) => console.error(`[retry] ...`) });
+ * const res = await client.complete({ messages: [{ role: "user", content: "hi" }], maxTokens: 100 });
+ * const dollars = costOf(res.usage, root.pricing);
+ * ```
+ *
+ * @module
+ */
+export type * from "./types.ts";
+export {
+  loadRegistry,
+  type PluginLoadError,
+  type Registry,
+  type RegistryOptions,
+  type ResolvedModel,
+} from "./registry.ts";
+export type { RetryInfo } from "./client.ts";
+export { costOf, UNKNOWN_PRICING } from "./pricing.ts";
+export { checkPluginShape } from "./shape.ts";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";

@@ -1,0 +1,142 @@
+/**
+ * The shape check of a plugin's default export: every problem, named by field, so an author can
+ * fix them all in one pass.
+ *
+ * @module
+ */
+/** Provider names: letters, digits, `-`, `_` (no `:`, which separates provider and model). */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * Lists what is wrong with a plugin module's default export (empty when it is a valid
+ * `ProviderPlugin`).
+ *
+ * @param value The module's default export.
+ * @returns Problems like `field models[0].pricing.input must be a number`.
+ *
+ * @example
+ * ```ts
+ * checkPluginShape({ name: "x", models: [], createClient: 1 });
+ * // ["field createClient must be a function"]
+ * ```
+ */
+export function checkPluginShape(value: unknown): string[] {
+  if (value === undefined) return ["the module has no default export"];
+  if (!isObject(value)) return [`the default export must be an object, got ${kind(value)}`];
+  const problems: string[] = [];
+  const p = value as Record<string, unknown>;
+  if (typeof p.name !== "string" || !p.name) {
+    problems.push("field name must be a non-empty string");
+  } else if (!NAME.test(p.name)) {
+    problems.push(
+      `field name must use only letters, digits, "-" and "_" (got ${JSON.stringify(p.name)})`,
+    );
+  }
+  if (typeof p.createClient !== "function") {
+    problems.push(`field createClient must be a function, got ${kind(p.createClient)}`);
+  }
+  if (p.handles !== undefined && typeof p.handles !== "function") {
+    problems.push(`field handles must be a function when present, got ${kind(p.handles)}`);
+  }
+  if (p.keyVariable !== undefined && (typeof p.keyVariable !== "string" || !p.keyVariable)) {
+    problems.push("field keyVariable must be a non-empty string when present");
+  }
+  if (p.unlistedPricing !== undefined) {
+    problems.push(...checkPricing(p.unlistedPricing, "unlistedPricing"));
+  }
+  const names = new Set<string>();
+  if (!Array.isArray(p.models)) {
+    problems.push(`field models must be an array, got ${kind(p.models)}`);
+  } else {
+    p.models.forEach((model, i) => {
+      const at = `models[${i}]`;
+      if (!isObject(model)) {
+        problems.push(`field ${at} must be an object, got ${kind(model)}`);
+        return;
+      }
+      const m = model as Record<string, unknown>;
+      if (typeof m.id !== "string" || !m.id) {
+        problems.push(`field ${at}.id must be a non-empty string`);
+      } else if (names.has(m.id)) {
+        problems.push(`field ${at}.id repeats ${JSON.stringify(m.id)}`);
+      } else names.add(m.id);
+      if (m.aliases !== undefined) {
+        if (!Array.isArray(m.aliases)) {
+          problems.push(`field ${at}.aliases must be an array of strings`);
+        } else {
+          m.aliases.forEach((alias, j) => {
+            if (typeof alias !== "string" || !alias) {
+              problems.push(`field ${at}.aliases[${j}] must be a non-empty string`);
+            } else if (names.has(alias)) {
+              problems.push(`field ${at}.aliases[${j}] repeats ${JSON.stringify(alias)}`);
+            } else names.add(alias);
+          });
+        }
+      }
+      if (
+        m.contextWindow !== undefined &&
+        !(typeof m.contextWindow === "number" && Number.isInteger(m.contextWindow) &&
+          m.contextWindow > 0)
+      ) {
+        problems.push(`field ${at}.contextWindow must be a positive integer when present`);
+      }
+      problems.push(...checkPricing(m.pricing, `${at}.pricing`));
+    });
+  }
+  if (p.defaults !== undefined) {
+    if (!isObject(p.defaults)) {
+      problems.push(`field defaults must be an object, got ${kind(p.defaults)}`);
+    } else {
+      for (const role of ["root", "sub"]) {
+        const d = (p.defaults as Record<string, unknown>)[role];
+        if (d === undefined) continue;
+        if (typeof d !== "string" || !d) {
+          problems.push(`field defaults.${role} must be a non-empty string`);
+        } else if (!names.has(d) && !claims(p, d)) {
+          problems.push(
+            `field defaults.${role} names ${JSON.stringify(d)}, which the plugin neither lists ` +
+              "nor handles",
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function checkPricing(value: unknown, at: string): string[] {
+  if (!isObject(value)) return [`field ${at} must be an object, got ${kind(value)}`];
+  const problems: string[] = [];
+  const pricing = value as Record<string, unknown>;
+  for (const key of ["input", "output", "cacheRead", "cacheWrite"]) {
+    const price = pricing[key];
+    const optional = key === "cacheRead" || key === "cacheWrite";
+    if (optional && price === undefined) continue;
+    if (typeof price !== "number" || !Number.isFinite(price)) {
+      problems.push(`field ${at}.${key} must be a number (USD per 1M tokens), got ${kind(price)}`);
+    } else if (price < 0) {
+      problems.push(`field ${at}.${key} must not be negative`);
+    }
+  }
+  return problems;
+}
+
+function claims(plugin: Record<string, unknown>, model: string): boolean {
+  if (typeof plugin.handles !== "function") return false;
+  try {
+    return plugin.handles(model) === true;
+  } catch {
+    return false;
+  }
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `a string (${JSON.stringify(value.slice(0, 40))})`;
+  return typeof value === "object" ? "an object" : typeof value;
+}

@@ -1,0 +1,120 @@
+/**
+ * Where plugins come from, in increasing precedence: the built-ins, the user config file
+ * (`$XDG_CONFIG_HOME/deeprepo/config.json`, default `~/.config/deeprepo/config.json`), the
+ * project config file (`deeprepo.json` in the working directory), `DEEPREPO_PLUGINS`
+ * (comma-separated), then each `--plugin`.
+ *
+ * A config file is JSON with a `plugins` array of paths or URLs; relative paths resolve against
+ * the file's own folder (for `DEEPREPO_PLUGINS`, against the working directory). Other keys are
+ * ignored.
+ *
+ * @module
+ */
+import type { Env } from "../config/env.ts";
+
+/** Where a plugin specifier came from. */
+export type PluginOrigin = "built-in" | "user config" | "project config" | "env" | "flag";
+
+/** One plugin to load. */
+export interface PluginSource {
+  /** Path or URL as shown to the user. */
+  specifier: string;
+  origin: PluginOrigin;
+  /** Imports the module (built-ins use a fixed import; others import the specifier). */
+  load(): Promise<unknown>;
+}
+
+/** A problem found before any plugin was imported (unreadable config file). */
+export interface SourceProblem {
+  specifier: string;
+  message: string;
+}
+
+/**
+ * Collects the user's plugin specifiers (not the built-ins) in precedence order, lowest first.
+ *
+ * @param cwd Working directory (for `deeprepo.json` and relative `DEEPREPO_PLUGINS` entries).
+ * @param env Environment (`DEEPREPO_PLUGINS`, `XDG_CONFIG_HOME`, `HOME`).
+ * @param flags `--plugin` values (already absolute paths or URLs).
+ */
+export async function userPluginSources(
+  cwd: string,
+  env: Env,
+  flags: string[] = [],
+): Promise<{ sources: PluginSource[]; problems: SourceProblem[] }> {
+  const sources: PluginSource[] = [];
+  const problems: SourceProblem[] = [];
+  const add = (specifier: string, origin: PluginOrigin, base: string) => {
+    const resolved = resolveSpecifier(specifier.trim(), base);
+    if (!resolved || sources.some((s) => s.specifier === resolved)) return;
+    sources.push({ specifier: resolved, origin, load: () => import(importUrl(resolved)) });
+  };
+  const configHome = env.get("XDG_CONFIG_HOME") ??
+    (env.get("HOME") ? `${env.get("HOME")}/.config` : undefined);
+  const files: [string, PluginOrigin][] = [];
+  if (configHome) files.push([`${configHome}/deeprepo/config.json`, "user config"]);
+  files.push([`${cwd.replace(/\/+$/, "")}/deeprepo.json`, "project config"]);
+  for (const [file, origin] of files) {
+    const read = await readConfigPlugins(file);
+    if ("problem" in read) problems.push({ specifier: file, message: read.problem });
+    else for (const s of read.plugins) add(s, origin, dirname(file));
+  }
+  for (const s of (env.get("DEEPREPO_PLUGINS") ?? "").split(",")) add(s, "env", cwd);
+  for (const s of flags) add(s, "flag", cwd);
+  return { sources, problems };
+}
+
+async function readConfigPlugins(
+  file: string,
+): Promise<{ plugins: string[] } | { problem: string }> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { plugins: [] };
+    return { problem: `config ${file}: cannot read: ${(error as Error).message}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { problem: `config ${file}: invalid JSON: ${(error as Error).message}` };
+  }
+  const plugins = (parsed as { plugins?: unknown } | null)?.plugins;
+  if (plugins === undefined) return { plugins: [] };
+  if (!Array.isArray(plugins) || plugins.some((p) => typeof p !== "string")) {
+    return { problem: `config ${file}: field plugins must be an array of strings` };
+  }
+  return { plugins };
+}
+
+/** Absolute path or URL for a specifier given relative to `base` (a folder). */
+export function resolveSpecifier(specifier: string, base: string): string {
+  if (!specifier) return "";
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(specifier) || specifier.startsWith("data:")) {
+    return specifier;
+  }
+  if (specifier.startsWith("/")) return normalize(specifier);
+  return normalize(`${base.replace(/\/+$/, "")}/${specifier}`);
+}
+
+/** The URL to import for a resolved specifier. */
+export function importUrl(specifier: string): string {
+  if (!specifier.startsWith("/")) return specifier;
+  const url = new URL("file:///");
+  url.pathname = specifier;
+  return url.href;
+}
+
+function normalize(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== "." && part !== "") parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+function dirname(path: string): string {
+  return path.replace(/\/[^/]*$/, "") || "/";
+}

@@ -1,0 +1,51 @@
+/**
+ * Built-in plugin `ollama`: any OpenAI-compatible local server — Ollama by default — at
+ * `OLLAMA_HOST` (default `http://127.0.0.1:11434`; `/v1` is appended). No key, no price: with
+ * `--root-model ollama:<model> --sub-model ollama:<model>` nothing leaves the machine.
+ *
+ * Use any local model as `ollama:<name>` (e.g. `ollama:qwen3-coder:30b`); the ids listed here
+ * also resolve without the prefix.
+ *
+ * @module
+ */
+import type { ProviderPlugin } from "../lib/providers/types.ts";
+import { openAICompatibleClient, requestTimeout } from "./_openai_compatible.ts";
+
+const FREE = { input: 0, output: 0 };
+
+const plugin: ProviderPlugin = {
+  name: "ollama",
+  models: [
+    { id: "qwen3-coder:30b", contextWindow: 262_144, pricing: FREE },
+    { id: "gpt-oss:20b", contextWindow: 131_072, pricing: FREE },
+    { id: "llama3.3:70b", contextWindow: 131_072, pricing: FREE },
+  ],
+  defaults: { root: "qwen3-coder:30b", sub: "qwen3-coder:30b" },
+  unlistedPricing: FREE,
+  createClient(ctx) {
+    return openAICompatibleClient({
+      model: ctx.model,
+      baseURL: `${ollamaOrigin(ctx.env("OLLAMA_HOST"))}/v1`,
+      // The SDK wants a key; local servers ignore it.
+      apiKey: "ollama",
+      timeoutMs: requestTimeout(ctx.env),
+    });
+  },
+};
+
+/**
+ * `OLLAMA_HOST` as an origin: adds `http://` when missing and maps the listen-all address
+ * `0.0.0.0` (a common `OLLAMA_HOST` value) to loopback.
+ */
+export function ollamaOrigin(host: string | undefined): string {
+  let value = (host ?? "").trim() || "http://127.0.0.1:11434";
+  if (!/^https?:\/\//i.test(value)) value = `http://${value}`;
+  const url = new URL(value);
+  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
+  if (!url.port && !/^https?:\/\/[^/]+:\d+/i.test(value) && url.protocol === "http:") {
+    url.port = "11434";
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+export default plugin;
