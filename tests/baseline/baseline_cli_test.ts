@@ -1,0 +1,166 @@
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
+import { runCliProcess } from "../_helpers/run_cli.ts";
+import { lastUserText, startFakeModelServer, systemText } from "../fakes/model_server.ts";
+import { loadRegistry } from "../../lib/providers/mod.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
+import {
+  FIXTURE_BUDGET,
+  FIXTURE_FILES,
+  isolatedEnv,
+  MEDIUM,
+  SMALL,
+  writeFixture,
+} from "./_fixture.ts";
+
+async function sonnetPricing(tmp: string) {
+  const registry = await loadRegistry({ cwd: tmp, env: envFromRecord({}) });
+  return registry.resolve("sonnet", "root");
+}
+
+Deno.test("baseline sends the entry point first, then small files, and excludes what does not fit", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_baseline_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    server.enqueueFor("anthropic", {
+      text: "## 1. Architecture\nfine\n## 4. Prioritized plan\nP0: none",
+      usage: { input: 6_100, output: 420, cacheRead: 300, cacheWrite: 50 },
+    });
+    const result = await runCliProcess(
+      ["baseline", repo, "-o", `${tmp}/out`, "--max-chars", String(FIXTURE_BUDGET)],
+      { cwd: tmp, env: isolatedEnv(tmp, server.env()) },
+    );
+    assertEquals(result.code, 0, result.stderr);
+    server.assertNoFailures();
+
+    // One request, no tools, the four-section system prompt, 16,384 output tokens.
+    const requests = server.requestsFor("anthropic");
+    assertEquals(requests.length, 1);
+    const req = requests[0];
+    assertEquals(req.body.max_tokens, 16_384);
+    assertEquals(req.body.tools, undefined);
+    assertStringIncludes(systemText(req), "P0");
+    const user = lastUserText(req);
+    const order = ["main.py", ...SMALL].map((p) => user.indexOf(`### ${p}\n`));
+    assert(order.every((i) => i >= 0), `missing included files: ${order}`);
+    assertEquals([...order].sort((a, b) => a - b), order, "entry point first, then smallest first");
+    for (const p of MEDIUM) {
+      assert(!user.includes(FIXTURE_FILES[p]), `${p} content must not be sent`);
+      assertStringIncludes(user, `- ${p}\n`);
+    }
+    assertStringIncludes(user, "## Files not shown");
+
+    // Report path last on stdout; the answer was streamed to stderr.
+    const reportPath = result.stdout.trim().split("\n").at(-1)!;
+    assertMatch(reportPath, /\/out\/baseline_fixture_repo_\d{8}_\d{6}\.md$/);
+    assertStringIncludes(result.stderr, "P0: none");
+    assertStringIncludes(await Deno.readTextFile(reportPath), "P0: none");
+
+    const metrics = JSON.parse(
+      await Deno.readTextFile(reportPath.replace(/\.md$/, "_metrics.json")),
+    );
+    const model = await sonnetPricing(tmp);
+    const p = model.pricing;
+    const expectedCost = (6_100 * p.input + 420 * p.output + 300 * (p.cacheRead ?? p.input) +
+      50 * (p.cacheWrite ?? p.input)) / 1e6;
+    assertEquals(metrics.mode, "baseline");
+    assertEquals(metrics.repo, repo);
+    assertEquals(metrics.root_model, model.label);
+    assertEquals(metrics.root_calls, 1);
+    assertEquals(metrics.root_input_tokens, 6_100);
+    assertEquals(metrics.root_output_tokens, 420);
+    assertEquals(metrics.root_cache_read_tokens, 300);
+    assertEquals(metrics.root_cache_write_tokens, 50);
+    assert(
+      Math.abs(metrics.root_cost - expectedCost) < 1e-9,
+      `${metrics.root_cost} vs ${expectedCost}`,
+    );
+    assertEquals(metrics.total_cost, metrics.root_cost);
+    assertEquals(metrics.included_files, 4);
+    assertEquals(metrics.excluded_files, 3);
+    assertEquals(metrics.excluded_paths, MEDIUM);
+    assertEquals(metrics.prompt_chars, user.length);
+    assertEquals(
+      metrics.analysis_chars,
+      "## 1. Architecture\nfine\n## 4. Prioritized plan\nP0: none".length,
+    );
+    assertEquals(metrics.complete, true);
+    assertEquals(typeof metrics.elapsed_seconds, "number");
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("baseline -q prints only the report path", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_baseline_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/repo`);
+    server.enqueueFor("anthropic", { text: "quiet report", usage: { input: 10, output: 2 } });
+    const result = await runCliProcess(["baseline", repo, "-q", "-o", `${tmp}/out`], {
+      cwd: tmp,
+      env: isolatedEnv(tmp, server.env()),
+    });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stderr, "");
+    assertEquals(result.stdout.trim().split("\n").length, 1);
+    const metrics = JSON.parse(
+      await Deno.readTextFile(result.stdout.trim().replace(/\.md$/, "_metrics.json")),
+    );
+    // The default budget holds the whole fixture.
+    assertEquals(metrics.excluded_files, 0);
+    assertEquals(metrics.included_files, Object.keys(FIXTURE_FILES).length);
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("baseline writes metrics with the error and exits 1 when the API keeps failing", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_baseline_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/repo`);
+    server.handler(() => ({ fault: { status: 500, message: "upstream exploded" } }), "anthropic");
+    const result = await runCliProcess(["baseline", repo, "-q", "-o", `${tmp}/out`], {
+      cwd: tmp,
+      env: isolatedEnv(tmp, server.env()),
+    });
+    assertEquals(result.code, 1, result.stderr);
+    assert(server.requestsFor("anthropic").length > 1, "the call should have been retried");
+    assertStringIncludes(result.stderr, "upstream exploded");
+    assert(!result.stderr.includes("    at "), `no stack trace expected: ${result.stderr}`);
+    const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
+    assertEquals(files.length, 2, files.join(", "));
+    const metrics = JSON.parse(
+      await Deno.readTextFile(`${tmp}/out/${files.find((f) => f.endsWith("_metrics.json"))}`),
+    );
+    assertEquals(metrics.complete, false);
+    assertEquals(metrics.root_calls, 0);
+    assertStringIncludes(metrics.error, "upstream exploded");
+    assert(metrics.retries >= 1);
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("baseline exits 2 naming the variable when the key is missing, before any request", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_baseline_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/repo`);
+    const env = { ...server.env(), ANTHROPIC_API_KEY: "" };
+    const result = await runCliProcess(["baseline", repo, "-o", `${tmp}/out`], {
+      cwd: tmp,
+      env: isolatedEnv(tmp, env),
+    });
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, "ANTHROPIC_API_KEY");
+    assertEquals(server.requests.length, 0);
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
