@@ -32,6 +32,12 @@ export interface ExecResult {
   /** Wall time of the execution, and how much of it was spent waiting on sub-model calls. */
   elapsedMs: number;
   subQueryMs: number;
+  /**
+   * Extension: when the code's last statement is an expression whose value is not `undefined`,
+   * that value as text (strings as they are, other values inspected; at most 10,000 chars). The
+   * engine may ignore it; `deeprepo repl` prints it like a console does.
+   */
+  value?: string;
 }
 
 /** A running REPL. */
@@ -50,4 +56,6 @@ export interface ReplOptions {
   onSubQuery: SubQueryHandler;
   /** One execution's limit, excluding time spent waiting on sub-model calls. @default 300 */
   execTimeoutSeconds?: number;
+  /** Extension: V8 heap limit of the REPL process in MB. @default 1024 */
+  memoryLimitMb?: number;
 }

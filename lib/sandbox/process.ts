@@ -1,0 +1,189 @@
+/**
+ * Starting and stopping one sandbox process.
+ *
+ * The child is `deno run` with no `--allow-*` flag, `--no-prompt --no-remote --no-npm
+ * --deny-import --no-config --no-lock`, a V8 heap limit and a cleared environment. Its program is
+ * passed as a `data:` URL built from {@linkcode relayMain}/{@linkcode workerMain} source text, so
+ * no file has to be loadable by the child — this works the same when deeprepo itself runs from a
+ * local checkout, from an `https://` URL, or a cache. Under `deno compile` (no separate `deno` to
+ * run) the binary re-executes itself with {@linkcode SANDBOX_MODE_ARG}; `main.ts` then calls
+ * `runSandboxChild()`, which revokes every permission before anything else runs.
+ *
+ * @module
+ */
+import { CHILD_LIMITS, relayMain, workerMain } from "./child_program.ts";
+import { SANDBOX_MODE_ARG } from "./mode.ts";
+import { type FrameEvent, readFrames } from "./protocol.ts";
+
+/** How a child process ended. */
+export interface ChildExit {
+  code: number;
+  signal: string | null;
+  /** The last few KB of the child's stderr (V8's "out of memory" message lands here). */
+  stderrTail: string;
+}
+
+/** A running sandbox process. */
+export interface ChildHandle {
+  /** Writes bytes to the child's stdin; never throws (a dead child is reported by `exited`). */
+  send(bytes: Uint8Array): Promise<void>;
+  /** Kills the child with SIGKILL; safe to call twice. */
+  kill(): void;
+  /** Resolves when the process has ended and its output has been read. */
+  exited: Promise<ChildExit>;
+  pid: number;
+}
+
+/** How to start the child. */
+export interface SpawnOptions {
+  /** V8 old-space limit of the child in MB. */
+  memoryLimitMb: number;
+  /** The nonce the child will tag its frames with. */
+  nonce: string;
+  /** Receives every frame event from the child's stdout. */
+  onEvent(event: FrameEvent): void;
+  /** Longest accepted line from the child. */
+  maxLineBytes?: number;
+}
+
+let cachedUrl: string | undefined;
+
+/** The worker module's source text. */
+export function workerSource(): string {
+  return `(${workerMain.toString()})();\n`;
+}
+
+/** The sandbox process's whole program as source text (relay + embedded worker source). */
+export function childSource(): string {
+  return `(${relayMain.toString()})(${JSON.stringify(workerSource())}, ${
+    JSON.stringify(CHILD_LIMITS)
+  });\n`;
+}
+
+function childUrl(): string {
+  if (!cachedUrl) {
+    const bytes = new TextEncoder().encode(childSource());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    cachedUrl = `data:text/javascript;base64,${btoa(binary)}`;
+  }
+  return cachedUrl;
+}
+
+/**
+ * The command line of the child process.
+ *
+ * @param memoryLimitMb V8 old-space limit.
+ * @param standalone True inside a `deno compile` binary. @default Deno.build.standalone
+ */
+export function childCommand(
+  memoryLimitMb: number,
+  standalone = Boolean((Deno.build as { standalone?: boolean }).standalone),
+): { command: string; args: string[]; env: Record<string, string> } {
+  const v8 = `--max-old-space-size=${Math.max(16, Math.floor(memoryLimitMb))}`;
+  if (standalone) {
+    return {
+      command: Deno.execPath(),
+      args: [SANDBOX_MODE_ARG],
+      env: { NO_COLOR: "1", DENO_V8_FLAGS: v8 },
+    };
+  }
+  return {
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-remote",
+      "--no-npm",
+      "--deny-import",
+      "--no-config",
+      "--no-lock",
+      "--quiet",
+      `--v8-flags=${v8}`,
+      childUrl(),
+    ],
+    env: { NO_COLOR: "1" },
+  };
+}
+
+const STDERR_TAIL = 4096;
+
+/**
+ * Spawns a sandbox process and starts reading its stdout frames and stderr.
+ *
+ * @param options Memory limit, nonce and the frame callback.
+ * @returns A handle; `exited` resolves when the child is gone.
+ */
+export function spawnChild(options: SpawnOptions): ChildHandle {
+  const { command, args, env } = childCommand(options.memoryLimitMb);
+  const child = new Deno.Command(command, {
+    args,
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  let killed = false;
+  const kill = () => {
+    if (killed) return;
+    killed = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+
+  const frames = (async () => {
+    try {
+      for await (const event of readFrames(child.stdout, options.nonce, options.maxLineBytes)) {
+        options.onEvent(event);
+        if (event.kind === "violation") {
+          kill();
+          break;
+        }
+      }
+    } catch {
+      // A broken pipe ends reading; `status` says why.
+    } finally {
+      child.stdout.cancel().catch(() => {});
+    }
+  })();
+
+  let tail = "";
+  const stderr = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of child.stderr) {
+        tail = (tail + decoder.decode(chunk, { stream: true })).slice(-STDERR_TAIL);
+      }
+    } catch {
+      // Ignore: only the tail matters.
+    }
+  })();
+
+  const exited = (async () => {
+    const status = await child.status;
+    killed = true;
+    writer.close().catch(() => {});
+    await Promise.all([frames, stderr]);
+    return { code: status.code, signal: status.signal, stderrTail: tail };
+  })();
+
+  return {
+    pid: child.pid,
+    async send(bytes) {
+      try {
+        await writer.write(bytes);
+      } catch {
+        // The child is gone; `exited` reports it.
+      }
+    },
+    kill,
+    exited,
+  };
+}
