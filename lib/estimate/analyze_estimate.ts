@@ -13,6 +13,8 @@ import { ANALYZE_ASSUMPTIONS as A } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
 
+const fmt = (n: number) => n.toLocaleString("en-US");
+
 /** Input of {@linkcode estimateAnalyze}. */
 export interface AnalyzeEstimateInput {
   root: EstimateModel;
@@ -158,8 +160,10 @@ function analyzeAssumptionLines(
   const lines = [
     `root: ${turnsLow} turns (low) to ${turnsHigh} turns (high), capped by --max-turns ${input.maxTurns}`,
     `root: each turn re-sends the prefix (system prompt, tool, metadata, file tree) plus history; ` +
-    `a turn adds ~${A.rootOutputPerTurn} output and ~${A.toolResultPerTurn} tool-result tokens; ` +
-    `the final report adds ~${A.finalReportTokens} output tokens`,
+    `a turn adds ~${fmt(A.rootOutputPerTurn)} output and ~${
+      fmt(A.toolResultPerTurn)
+    } tool-result ` +
+    `tokens; the final report adds ~${fmt(A.finalReportTokens)} output tokens`,
     input.promptCache
       ? "root low: prompt caching on (history written to the cache once, read on later turns); " +
         "root high: no cache benefit (as with --no-prompt-cache)"

@@ -9,6 +9,8 @@ import { BASELINE_ASSUMPTIONS as B } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
 
+const fmt = (n: number) => n.toLocaleString("en-US");
+
 /** Input of {@linkcode estimateBaseline}. */
 export interface BaselineEstimateInput {
   model: EstimateModel;
@@ -53,8 +55,8 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
   const assumptions = [
     `input: system prompt + user message, counted by ${input.counter.name}` +
     (input.counter.exact ? "" : " (an approximation: the provider's count will differ a little)"),
-    `output: ${B.typicalOutputTokens} tokens (low, a typical report) to ${B.maxOutputTokens} ` +
-    `(high, the output limit)`,
+    `output: ${fmt(B.typicalOutputTokens)} tokens (low, a typical report) to ` +
+    `${fmt(B.maxOutputTokens)} (high, the output limit)`,
   ];
   if (!input.model.pricingKnown) {
     assumptions.push(`no listed price for ${input.model.label}; $1.00/$1.00 per 1M tokens assumed`);

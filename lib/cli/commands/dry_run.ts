@@ -220,7 +220,7 @@ function loadLines(snapshot: CodebaseSnapshot): string[] {
   for (const [reason, paths] of [...byReason].sort()) {
     const shown = paths.slice(0, 10).join(", ");
     const more = paths.length > 10 ? `, ... ${paths.length - 10} more` : "";
-    lines.push(`  skipped (${reason.replace("_", " ")}): ${shown}${more}`);
+    lines.push(`  skipped (${reason.replaceAll("_", " ")}): ${shown}${more}`);
   }
   return lines;
 }

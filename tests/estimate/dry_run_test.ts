@@ -1,0 +1,160 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_helpers/assert.ts";
+import { capturedContext } from "../_helpers/cli_context.ts";
+import { runAnalyzeDryRun, runBaselineDryRun } from "../../lib/cli/commands/dry_run.ts";
+import type { AnalyzeOptions, BaselineOptions } from "../../lib/cli/options.ts";
+import { estimateTokens } from "../../lib/loader/mod.ts";
+import { BASELINE_SYSTEM_PROMPT } from "../../lib/baseline/mod.ts";
+import { UsageError } from "../../lib/errors.ts";
+import {
+  FIXTURE_BUDGET,
+  FIXTURE_FILES,
+  MEDIUM,
+  SMALL,
+  writeFixture,
+} from "../baseline/_fixture.ts";
+
+function analyzeOptions(source: string, extra: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
+  return {
+    source,
+    outputDir: `${source}/../out`,
+    quiet: true,
+    rootModel: "sonnet",
+    subModel: "minimax/minimax-m2.5",
+    cache: true,
+    plugins: [],
+    maxTurns: 20,
+    concurrency: 5,
+    execTimeoutSeconds: 300,
+    promptCache: true,
+    dryRun: true,
+    json: true,
+    ...extra,
+  };
+}
+
+function baselineOptions(source: string, extra: Partial<BaselineOptions> = {}): BaselineOptions {
+  return {
+    source,
+    outputDir: `${source}/../out`,
+    quiet: true,
+    rootModel: "sonnet",
+    subModel: "minimax/minimax-m2.5",
+    cache: true,
+    plugins: [],
+    maxChars: FIXTURE_BUDGET,
+    dryRun: true,
+    json: true,
+    ...extra,
+  };
+}
+
+/** The fixture plus one too-large file and one binary file; no API keys anywhere. */
+async function setup(): Promise<{ tmp: string; repo: string }> {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_dryrun_" });
+  const repo = await writeFixture(`${tmp}/repo`);
+  await Deno.writeTextFile(`${repo}/pkg/huge.py`, "z = 0\n".repeat(100_000));
+  await Deno.writeFile(`${repo}/logo.png`, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]));
+  return { tmp, repo };
+}
+
+function context(tmp: string) {
+  return capturedContext(tmp, { XDG_CONFIG_HOME: `${tmp}/config` });
+}
+
+Deno.test("analyze --dry-run --json lists files with status and estimates from the content", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    const ctx = context(tmp);
+    assertEquals(await runAnalyzeDryRun(analyzeOptions(repo), ctx), 0);
+    const json = JSON.parse(ctx.out.join("\n"));
+    assertEquals(json.metadata.repo_name, "repo");
+    const status = Object.fromEntries(
+      json.files.map((f: { path: string; status: string }) => [f.path, f.status]),
+    );
+    assertEquals(status["pkg/huge.py"], "too_large");
+    assertEquals(status["main.py"], "included");
+    assertEquals(status["logo.png"], undefined);
+    assert(json.skipped.some((s: { path: string }) => s.path === "logo.png"));
+
+    const e = json.estimate;
+    const contentTokens = Object.values(FIXTURE_FILES)
+      .reduce((n, c) => n + estimateTokens(c.length), 0);
+    assertEquals(e.sub.content_tokens, contentTokens);
+    assert(e.root.prefix_tokens > 1_000, `prefix ${e.root.prefix_tokens}`);
+    assertEquals(e.root.low.turns, 3);
+    assertEquals(e.root.high.turns, 8);
+    assert(e.cost.low > 0 && e.cost.low < e.cost.high, JSON.stringify(e.cost));
+    assertEquals(json.models.root.pricing_known, true);
+    assertEquals(json.models.sub.label, "openrouter:minimax/minimax-m2.5");
+    assert(e.assumptions.length >= 4);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("analyze --dry-run counts with the real tokenizer for an OpenAI root model", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    const ctx = context(tmp);
+    await runAnalyzeDryRun(analyzeOptions(repo, { rootModel: "openai:gpt-4o", maxTurns: 2 }), ctx);
+    const e = JSON.parse(ctx.out.join("\n")).estimate;
+    assertEquals(e.tokenizers, { root: "o200k_base", sub: "chars/token ratio" });
+    assertEquals(e.root.high.turns, 2);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("analyze --dry-run prints a readable summary with the cost range", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    const ctx = context(tmp);
+    await runAnalyzeDryRun(analyzeOptions(repo, { json: false }), ctx);
+    const text = ctx.out.join("\n");
+    assertStringIncludes(text, "no model was called");
+    assertStringIncludes(text, "too large: pkg/huge.py");
+    assertStringIncludes(text, "skipped (not included): logo.png");
+    assertStringIncludes(text, "Estimated cost: $");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("baseline --dry-run --json marks excluded files and prices the exact prompt", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    const ctx = context(tmp);
+    assertEquals(await runBaselineDryRun(baselineOptions(repo), ctx), 0);
+    const json = JSON.parse(ctx.out.join("\n"));
+    const byStatus = (s: string) =>
+      json.files.filter((f: { status: string }) => f.status === s).map((f: { path: string }) =>
+        f.path
+      );
+    assertEquals(byStatus("included"), ["main.py", ...SMALL]);
+    assertEquals(byStatus("excluded"), MEDIUM);
+    assertEquals(byStatus("too_large"), ["pkg/huge.py"]);
+    assert(json.prompt.budgeted_chars <= FIXTURE_BUDGET);
+    const e = json.estimate;
+    assertEquals(
+      e.input_tokens,
+      estimateTokens(BASELINE_SYSTEM_PROMPT.length) + estimateTokens(json.prompt.chars),
+    );
+    assertEquals(e.exact_tokens, false);
+    assert(e.cost.low < e.cost.high);
+    assert(e.input_cost > 0 && e.input_cost < e.cost.low);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("dry runs resolve models first and fail with a usage error for an unknown one", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    await assertRejects(
+      () => runBaselineDryRun(baselineOptions(repo, { rootModel: "nosuch:model-x" }), context(tmp)),
+      UsageError,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
