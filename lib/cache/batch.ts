@@ -15,8 +15,21 @@ export interface CachedBatchResult {
   hits: number;
   /** Distinct prompts that were sent (each one sub-model call). */
   misses: number;
-  /** Repeats of a prompt earlier in the same batch, answered by that prompt's single call. */
+  /**
+   * Prompts answered by another prompt's single call: repeats within this batch, and prompts a
+   * concurrent batch was already sending (see {@linkcode CachedBatchOptions.inFlight}).
+   */
   deduped: number;
+}
+
+/** Options of {@linkcode cachedBatch}. */
+export interface CachedBatchOptions {
+  /**
+   * Keys being sent right now by other batches over the same cache. A miss found here is
+   * awaited instead of sent (counted in `deduped`), so concurrent `llm_query` calls with one
+   * prompt make one call. Share one Map per sub-model and run; {@linkcode cacheBatcher} does.
+   */
+  inFlight?: Map<string, Promise<string>>;
 }
 
 /**
@@ -41,6 +54,7 @@ export function isCacheable(result: unknown): result is string {
  * @param prompts The prompts, in the caller's order.
  * @param send Sends prompts to the sub-model; resolves with one result per prompt, in order
  *   (failed items as `[ERROR ...]` strings).
+ * @param options In-flight sharing between concurrent batches.
  * @returns The merged results and how many were hits, misses and in-batch repeats.
  * @throws {RangeError} When `send` returns a different number of results than prompts.
  *   Whatever `send` throws (an abort, for instance) is passed on and nothing is stored.
@@ -62,6 +76,7 @@ export async function cachedBatch(
   keyParts: (prompt: string) => CacheKeyParts,
   prompts: string[],
   send: (prompts: string[]) => Promise<string[]>,
+  options: CachedBatchOptions = {},
 ): Promise<CachedBatchResult> {
   if (!cache) {
     const results = await sendChecked(send, prompts);
@@ -82,15 +97,45 @@ export async function cachedBatch(
     if (entry !== undefined) found.set(key, entry);
   }));
 
-  const missKeys = [...firstIndex.keys()].filter((key) => !found.has(key));
-  const sent = await sendChecked(send, missKeys.map((key) => prompts[firstIndex.get(key)!]));
-  const fresh = new Map<string, string>();
-  await Promise.all(missKeys.map(async (key, i) => {
-    fresh.set(key, sent[i]);
-    if (isCacheable(sent[i])) {
-      await safeSet(cache, key, sent[i], partsList[firstIndex.get(key)!].model);
+  // Misses another batch is already sending are awaited, not sent again. Checking and
+  // registering happen in one synchronous step, so two batches never both send a key.
+  const inFlight = options.inFlight;
+  const shared = new Map<string, Promise<string>>();
+  const missKeys: string[] = [];
+  for (const key of firstIndex.keys()) {
+    if (found.has(key)) continue;
+    const pending = inFlight?.get(key);
+    if (pending) shared.set(key, pending);
+    else missKeys.push(key);
+  }
+  const settle = new Map<string, { resolve(v: string): void; reject(e: unknown): void }>();
+  if (inFlight) {
+    for (const key of missKeys) {
+      const promise = new Promise<string>((resolve, reject) =>
+        settle.set(key, { resolve, reject })
+      );
+      promise.catch(() => {}); // a failure is reported to this batch's caller; waiters get it too
+      inFlight.set(key, promise);
     }
-  }));
+  }
+
+  const fresh = new Map<string, string>();
+  try {
+    const sent = await sendChecked(send, missKeys.map((key) => prompts[firstIndex.get(key)!]));
+    await Promise.all(missKeys.map(async (key, i) => {
+      fresh.set(key, sent[i]);
+      if (isCacheable(sent[i])) {
+        await safeSet(cache, key, sent[i], partsList[firstIndex.get(key)!].model);
+      }
+      settle.get(key)?.resolve(sent[i]);
+    }));
+  } catch (error) {
+    for (const { reject } of settle.values()) reject(error);
+    throw error;
+  } finally {
+    for (const key of settle.keys()) inFlight?.delete(key);
+  }
+  for (const [key, pending] of shared) fresh.set(key, await pending);
 
   let hits = 0;
   let deduped = 0;
@@ -100,7 +145,7 @@ export async function cachedBatch(
       hits++;
       return hit;
     }
-    if (firstIndex.get(key) !== i) deduped++;
+    if (firstIndex.get(key) !== i || shared.has(key)) deduped++;
     return fresh.get(key)!;
   });
   return { results, hits, misses: missKeys.length, deduped };
@@ -108,7 +153,8 @@ export async function cachedBatch(
 
 /**
  * Binds {@linkcode cachedBatch} to one sub-model's settings, giving the `(prompts, send)` shape
- * the engine's sub-query dispatcher takes as its `batch` dependency.
+ * the engine's sub-query dispatcher takes as its `batch` dependency. Concurrent calls of the
+ * returned function share in-flight prompts (one call per distinct prompt at a time).
  *
  * @param cache The open cache (pass no batcher at all for `--no-cache`).
  * @param settings Model id, system prompt and generation settings of every sub-model call.
@@ -128,8 +174,9 @@ export function cacheBatcher(
 ): (prompts: string[], send: (prompts: string[]) => Promise<string[]>) => Promise<
   CachedBatchResult
 > {
+  const inFlight = new Map<string, Promise<string>>();
   return (prompts, send) =>
-    cachedBatch(cache, (prompt) => ({ ...settings, prompt }), prompts, send);
+    cachedBatch(cache, (prompt) => ({ ...settings, prompt }), prompts, send, { inFlight });
 }
 
 async function sendChecked(

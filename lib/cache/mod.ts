@@ -24,4 +24,10 @@ export {
   openKvCache,
   tryOpenKvCache,
 } from "./kv.ts";
-export { cacheBatcher, cachedBatch, type CachedBatchResult, isCacheable } from "./batch.ts";
+export {
+  cacheBatcher,
+  cachedBatch,
+  type CachedBatchOptions,
+  type CachedBatchResult,
+  isCacheable,
+} from "./batch.ts";

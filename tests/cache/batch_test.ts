@@ -11,6 +11,14 @@ const parts = (prompt: string): CacheKeyParts => ({
   maxTokens: 1000,
 });
 
+/** Resolves once `condition` holds (polled), so tests order concurrent steps without guessing. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !condition(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  assert(condition(), "condition never became true");
+}
+
 /** A fake sub-model: answers `answer(prompt)`, records every call's prompts. */
 function countingSend(answer: (prompt: string) => string = (p) => `A(${p})`) {
   const calls: string[][] = [];
@@ -161,4 +169,56 @@ Deno.test("cacheBatcher binds the settings so a repeat prompt is a hit", async (
   assertEquals(fake.calls, [["q1", "q2"], ["q3"]]);
   // Same key as cachedBatch with equivalent parts.
   assertEquals((await cache.get(await cacheKey(parts("q1"))))?.value, "A(q1)");
+});
+
+Deno.test("concurrent batches through one cacheBatcher send a shared prompt once", async () => {
+  const cache = new MemoryCache();
+  const batch = cacheBatcher(cache, { model: "sub/model", system: "sys", maxTokens: 1000 });
+  const calls: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  const send = async (prompts: string[]) => {
+    calls.push(prompts);
+    await gate; // keep the first batch in flight while the second one starts
+    return prompts.map((p) => `A(${p})`);
+  };
+  const first = batch(["shared", "only1"], send);
+  await until(() => calls.length === 1);
+  const second = batch(["only2", "shared"], send);
+  await until(() => calls.length === 2);
+  release();
+  const [a, b] = await Promise.all([first, second]);
+  assertEquals(calls, [["shared", "only1"], ["only2"]]);
+  assertEquals(a.results, ["A(shared)", "A(only1)"]);
+  assertEquals(b.results, ["A(only2)", "A(shared)"]);
+  assertEquals([b.hits, b.misses, b.deduped], [0, 1, 1]);
+  // Nothing stays in flight: a later batch finds the stored entry.
+  const later = await batch(["shared"], send);
+  assertEquals([later.hits, calls.length], [1, 2]);
+});
+
+Deno.test("a failed in-flight send fails its waiters too and is not remembered", async () => {
+  const cache = new MemoryCache();
+  let lookups = 0;
+  const counted: Cache = {
+    get: (key) => (lookups++, cache.get(key)),
+    set: (key, value, model) => cache.set(key, value, model),
+    stats: () => cache.stats(),
+    clear: (ms) => cache.clear(ms),
+    close: () => cache.close(),
+  };
+  const batch = cacheBatcher(counted, { model: "sub/model", system: "sys", maxTokens: 1000 });
+  let fail: ((e: Error) => void) | undefined;
+  const failing = (_: string[]) => new Promise<string[]>((_, reject) => fail = reject);
+  const first = batch(["p"], failing);
+  await until(() => fail !== undefined);
+  const second = batch(["p"], () => Promise.resolve(["not used"]));
+  await until(() => lookups === 2);
+  await new Promise((resolve) => setTimeout(resolve, 1)); // past the in-flight check
+  fail!(new Error("aborted"));
+  await assertRejects(() => first, Error, "aborted");
+  await assertRejects(() => second, Error, "aborted");
+  const fake = countingSend();
+  const third = await batch(["p"], fake.send);
+  assertEquals([third.results, fake.calls], [["A(p)"], [["p"]]]);
 });
