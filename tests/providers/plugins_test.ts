@@ -1,0 +1,173 @@
+/** Behaviour specific to one built-in plugin, through the fake server and the real SDKs. */
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
+import { costOf, loadRegistry } from "../../lib/providers/mod.ts";
+import { type FakeServer, startFakeModelServer } from "../fakes/model_server.ts";
+import { ollamaOrigin } from "../../plugins/ollama.ts";
+
+async function withRegistry(
+  fn: (
+    registry: Awaited<ReturnType<typeof loadRegistry>>,
+    server: FakeServer,
+  ) => Promise<void>,
+  env: Record<string, string | undefined> = {},
+) {
+  const server = await startFakeModelServer();
+  try {
+    const registry = await loadRegistry({
+      cwd: "/nonexistent-deeprepo-test-dir",
+      env: envFromRecord({ ...server.env(), ...env }),
+    });
+    await fn(registry, server);
+    server.assertNoFailures();
+  } finally {
+    await server.close();
+  }
+}
+
+const TOOLS = [
+  { name: "a", description: "first", inputSchema: { type: "object" } },
+  { name: "b", description: "second", inputSchema: { type: "object" } },
+];
+
+Deno.test("anthropic puts cache breakpoints on system, last tool and latest user block", async () => {
+  await withRegistry(async (registry, server) => {
+    const client = registry.resolve("sonnet").createClient();
+    server.enqueue({ text: "x" }, { text: "y" });
+    const messages = [
+      { role: "user" as const, content: "first question" },
+      { role: "assistant" as const, content: "answer" },
+      {
+        role: "user" as const,
+        content: [{ type: "text" as const, text: "a" }, { type: "text" as const, text: "b" }],
+      },
+    ];
+    await client.complete({ system: "S", messages, tools: TOOLS, maxTokens: 5, promptCache: true });
+    await client.complete({ system: "S", messages, tools: TOOLS, maxTokens: 5 });
+    const [cached, plain] = server.requests.map((r) => r.body);
+    const ephemeral = { type: "ephemeral" };
+    assertEquals(cached.system, [{ type: "text", text: "S", cache_control: ephemeral }]);
+    const tools = cached.tools as Record<string, unknown>[];
+    assertEquals([tools[0].cache_control, tools[1].cache_control], [undefined, ephemeral]);
+    const sent = cached.messages as { content: Record<string, unknown>[] }[];
+    assertEquals(sent[0].content[0].cache_control, undefined);
+    assertEquals(sent[2].content.map((b) => b.cache_control), [undefined, ephemeral]);
+    assertEquals(plain.system, "S");
+    assert(!JSON.stringify(plain).includes("cache_control"));
+  });
+});
+
+Deno.test("anthropic sends thinking blocks back with the tool call they came with", async () => {
+  await withRegistry(async (registry, server) => {
+    const client = registry.resolve("anthropic:claude-opus-5-5").createClient();
+    server.enqueue({
+      thinking: "I should run code",
+      toolCalls: [{ name: "a", input: { n: 1 } }],
+    }, { text: "done" });
+    const first = await client.complete({
+      messages: [{ role: "user", content: "go" }],
+      tools: TOOLS,
+      maxTokens: 5,
+      onText: () => {},
+    });
+    const call = first.toolCalls[0];
+    await client.complete({
+      messages: [
+        { role: "user", content: "go" },
+        { role: "assistant", content: [{ type: "tool_call", ...call }] },
+        { role: "user", content: [{ type: "tool_result", id: call.id, content: "ok" }] },
+      ],
+      tools: TOOLS,
+      maxTokens: 5,
+    });
+    const sent = (server.requests[1].body.messages as { content: Record<string, unknown>[] }[])[1];
+    assertEquals(sent.content[0].type, "thinking");
+    assertEquals(sent.content[0].thinking, "I should run code");
+    assert(typeof sent.content[0].signature === "string");
+    assertEquals(sent.content[1].type, "tool_use");
+  });
+});
+
+Deno.test("openrouter reports the provider's own cost and asks for it", async () => {
+  await withRegistry(async (registry, server) => {
+    const resolved = registry.resolve("minimax/minimax-m2.5");
+    server.enqueue({ text: "x", usage: { input: 1000, output: 100, cost: 0.00042 } });
+    const res = await resolved.createClient().complete({
+      messages: [{ role: "user", content: "q" }],
+      maxTokens: 5,
+    });
+    assertEquals(res.usage.costUsd, 0.00042);
+    assertEquals(costOf(res.usage, resolved.pricing), 0.00042);
+    assertEquals(server.requests[0].body.usage, { include: true });
+    assertEquals(server.requests[0].body.max_tokens, 5);
+  });
+});
+
+Deno.test("openrouter runs an unlisted vendor/model id at $1/$1 with a warning", async () => {
+  await withRegistry((registry) => {
+    const resolved = registry.resolve("someone/new-model:free");
+    assertEquals(resolved.provider, "openrouter");
+    assertEquals(resolved.pricingKnown, false);
+    assertEquals(resolved.pricing, { input: 1, output: 1 });
+    assert(resolved.warning?.includes("$1.00/$1.00"));
+    const listed = registry.resolve("deepseek/deepseek-chat-v3-0324");
+    assertEquals([listed.pricing.input, listed.pricing.output, listed.pricingKnown], [
+      0.14,
+      0.28,
+      true,
+    ]);
+    assertEquals(listed.warning, undefined);
+    return Promise.resolve();
+  });
+});
+
+Deno.test("openai sends max_completion_tokens and the bearer key", async () => {
+  await withRegistry(async (registry, server) => {
+    server.enqueue({ text: "x" });
+    await registry.resolve("gpt-6-luna").createClient().complete({
+      messages: [{ role: "user", content: "q" }],
+      maxTokens: 7,
+      temperature: 0.2,
+    });
+    const req = server.requests[0];
+    assertEquals(req.body.max_completion_tokens, 7);
+    assertEquals(req.body.max_tokens, undefined);
+    assertEquals(req.body.temperature, 0.2);
+    assertEquals(req.headers.authorization, "Bearer fake-openai-key");
+  });
+});
+
+Deno.test("ollama needs no key, costs nothing and accepts a bare host:port", async () => {
+  const server = await startFakeModelServer();
+  try {
+    const hostPort = server.url.replace("http://", "");
+    const registry = await loadRegistry({
+      cwd: "/nonexistent-deeprepo-test-dir",
+      env: envFromRecord({ OLLAMA_HOST: hostPort, DEEPREPO_REQUEST_TIMEOUT_MS: "2000" }),
+    });
+    const resolved = registry.resolve("ollama:mistral-small");
+    assertEquals(resolved.keyVariable, undefined);
+    assertEquals([resolved.pricingKnown, resolved.pricing.input, resolved.pricing.output], [
+      true,
+      0,
+      0,
+    ]);
+    server.enqueue({ text: "local", usage: { input: 500, output: 50 } });
+    const res = await resolved.createClient().complete({
+      messages: [{ role: "user", content: "q" }],
+      maxTokens: 5,
+    });
+    assertEquals(res.text, "local");
+    assertEquals(costOf(res.usage, resolved.pricing), 0);
+    assertEquals(server.requests[0].path, "/v1/chat/completions");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("ollamaOrigin adds a scheme and default port and maps 0.0.0.0 to loopback", () => {
+  assertEquals(ollamaOrigin(undefined), "http://127.0.0.1:11434");
+  assertEquals(ollamaOrigin("0.0.0.0"), "http://127.0.0.1:11434");
+  assertEquals(ollamaOrigin("0.0.0.0:8080"), "http://127.0.0.1:8080");
+  assertEquals(ollamaOrigin("http://localhost:1234/"), "http://localhost:1234");
+});

@@ -1,0 +1,218 @@
+import { assert, assertEquals, assertMatch, assertThrows } from "../_helpers/assert.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
+import { UsageError } from "../../lib/errors.ts";
+import { loadRegistry } from "../../lib/providers/mod.ts";
+
+/** Writes a plugin module into `dir` and returns its path. */
+async function writePlugin(dir: string, file: string, body: string): Promise<string> {
+  const path = `${dir}/${file}`;
+  await Deno.writeTextFile(path, body);
+  return path;
+}
+
+const pluginSource = (name: string, models: string, extra = "") => `
+export default {
+  name: ${JSON.stringify(name)},
+  models: ${models},
+  ${extra}
+  createClient() {
+    return { complete: async () => ({ text: ${
+  JSON.stringify(name)
+}, toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 } }) };
+  },
+};`;
+
+async function withTemp(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_registry_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("resolve handles aliases, listed ids, provider:model, provider names and handles()", async () => {
+  const registry = await loadRegistry({
+    cwd: "/nonexistent-deeprepo-test-dir",
+    env: envFromRecord({}),
+  });
+  assertEquals(registry.errors, []);
+  assertEquals(registry.plugins.map((p) => p.name), [
+    "anthropic",
+    "openrouter",
+    "openai",
+    "ollama",
+  ]);
+  assertEquals(registry.resolve("sonnet").label, "anthropic:claude-sonnet-5-5");
+  assertEquals(registry.resolve("opus").id, "claude-opus-5-5");
+  assertEquals(registry.resolve("haiku").contextWindow, 1_000_000);
+  assertEquals(registry.resolve("claude-sonnet-5").pricing.input, 2);
+  assertEquals(registry.resolve("anthropic:haiku").id, "claude-haiku-5-5");
+  assertEquals(registry.resolve("claude-future-9").provider, "anthropic");
+  assertEquals(registry.resolve("claude-future-9").pricingKnown, false);
+  assertEquals(registry.resolve("openrouter:anthropic/claude-x").id, "anthropic/claude-x");
+  assertEquals(registry.resolve("anthropic/claude-x").provider, "openrouter");
+  assertEquals(registry.resolve("minimax/minimax-m2.5").pricing, { input: 0.2, output: 1.1 });
+  assertEquals(registry.resolve("ollama").id, "qwen3-coder:30b");
+  assertEquals(registry.resolve("openai", "sub").id, "gpt-6-luna");
+  assertEquals(registry.resolve("gpt-oss:20b").provider, "ollama");
+});
+
+Deno.test("resolve rejects an unknown model with exit 2 naming deeprepo list-models", async () => {
+  const registry = await loadRegistry({
+    cwd: "/nonexistent-deeprepo-test-dir",
+    env: envFromRecord({}),
+  });
+  const error = assertThrows(() => registry.resolve("sonet"), UsageError);
+  assertEquals(error.exitCode, 2);
+  assertMatch(error.message, /unknown model "sonet".*deeprepo list-models/);
+});
+
+Deno.test("a broken plugin is reported by name and field without breaking the others", async () => {
+  await withTemp(async (dir) => {
+    const bad = await writePlugin(
+      dir,
+      "bad.ts",
+      pluginSource("acme", `[{ id: "acme-1", pricing: { input: "cheap", output: 1 } }]`),
+    );
+    const missing = `${dir}/missing.ts`;
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({}),
+      plugins: [bad, missing],
+    });
+    assertEquals(registry.plugins.length, 4);
+    assertEquals(registry.errors.length, 2);
+    assertEquals(registry.errors[0].name, "acme");
+    assertEquals(
+      registry.errors[0].message,
+      `plugin ${bad} (acme): field models[0].pricing.input must be a number (USD per 1M tokens), ` +
+        'got a string ("cheap")',
+    );
+    assertMatch(registry.errors[1].message, new RegExp(`^plugin ${missing}: cannot load: `));
+    // Models of healthy plugins still resolve; the broken plugin's models name its error.
+    assertEquals(registry.resolve("sonnet").provider, "anthropic");
+    const byId = assertThrows(() => registry.resolve("acme-1"), UsageError);
+    assertEquals(byId.message, registry.errors[0].message);
+    const byName = assertThrows(() => registry.resolve("acme:anything"), UsageError);
+    assertEquals(byName.message, registry.errors[0].message);
+    const unknown = assertThrows(() => registry.resolve("nothing-here"), UsageError);
+    assertMatch(unknown.message, /2 plugins failed to load: acme, .*missing\.ts/);
+  });
+});
+
+Deno.test("plugins load from the user config, deeprepo.json, DEEPREPO_PLUGINS and --plugin", async () => {
+  await withTemp(async (dir) => {
+    await Deno.mkdir(`${dir}/xdg/deeprepo`, { recursive: true });
+    await Deno.mkdir(`${dir}/project/plugins`, { recursive: true });
+    await writePlugin(
+      `${dir}/xdg/deeprepo`,
+      "user.ts",
+      pluginSource("user", `[{ id: "u-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    await Deno.writeTextFile(
+      `${dir}/xdg/deeprepo/config.json`,
+      JSON.stringify({ plugins: ["./user.ts"] }),
+    );
+    await writePlugin(
+      `${dir}/project/plugins`,
+      "proj.ts",
+      pluginSource("proj", `[{ id: "p-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    await Deno.writeTextFile(
+      `${dir}/project/deeprepo.json`,
+      JSON.stringify({ plugins: ["plugins/proj.ts"] }),
+    );
+    await writePlugin(
+      `${dir}/project`,
+      "env.ts",
+      pluginSource("envp", `[{ id: "e-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    const flag = await writePlugin(
+      dir,
+      "flag.ts",
+      pluginSource("flagp", `[{ id: "f-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    const registry = await loadRegistry({
+      cwd: `${dir}/project`,
+      env: envFromRecord({ XDG_CONFIG_HOME: `${dir}/xdg`, DEEPREPO_PLUGINS: "./env.ts, " }),
+      plugins: [flag],
+    });
+    assertEquals(registry.errors, []);
+    assertEquals(registry.plugins.map((p) => p.name).slice(4), ["user", "proj", "envp", "flagp"]);
+    assertEquals(registry.origins.slice(4).map((o) => o.origin), [
+      "user config",
+      "project config",
+      "env",
+      "flag",
+    ]);
+    for (
+      const [model, provider] of [["u-1", "user"], ["p-1", "proj"], ["e-1", "envp"], [
+        "f-1",
+        "flagp",
+      ]]
+    ) {
+      assertEquals(registry.resolve(model).provider, provider);
+    }
+  });
+});
+
+Deno.test("a later plugin overrides an earlier one: same name replaces, same alias wins", async () => {
+  await withTemp(async (dir) => {
+    const override = await writePlugin(
+      dir,
+      "override.ts",
+      pluginSource(
+        "mine",
+        `[{ id: "my-sonnet", aliases: ["sonnet"], pricing: { input: 0, output: 0 } }]`,
+      ),
+    );
+    const replace = await writePlugin(
+      dir,
+      "anthropic.ts",
+      pluginSource("anthropic", `[{ id: "claude-local", pricing: { input: 0, output: 0 } }]`),
+    );
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({}),
+      plugins: [override, replace],
+    });
+    assertEquals(registry.resolve("sonnet").label, "mine:my-sonnet");
+    assertEquals(registry.plugins.filter((p) => p.name === "anthropic").length, 1);
+    assertEquals(registry.resolve("anthropic:claude-local").pricing.input, 0);
+    // The replaced built-in is gone entirely, aliases included.
+    assertThrows(() => registry.resolve("opus"), UsageError);
+  });
+});
+
+Deno.test("an invalid config file is an error entry, not a crash", async () => {
+  await withTemp(async (dir) => {
+    await Deno.writeTextFile(`${dir}/deeprepo.json`, "{ plugins: nope");
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}) });
+    assertEquals(registry.plugins.length, 4);
+    assertEquals(registry.errors.length, 1);
+    assertMatch(registry.errors[0].message, /^config .*deeprepo\.json: invalid JSON/);
+  });
+});
+
+Deno.test("a plugin's malformed response is a RunError naming the field", async () => {
+  await withTemp(async (dir) => {
+    const path = await writePlugin(
+      dir,
+      "sloppy.ts",
+      `export default { name: "sloppy", models: [{ id: "s", pricing: { input: 0, output: 0 } }],
+        createClient: () => ({ complete: async () => ({ text: "x", usage: { inputTokens: "1" } }) }) };`,
+    );
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}), plugins: [path] });
+    const client = registry.resolve("s").createClient();
+    let message = "";
+    try {
+      await client.complete({ messages: [{ role: "user", content: "q" }], maxTokens: 1 });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assert(
+      message.includes("sloppy s: the plugin returned an invalid response: usage.inputTokens"),
+    );
+  });
+});

@@ -1,0 +1,133 @@
+import { assertEquals, assertRejects } from "../_helpers/assert.ts";
+import {
+  backoffDelay,
+  classifyError,
+  MAX_RETRY_AFTER_MS,
+  withRetries,
+} from "../../lib/providers/retry.ts";
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly headers?: Headers | Record<string, string>) {
+    super(`${status} failed`);
+  }
+}
+
+function recorder() {
+  const waits: number[] = [];
+  return { waits, sleep: (ms: number) => (waits.push(ms), Promise.resolve()) };
+}
+
+Deno.test("backoffDelay doubles from 1 s, adds up to 25% jitter and stops at 30 s", () => {
+  assertEquals([1, 2, 3, 4].map((n) => backoffDelay(n, undefined, () => 0)), [
+    1000,
+    2000,
+    4000,
+    8000,
+  ]);
+  assertEquals(backoffDelay(1, undefined, () => 0.999), 1250);
+  assertEquals(backoffDelay(6, undefined, () => 0), 30000);
+  assertEquals(backoffDelay(5, undefined, () => 0.5), 18000);
+  assertEquals(backoffDelay(6, undefined, () => 0.999), 30000);
+});
+
+Deno.test("classifyError retries 408, 409, 429 and 5xx but not other statuses", () => {
+  const retryable = [408, 409, 429, 500, 502, 503, 529].map((s) =>
+    classifyError(new HttpError(s)).retryable
+  );
+  assertEquals(retryable, [true, true, true, true, true, true, true]);
+  const final = [400, 401, 403, 404, 422].map((s) => classifyError(new HttpError(s)).retryable);
+  assertEquals(final, [false, false, false, false, false]);
+});
+
+Deno.test("classifyError reads retry-after-ms, Retry-After seconds and dates", () => {
+  assertEquals(classifyError(new HttpError(429, { "retry-after-ms": "250" })).retryAfterMs, 250);
+  assertEquals(
+    classifyError(new HttpError(429, new Headers({ "retry-after": "2" }))).retryAfterMs,
+    2000,
+  );
+  assertEquals(
+    classifyError(new HttpError(503, { "retry-after": "9999" })).retryAfterMs,
+    MAX_RETRY_AFTER_MS,
+  );
+  const inFiveSeconds = new Date(Date.now() + 5_000).toUTCString();
+  const fromDate = classifyError(new HttpError(503, { "retry-after": inFiveSeconds }))
+    .retryAfterMs!;
+  assertEquals(fromDate > 3_000 && fromDate <= 5_000, true);
+});
+
+Deno.test("classifyError treats timeouts and connection failures as retryable", () => {
+  const timeout = Object.assign(new Error("Request timed out."), {
+    name: "APIConnectionTimeoutError",
+  });
+  assertEquals([classifyError(timeout).retryable, classifyError(timeout).reason], [
+    true,
+    "timeout",
+  ]);
+  const refused = new TypeError("error sending request for url: Connection refused");
+  assertEquals(classifyError(refused).reason, "connection error");
+  assertEquals(classifyError(new SyntaxError("Unexpected token")).retryable, false);
+});
+
+Deno.test("withRetries waits as the server asks, else backs off, and reports each retry", async () => {
+  const { waits, sleep } = recorder();
+  const reports: string[] = [];
+  let calls = 0;
+  const result = await withRetries(() => {
+    calls++;
+    if (calls === 1) throw new HttpError(429, { "retry-after": "3" });
+    if (calls === 2) throw new HttpError(500);
+    return Promise.resolve("ok");
+  }, {
+    sleep,
+    random: () => 0,
+    onRetry: (attempt, delay, reason) => reports.push(`${attempt} ${delay} ${reason}`),
+  });
+  assertEquals(result, "ok");
+  assertEquals(waits, [3000, 2000]);
+  assertEquals(reports, ["1 3000 status 429", "2 2000 status 500"]);
+});
+
+Deno.test("withRetries gives up after 3 retries and rethrows the last failure", async () => {
+  const { waits, sleep } = recorder();
+  let calls = 0;
+  const error = await assertRejects(
+    () =>
+      withRetries(() => {
+        calls++;
+        throw new HttpError(503);
+      }, { sleep, random: () => 0 }),
+    HttpError,
+  );
+  assertEquals(error.status, 503);
+  assertEquals(calls, 4);
+  assertEquals(waits, [1000, 2000, 4000]);
+});
+
+Deno.test("withRetries fails at once on a non-retryable error", async () => {
+  const { waits, sleep } = recorder();
+  let calls = 0;
+  await assertRejects(
+    () =>
+      withRetries(() => {
+        calls++;
+        throw new HttpError(401);
+      }, { sleep }),
+    HttpError,
+  );
+  assertEquals([calls, waits.length], [1, 0]);
+});
+
+Deno.test("withRetries stops when the signal aborts during a wait", async () => {
+  const controller = new AbortController();
+  let calls = 0;
+  await assertRejects(() =>
+    withRetries(() => {
+      calls++;
+      throw new HttpError(500);
+    }, {
+      signal: controller.signal,
+      sleep: () => (controller.abort(), Promise.resolve()),
+    })
+  );
+  assertEquals(calls, 1);
+});
