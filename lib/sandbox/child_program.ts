@@ -581,6 +581,64 @@ export function workerMain(): void {
       }
     }
     capBuffers(limits);
+    guardCodeEvaluation();
+  }
+
+  /**
+   * Code built at run time (`eval`, `Function` and its async/generator siblings) is not seen by
+   * the host's transform, so its `import()` calls would reach the module loader (where `node:`
+   * built-ins load). These wrappers refuse such code; all other code evaluates as before (`eval`
+   * becomes indirect: it sees globals, not the caller's local variables).
+   */
+  function guardCodeEvaluation() {
+    const importCall = /\bimport\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*(?:\n|$))\s*)*\(/;
+    const check = (texts: string[]) => {
+      for (const text of texts) {
+        if (importCall.test(text)) {
+          throw new TypeErrorClass(
+            "import() is not allowed in the deeprepo REPL: everything is in codebase",
+          );
+        }
+      }
+    };
+    const originalEval = g.eval;
+    defineProperty(g, "eval", {
+      value: function evaluate(code: unknown) {
+        if (typeof code !== "string") return code;
+        check([code]);
+        return originalEval(code);
+      },
+      writable: true,
+      configurable: true,
+    });
+    const constructors = [
+      Function,
+      Object.getPrototypeOf(async function () {}).constructor,
+      Object.getPrototypeOf(function* () {}).constructor,
+      Object.getPrototypeOf(async function* () {}).constructor,
+    ];
+    for (const Original of constructors) {
+      const guarded: any = new Proxy(Original, {
+        apply(target, _this, args) {
+          const texts = args.map((a: unknown) => stringOf(a));
+          check(texts);
+          return Reflect.apply(target, undefined, texts);
+        },
+        construct(target, args) {
+          const texts = args.map((a: unknown) => stringOf(a));
+          check(texts);
+          return Reflect.construct(target, texts);
+        },
+      });
+      defineProperty(Original.prototype, "constructor", {
+        value: guarded,
+        writable: true,
+        configurable: true,
+      });
+      if (Original === Function) {
+        defineProperty(g, "Function", { value: guarded, writable: true, configurable: true });
+      }
+    }
   }
 
   /**
