@@ -6,6 +6,7 @@
  */
 import type { CliContext } from "../context.ts";
 import type { BaselineOptions } from "../options.ts";
+import { createProgress, type Progress } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
@@ -32,35 +33,20 @@ import { runBaselineDryRun } from "./dry_run.ts";
  */
 export async function run(options: BaselineOptions, ctx: CliContext): Promise<number> {
   if (options.dryRun) return await runBaselineDryRun(options, ctx);
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
-  const model = registry.resolve(options.rootModel, "root");
-  let retries = 0;
-  // Created before loading, so a missing key fails before any clone or walk.
-  const client = model.createClient({
-    signal: ctx.signal,
-    onRetry: (info) => {
-      retries++;
-      if (!options.quiet) {
-        ctx.stderr(
-          `\n[retry] ${info.provider} ${info.model}: ${info.reason}; retry ${info.attempt} in ` +
-            `${(info.delayMs / 1000).toFixed(1)}s\n`,
-        );
-      }
-    },
-  });
-  if (model.warning) ctx.stderr(`warning: ${model.warning}\n`);
-  if (!options.quiet) ctx.stderr(`Loading ${options.source}...\n`);
+  const ts = timestamp();
+  const progress = createProgress(ctx, { quiet: options.quiet });
+  // Clients are created before loading, so a missing key fails before any clone or walk.
+  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
+  progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
     const outcome = await runBaselineOnSnapshot(loaded.snapshot, {
-      model,
-      client,
+      prepared,
       maxChars: options.maxChars,
       outputDir: options.outputDir,
-      ts: timestamp(),
-      quiet: options.quiet,
-      stream: !options.quiet,
-      retries: () => retries,
+      ts,
+      progress,
+      stream: true,
     }, ctx);
     if (outcome.error) {
       ctx.stderr(`deeprepo: partial results written to ${outcome.paths.metrics}\n`);
@@ -73,19 +59,59 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   }
 }
 
-/** Input of {@linkcode runBaselineOnSnapshot}. */
-export interface BaselineRunSettings {
+/** The baseline model and its client, made before loading so a missing key fails early. */
+export interface PreparedBaseline {
   model: ResolvedModel;
   client: ModelClient;
+  /** Retries reported by the client so far. */
+  retries(): number;
+}
+
+/**
+ * Resolves the baseline model and creates its client; retries are reported on `progress`.
+ *
+ * @param modelName Alias, id or `provider:model`.
+ * @param plugins Extra plugin specifiers (`--plugin`).
+ * @param ctx Process context (cwd, env, signal, stderr for the price warning).
+ * @param progress Where `[retry]` lines go.
+ * @throws {UsageError} For an unknown model or broken plugin.
+ * @throws {EnvironmentError} When the model's API key is missing.
+ */
+export async function prepareBaseline(
+  modelName: string,
+  plugins: string[],
+  ctx: CliContext,
+  progress: Progress,
+): Promise<PreparedBaseline> {
+  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins });
+  const model = registry.resolve(modelName, "root");
+  let retries = 0;
+  const client = model.createClient({
+    signal: ctx.signal,
+    onRetry: (info) => {
+      retries++;
+      progress.line(
+        `[retry] ${info.provider} ${info.model}: ${info.reason}; retry ${info.attempt} in ` +
+          `${(info.delayMs / 1000).toFixed(1)}s`,
+      );
+    },
+  });
+  // Warnings go to stderr even with -q: they are about money.
+  if (model.warning) ctx.stderr(`warning: ${model.warning}\n`);
+  return { model, client, retries: () => retries };
+}
+
+/** Input of {@linkcode runBaselineOnSnapshot}. */
+export interface BaselineRunSettings {
+  prepared: PreparedBaseline;
   maxChars: number;
   outputDir: string;
   /** Shared with analyze in `compare`. */
   ts: string;
-  quiet: boolean;
-  /** Stream the answer to stderr as it arrives. */
+  /** Progress surface (silent with `-q`). */
+  progress: Progress;
+  /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
-  /** Retries so far (counted by the client's `onRetry`). */
-  retries?: () => number;
 }
 
 /** What one baseline run left behind. */
@@ -110,27 +136,21 @@ export async function runBaselineOnSnapshot(
   settings: BaselineRunSettings,
   ctx: CliContext,
 ): Promise<BaselineOutcome> {
+  const { model, client } = settings.prepared;
+  const { progress } = settings;
   const prompt = buildBaselinePrompt(snapshot, { maxChars: settings.maxChars });
-  if (!settings.quiet) {
-    ctx.stderr(
-      `Baseline: sending ${prompt.included.length} of ${snapshot.metadata.total_files} files ` +
-        `(${prompt.chars.toLocaleString("en-US")} chars; ${prompt.excluded.length} excluded) ` +
-        `to ${settings.model.label}\n`,
-    );
-  }
-  let streamedAny = false;
+  progress.line(
+    `Baseline: sending ${prompt.included.length} of ${snapshot.metadata.total_files} files ` +
+      `(${prompt.chars.toLocaleString("en-US")} chars; ${prompt.excluded.length} excluded) ` +
+      `to ${model.label}`,
+  );
   const result = await runBaseline({
-    client: settings.client,
+    client,
     user: prompt.text,
     signal: ctx.signal,
-    onText: settings.stream
-      ? (chunk) => {
-        streamedAny = true;
-        ctx.stderr(chunk);
-      }
-      : undefined,
+    onText: settings.stream ? (chunk) => progress.text(chunk) : undefined,
   });
-  if (streamedAny) ctx.stderr("\n");
+  progress.done();
   let error: Error | undefined;
   if (result.error !== undefined) {
     error = ctx.signal.aborted || result.error instanceof InterruptedError
@@ -139,18 +159,18 @@ export async function runBaselineOnSnapshot(
       ? result.error
       : new RunError(`baseline call failed: ${messageOf(result.error)}`, { cause: result.error });
   }
-  const cost = costOf(result.usage, settings.model.pricing);
+  const cost = costOf(result.usage, model.pricing);
   const metrics = baselineMetrics({
     repo: snapshot.source,
-    rootModel: settings.model.label,
-    filesTotal: snapshot.metadata.total_files,
+    rootModel: model.label,
+    filesTotal: snapshot.files.length,
     maxChars: settings.maxChars,
     prompt,
     result,
     cost,
     error: error?.message,
   });
-  metrics.retries = settings.retries?.() ?? 0;
+  metrics.retries = settings.prepared.retries();
   const paths = outputPaths(
     settings.outputDir,
     "baseline",
@@ -160,8 +180,8 @@ export async function runBaselineOnSnapshot(
   await writeRunOutputs(paths, {
     report: renderBaselineReport({
       repoName: snapshot.metadata.repo_name,
-      rootModel: settings.model.label,
-      filesTotal: snapshot.metadata.total_files,
+      rootModel: model.label,
+      filesTotal: snapshot.files.length,
       prompt,
       analysis: result.analysis,
       complete: result.complete,
