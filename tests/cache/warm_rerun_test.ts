@@ -1,0 +1,99 @@
+/**
+ * End to end through `deeprepo analyze` and the fake model server: a warm re-run makes no
+ * sub-model HTTP request, errors are retried rather than cached, and `--no-cache` neither reads
+ * nor writes.
+ */
+import { startFakeModelServer, toolResults } from "../fakes/model_server.ts";
+import { runCliProcess } from "../_helpers/run_cli.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+
+const FIXTURE = new URL("../fixtures/sample_project", import.meta.url).pathname;
+
+const ROOT_CODE = `
+const paths = Object.keys(codebase).sort();
+const reviews = await llm_batch(paths.map((p) => "Review " + p + ":\\n" + codebase[p]));
+set_answer("# Report\\n\\n" + paths.map((p, i) => "## " + p + "\\n" + reviews[i]).join("\\n\\n"));
+`;
+
+interface Run {
+  report: string;
+  metrics: Record<string, unknown>;
+  subRequests: number;
+}
+
+Deno.test("a warm re-run of analyze sends no sub-model request; --no-cache bypasses the cache", async () => {
+  const work = await Deno.makeTempDir({ prefix: "deeprepo_warm_" });
+  const server = await startFakeModelServer();
+  let failReadme = true;
+  try {
+    server.handler((req) =>
+      toolResults(req).length === 0
+        ? {
+          toolCalls: [{ name: "execute_code", input: { code: ROOT_CODE } }],
+          usage: { input: 1000, output: 100 },
+        }
+        : { text: "Done.", usage: { input: 1200, output: 10 } }, "anthropic");
+    server.handler((req) => {
+      const path = JSON.stringify(req.body).match(/Review ([\w./]+)/)?.[1];
+      // The first run's README review fails for good (400 is not retried): an [ERROR item.
+      if (path === "README.md" && failReadme) return { fault: { status: 400, message: "bad" } };
+      return { text: `sub-review of ${path}`, usage: { input: 50, output: 5 } };
+    }, "openai");
+
+    const analyze = async (...extra: string[]): Promise<Run> => {
+      const before = server.requestsFor("openai").length;
+      const out = await runCliProcess(
+        ["analyze", FIXTURE, "-q", "-o", `${work}/out`, ...extra],
+        { cwd: work, env: { ...server.env(), DEEPREPO_CACHE_DIR: `${work}/cache` } },
+      );
+      assertEquals(out.code, 0, out.stderr);
+      const reportPath = out.stdout.trim().split("\n").at(-1)!;
+      const metrics = JSON.parse(
+        await Deno.readTextFile(reportPath.replace(/\.md$/, "_metrics.json")),
+      );
+      // Reports of runs within one second share a file name; move each aside.
+      const report = await Deno.readTextFile(reportPath);
+      await Deno.remove(`${work}/out`, { recursive: true });
+      return { report, metrics, subRequests: server.requestsFor("openai").length - before };
+    };
+    const cacheEntries = async () => {
+      const out = await runCliProcess(["cache", "stats", "--json"], {
+        cwd: work,
+        env: { DEEPREPO_CACHE_DIR: `${work}/cache` },
+      });
+      assertEquals(out.code, 0, out.stderr);
+      return JSON.parse(out.stdout).entries as number;
+    };
+
+    const cold = await analyze();
+    const files = cold.metrics.files_total as number;
+    assert(files >= 4, `fixture should have several files, has ${files}`);
+    assertEquals(cold.subRequests, files);
+    assertEquals([cold.metrics.cache_hits, cold.metrics.cache_misses], [0, files]);
+    assertStringIncludes(cold.report, "[ERROR");
+    assertEquals(await cacheEntries(), files - 1); // the failed review was not stored
+
+    failReadme = false;
+    const second = await analyze();
+    assertEquals(second.subRequests, 1); // only the review that failed before
+    assertEquals([second.metrics.cache_hits, second.metrics.cache_misses], [files - 1, 1]);
+    assertStringIncludes(second.report, "sub-review of README.md");
+
+    const warm = await analyze();
+    assertEquals(warm.subRequests, 0);
+    assertEquals([warm.metrics.cache_hits, warm.metrics.cache_misses], [files, 0]);
+    assertEquals(warm.metrics.sub_calls, 0);
+    // Same answer; the report's footer (run statistics) differs by design.
+    const answer = (report: string) => report.split("\n---\n")[0];
+    assertEquals(answer(warm.report), answer(second.report));
+
+    const bypass = await analyze("--no-cache");
+    assertEquals(bypass.subRequests, files);
+    assertEquals([bypass.metrics.cache_hits, bypass.metrics.cache_misses], [0, 0]);
+    assertEquals(await cacheEntries(), files);
+    server.assertNoFailures();
+  } finally {
+    await server.close();
+    await Deno.remove(work, { recursive: true });
+  }
+});
