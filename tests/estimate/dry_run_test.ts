@@ -5,6 +5,7 @@ import type { AnalyzeOptions, BaselineOptions } from "../../lib/cli/options.ts";
 import { estimateTokens } from "../../lib/loader/mod.ts";
 import { BASELINE_SYSTEM_PROMPT } from "../../lib/baseline/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
+import { runCliProcess } from "../_helpers/run_cli.ts";
 import {
   FIXTURE_BUDGET,
   FIXTURE_FILES,
@@ -154,6 +155,28 @@ Deno.test("dry runs resolve models first and fail with a usage error for an unkn
       () => runBaselineDryRun(baselineOptions(repo, { rootModel: "nosuch:model-x" }), context(tmp)),
       UsageError,
     );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("analyze and baseline --dry-run run through the CLI with no API key and no model server", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    for (const command of ["analyze", "baseline"]) {
+      const result = await runCliProcess([command, repo, "--dry-run", "--json"], {
+        cwd: tmp,
+        env: { XDG_CONFIG_HOME: `${tmp}/config`, DEEPREPO_CACHE_DIR: `${tmp}/cache` },
+      });
+      assertEquals(result.code, 0, `${command}: ${result.stderr}`);
+      const json = JSON.parse(result.stdout);
+      assertEquals(Object.keys(json).filter((k) => ["metadata", "files", "estimate"].includes(k)), [
+        "metadata",
+        "files",
+        "estimate",
+      ]);
+      assert(json.estimate.cost.high > 0);
+    }
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
