@@ -1,7 +1,12 @@
 /**
- * Sub-model cache look-up cost: per-prompt time of `cachedBatch` (hashing + KV read) when the
- * KV cache holds 1,000 and 10,000 entries, for hits and misses, against the in-memory cache and
- * against a bare `Deno.Kv.get`. Run: deno run -A bench/cache_bench.ts
+ * Sub-model cache benchmarks. Run: deno run -A bench/cache_bench.ts
+ *
+ * 1. Look-up cost: per-prompt time of `cachedBatch` (hashing + KV read) when the KV cache holds
+ *    1,000 and 10,000 entries, for hits and misses, against the in-memory cache and a bare
+ *    `Deno.Kv.get`.
+ * 2. Warm re-run: wall time of `deeprepo analyze` on the sample project against the fake model
+ *    server, cold (empty cache) and warm, with a simulated sub-model latency; counts the
+ *    sub-model HTTP requests of each.
  *
  * @module
  */
@@ -11,6 +16,7 @@ import { cacheKey } from "../lib/cache/key.ts";
 import { kvPath, openKvCache } from "../lib/cache/kv.ts";
 import { MemoryCache } from "../lib/cache/memory.ts";
 import type { Cache } from "../lib/cache/types.ts";
+import { startFakeModelServer, toolResults } from "../tests/fakes/model_server.ts";
 
 const SIZES = (Deno.env.get("BENCH_CACHE_SIZES") ?? "1000,10000").split(",").map(Number);
 /** Prompts per measured batch, and batches measured (the median is reported). */
@@ -121,3 +127,83 @@ for (const size of SIZES) {
 }
 for (const row of rows) console.log(row);
 console.log(`(batches of ${BATCH} prompts, median of ${ROUNDS} rounds)`);
+
+// --- 2. Warm re-run against the fake model server ---------------------------------------
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const FIXTURE = new URL("../tests/fixtures/sample_project", import.meta.url).pathname;
+const SUB_LATENCY_MS = Number(Deno.env.get("BENCH_SUB_LATENCY_MS") ?? 400);
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
+const ROOT_CODE = `
+const paths = Object.keys(codebase).sort();
+const reviews = await llm_batch(paths.map((p) => "Review " + p + ":\\n" + codebase[p]));
+set_answer(paths.map((p, i) => "## " + p + "\\n" + reviews[i]).join("\\n\\n"));
+`;
+
+function pick(names: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = Deno.env.get(name);
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+const server = await startFakeModelServer();
+const work = await Deno.makeTempDir({ prefix: "deeprepo_cache_bench_run_" });
+try {
+  server.handler(
+    (req) =>
+      toolResults(req).length === 0
+        ? { toolCalls: [{ name: "execute_code", input: { code: ROOT_CODE } }] }
+        : { text: "Done." },
+    "anthropic",
+  );
+  server.handler(() => ({ text: "A review.", latencyMs: SUB_LATENCY_MS }), "openai");
+  const analyze = async (): Promise<{ ms: number; subRequests: number }> => {
+    const before = server.requestsFor("openai").length;
+    const started = performance.now();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "analyze", FIXTURE, "-q", "-o", `${work}/out`],
+      cwd: work,
+      clearEnv: true,
+      env: {
+        // Deno's own module cache is found through these; the deeprepo cache is the temp one.
+        ...pick(["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]),
+        DEEPREPO_CACHE_DIR: `${work}/cache`,
+        ...server.env(),
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const ms = performance.now() - started;
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+    return { ms, subRequests: server.requestsFor("openai").length - before };
+  };
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let coldRequests = 0;
+  let warmRequests = 0;
+  for (let i = 0; i < RUNS; i++) {
+    await Deno.remove(`${work}/cache`, { recursive: true }).catch(() => {});
+    const c = await analyze();
+    const w = await analyze();
+    cold.push(c.ms);
+    warm.push(w.ms);
+    coldRequests += c.subRequests;
+    warmRequests += w.subRequests;
+  }
+  server.assertNoFailures();
+  const c = median(cold);
+  const w = median(warm);
+  console.log(
+    `analyze sample_project (sub latency ${SUB_LATENCY_MS} ms, median of ${RUNS}): ` +
+      `cold ${(c / 1000).toFixed(2)} s (${coldRequests / RUNS} sub requests), ` +
+      `warm ${(w / 1000).toFixed(2)} s (${warmRequests / RUNS} sub requests), ` +
+      `warm/cold ${(w / c).toFixed(2)}`,
+  );
+} finally {
+  await server.close();
+  await Deno.remove(work, { recursive: true });
+}
