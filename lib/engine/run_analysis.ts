@@ -126,6 +126,8 @@ export interface AnalysisResult {
   stopReason: StopReason;
   /** Error message when `stopReason` is `root_error` (or a REPL start failure). */
   error?: string;
+  /** The thrown value behind `error` (keeps its exit code, e.g. a RunError). */
+  failure?: unknown;
   /** The report: the model's answer, or a salvaged partial report. */
   report: string;
   turns: TurnRecord[];
@@ -199,6 +201,7 @@ export async function runAnalysis(
   let answer = { content: "", ready: false };
   let stopReason: StopReason = "max_turns";
   let error: string | undefined;
+  let failure: unknown;
   let budgetStopped = false;
   let budgetFinalTaken = false;
   let lastModelText = "";
@@ -381,6 +384,7 @@ export async function runAnalysis(
       stopReason = "interrupted";
     } else {
       stopReason = "root_error";
+      failure = e;
       error = e instanceof Error ? e.message : String(e);
     }
   } finally {
@@ -405,6 +409,7 @@ export async function runAnalysis(
     complete,
     stopReason,
     error,
+    failure,
     report,
     turns,
     subRecords: dispatcher.records,
@@ -419,7 +424,8 @@ export async function runAnalysis(
 /** The text the model sees for one execution. */
 function renderOutput(res: ExecResult): string {
   const parts: string[] = [];
-  if (res.output) parts.push(truncateOutput(res.output, res.outputChars));
+  const output = res.output.trimEnd();
+  if (output) parts.push(truncateOutput(output, res.outputChars));
   if (res.error) {
     const where = res.error.line ? ` (line ${res.error.line})` : "";
     parts.push(`${res.error.name}: ${res.error.message}${where}`);

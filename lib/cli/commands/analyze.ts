@@ -1,0 +1,237 @@
+/**
+ * `deeprepo analyze`: the RLM analysis, end to end. Resolves the models (a missing key fails
+ * before anything is loaded), loads the codebase, runs the engine with the real sandbox,
+ * providers and cache, and writes report, metrics and trajectory — also when the run fails or
+ * is interrupted. `compare` reuses {@linkcode prepareAnalyze} and {@linkcode analyzeLoaded}.
+ *
+ * @module
+ */
+import type { CliContext } from "../context.ts";
+import type { AnalyzeOptions } from "../options.ts";
+import { createProgress, formatEngineProgress, type Progress } from "../progress.ts";
+import { loadCodebase } from "../../loader/mod.ts";
+import type { CodebaseSnapshot } from "../../loader/types.ts";
+import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
+import type { ModelClient } from "../../providers/types.ts";
+import { createRepl } from "../../sandbox/mod.ts";
+import { type Cache, cacheBatcher, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
+import { type AnalysisResult, runAnalysis } from "../../engine/run_analysis.ts";
+import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "../../engine/prompts.ts";
+import { InterruptedError, RunError } from "../../errors.ts";
+import { type OutputPaths, outputPaths, timestamp } from "../../report/naming.ts";
+import { writeRunOutputs } from "../../report/write.ts";
+import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
+import { analyzeReport } from "../../report/analyze_report.ts";
+import { analyzeTrajectory } from "../../report/trajectory.ts";
+import { analyzeSummary } from "../../report/analyze_summary.ts";
+import { runAnalyzeDryRun } from "./dry_run.ts";
+
+/** The options analyze needs; `CompareOptions` has all of them too. */
+export type AnalyzeRunOptions = Pick<
+  AnalyzeOptions,
+  | "outputDir"
+  | "quiet"
+  | "rootModel"
+  | "subModel"
+  | "cache"
+  | "plugins"
+  | "maxTurns"
+  | "concurrency"
+  | "maxCost"
+  | "execTimeoutSeconds"
+  | "promptCache"
+>;
+
+/** Resolved models and their clients, made before loading so a missing key fails early. */
+export interface PreparedAnalyze {
+  root: ResolvedModel;
+  sub: ResolvedModel;
+  rootClient: ModelClient;
+  subClient: ModelClient;
+  progress: Progress;
+  /** Retries reported by both clients so far. */
+  retries(): number;
+}
+
+/**
+ * Resolves the root and sub models and creates their clients (with retry reporting).
+ *
+ * @throws {UsageError} For an unknown model or a broken plugin.
+ * @throws {EnvironmentError} When a needed API key is missing.
+ */
+export async function prepareAnalyze(
+  options: AnalyzeRunOptions,
+  ctx: CliContext,
+  progress: Progress = createProgress(ctx, { quiet: options.quiet }),
+): Promise<PreparedAnalyze> {
+  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const root = registry.resolve(options.rootModel, "root");
+  const sub = registry.resolve(options.subModel, "sub");
+  let retries = 0;
+  const onRetry = (
+    info: { provider: string; model: string; attempt: number; delayMs: number; reason: string },
+  ) => {
+    retries++;
+    progress.line(
+      `[retry] ${info.provider} ${info.model}: ${info.reason}; retry ${info.attempt} in ` +
+        `${(info.delayMs / 1000).toFixed(1)}s`,
+    );
+  };
+  const rootClient = root.createClient({ onRetry, signal: ctx.signal });
+  const subClient = sub.createClient({ onRetry, signal: ctx.signal });
+  // Warnings go to stderr even with -q: they are about money.
+  for (const m of [root, sub]) if (m.warning) ctx.stderr(`warning: ${m.warning}\n`);
+  return { root, sub, rootClient, subClient, progress, retries: () => retries };
+}
+
+/** Settings of {@linkcode analyzeLoaded}. */
+export interface AnalyzeLoadedSettings {
+  /** Timestamp of the output names (compare shares one between both halves). */
+  ts: string;
+  /** Models and clients from {@linkcode prepareAnalyze}; prepared here when omitted. */
+  prepared?: PreparedAnalyze;
+}
+
+/** What one analyze run left behind. */
+export interface AnalyzeOutcome {
+  paths: OutputPaths;
+  metrics: Record<string, unknown>;
+  result: AnalysisResult;
+  /** Set when the run failed (RunError, exit 1) or was interrupted (InterruptedError, 130). */
+  error?: Error;
+}
+
+/**
+ * Runs the RLM analysis on an already loaded snapshot and writes its three output files. Never
+ * throws for a failed or interrupted run: the files are written and the error is returned.
+ *
+ * @param snapshot The loaded codebase (the caller disposes of it).
+ * @param options Limits, models, output folder.
+ * @param ctx Process context (stderr for progress, signal for Ctrl-C).
+ * @param settings Shared timestamp and, optionally, prepared models.
+ * @returns Paths, metrics, the engine result, and the error if the run failed.
+ * @throws {UsageError | EnvironmentError} Only when models are prepared here and that fails.
+ */
+export async function analyzeLoaded(
+  snapshot: CodebaseSnapshot,
+  options: AnalyzeRunOptions,
+  ctx: CliContext,
+  settings: AnalyzeLoadedSettings,
+): Promise<AnalyzeOutcome> {
+  const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
+  const { root, sub, progress } = prepared;
+  let cache: Cache | undefined;
+  if (options.cache) {
+    cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
+      onWarning: (message) => progress.line(`warning: ${message}`),
+    });
+  }
+  progress.line(
+    `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
+      `root ${root.label}, sub ${sub.label}`,
+  );
+  let result: AnalysisResult;
+  try {
+    result = await runAnalysis({
+      snapshot,
+      maxTurns: options.maxTurns,
+      concurrency: options.concurrency,
+      budgetUsd: options.maxCost,
+      promptCache: options.promptCache,
+      execTimeoutSeconds: options.execTimeoutSeconds,
+    }, {
+      rootClient: prepared.rootClient,
+      subClient: prepared.subClient,
+      rootCost: (u) => costOf(u, root.pricing),
+      subCost: (u) => costOf(u, sub.pricing),
+      createRepl,
+      batch: cache
+        ? cacheBatcher(cache, {
+          model: sub.label,
+          system: SUB_SYSTEM_PROMPT,
+          maxTokens: SUB_MAX_TOKENS,
+        })
+        : undefined,
+      signal: ctx.signal,
+      onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
+      onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
+    });
+  } finally {
+    cache?.close();
+  }
+  progress.done();
+
+  const info: AnalyzeRunInfo = {
+    repo: snapshot.source,
+    rootModel: root.label,
+    subModel: sub.label,
+    rootPricing: root.pricing,
+    filesTotal: snapshot.files.length,
+    retries: prepared.retries(),
+    budgetUsd: options.maxCost,
+    promptCache: options.promptCache,
+    concurrency: options.concurrency,
+    maxTurns: options.maxTurns,
+  };
+  const metrics = analyzeMetrics(result, info);
+  const paths = outputPaths(
+    options.outputDir,
+    "deeprepo",
+    snapshot.metadata.repo_name,
+    settings.ts,
+  );
+  await writeRunOutputs(paths, {
+    report: analyzeReport(result, info),
+    metrics,
+    trajectory: analyzeTrajectory(result, info),
+  });
+  for (const line of analyzeSummary(result, info)) progress.line(line);
+
+  let error: Error | undefined;
+  if (result.stopReason === "interrupted" || ctx.signal.aborted) {
+    error = new InterruptedError();
+  } else if (result.stopReason === "root_error") {
+    const cause = result.failure;
+    error = cause instanceof Error && "exitCode" in cause
+      ? cause
+      : new RunError(result.error ?? "the root model failed", { cause });
+  }
+  return { paths, metrics, result, error };
+}
+
+/**
+ * Runs `deeprepo analyze`.
+ *
+ * @param options Parsed options.
+ * @param ctx Process context.
+ * @returns 0 when the report is written (also when the turn limit or budget ended the run).
+ * @throws {RunError} When the root model failed after retries (outputs are written first).
+ * @throws {InterruptedError} On Ctrl-C (outputs are written first when the run had started).
+ */
+export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
+  if (options.dryRun) return await runAnalyzeDryRun(options, ctx);
+  const ts = timestamp();
+  const progress = createProgress(ctx, { quiet: options.quiet });
+  const prepared = await prepareAnalyze(options, ctx, progress);
+  progress.line(`Loading ${options.source}...`);
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      progress.status(
+        p.phase === "clone" ? "cloning..." : `${p.phase === "scan" ? "scanning" : "reading"} ` +
+          `${p.done}/${p.total}`,
+      ),
+  });
+  try {
+    const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared });
+    if (outcome.error) {
+      ctx.stderr(`deeprepo: partial results written to ${outcome.paths.report}\n`);
+      throw outcome.error;
+    }
+    ctx.stdout(outcome.paths.report);
+    return 0;
+  } finally {
+    await loaded.dispose();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Progress on stderr in three modes: a live, redrawn status line on a terminal; plain lines at
+ * milestones when stderr is a file or pipe; nothing at all with `-q`. Streamed model text and
+ * message lines are interleaved without garbling the live line.
+ *
+ * @module
+ */
+import type { CliContext } from "./context.ts";
+import type { EngineProgress } from "../engine/run_analysis.ts";
+
+/** The progress surface commands write to. */
+export interface Progress {
+  /**
+   * Sets the status. A terminal redraws the live line (at most every 100 ms unless
+   * `milestone`); otherwise a plain line is printed for milestones only, never twice in a row.
+   */
+  status(text: string, milestone?: boolean): void;
+  /** A message line (warning, retry, phase change), printed above the live line. */
+  line(text: string): void;
+  /** Streamed model text, written as it comes. */
+  text(chunk: string): void;
+  /** Removes the live line; call before printing the final summary. */
+  done(): void;
+}
+
+/** Options of {@linkcode createProgress}. */
+export interface ProgressOptions {
+  /** `-q`: print nothing. */
+  quiet: boolean;
+  /** Milliseconds clock. @default performance.now */
+  now?(): number;
+  /** Terminal width for clipping the live line. @default the console's, else 100 */
+  columns?: number;
+}
+
+const CLEAR = "\r\x1b[2K";
+
+/**
+ * Creates the progress surface for a command.
+ *
+ * @example
+ * ```ts ignore
+ * const progress = createProgress(ctx, { quiet: options.quiet });
+ * progress.status("turn 1/20 · $0.0000");
+ * progress.done();
+ * ```
+ */
+export function createProgress(ctx: CliContext, options: ProgressOptions): Progress {
+  if (options.quiet) return { status() {}, line() {}, text() {}, done() {} };
+  const now = options.now ?? (() => performance.now());
+  if (!ctx.isTerminal) {
+    let last = "";
+    let midLine = false;
+    const endText = () => {
+      if (midLine) ctx.stderr("\n");
+      midLine = false;
+    };
+    return {
+      status(text, milestone) {
+        if (!milestone || text === last) return;
+        endText();
+        last = text;
+        ctx.stderr(`${text}\n`);
+      },
+      line(text) {
+        endText();
+        ctx.stderr(`${text}\n`);
+      },
+      text(chunk) {
+        if (!chunk) return;
+        ctx.stderr(chunk);
+        midLine = !chunk.endsWith("\n");
+      },
+      done: endText,
+    };
+  }
+
+  const columns = options.columns ?? consoleColumns();
+  let current = "";
+  let shown = false;
+  let midLine = false;
+  let lastDraw = -Infinity;
+  const dim = (s: string) => ctx.color ? `\x1b[2m${s}\x1b[22m` : s;
+  const clear = () => {
+    if (shown) ctx.stderr(CLEAR);
+    shown = false;
+  };
+  const endText = () => {
+    if (midLine) ctx.stderr("\n");
+    midLine = false;
+  };
+  const draw = () => {
+    if (!current) return;
+    endText();
+    const clipped = current.length > columns - 1 ? `${current.slice(0, columns - 2)}…` : current;
+    ctx.stderr(`${CLEAR}${dim(clipped)}`);
+    shown = true;
+    lastDraw = now();
+  };
+  return {
+    status(text, milestone) {
+      current = text;
+      if (milestone || now() - lastDraw >= 100) draw();
+    },
+    line(text) {
+      clear();
+      endText();
+      ctx.stderr(`${text}\n`);
+      draw();
+    },
+    text(chunk) {
+      if (!chunk) return;
+      clear();
+      ctx.stderr(chunk);
+      midLine = !chunk.endsWith("\n");
+    },
+    done() {
+      clear();
+      endText();
+    },
+  };
+}
+
+function consoleColumns(): number {
+  try {
+    return Deno.consoleSize().columns || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * The analyze status line: turn, sub-calls done/total, files covered, spend so far.
+ *
+ * @example
+ * ```ts
+ * formatEngineProgress({ phase: "exec", turn: 3, maxTurns: 20, subDone: 12, subRequested: 40,
+ *   filesCovered: 10, filesEligible: 42, spentUsd: 0.1234 });
+ * // "turn 3/20 · running code · sub-calls 12/40 · files 10/42 · $0.1234"
+ * ```
+ */
+export function formatEngineProgress(p: EngineProgress): string {
+  const phase = p.phase === "root" ? "root model" : p.phase === "exec" ? "running code" : "done";
+  const spend = p.budgetUsd === undefined
+    ? `$${p.spentUsd.toFixed(4)}`
+    : `$${p.spentUsd.toFixed(4)} of $${p.budgetUsd.toFixed(2)}`;
+  return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested} · ` +
+    `files ${p.filesCovered}/${p.filesEligible} · ${spend}`;
+}

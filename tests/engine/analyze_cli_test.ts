@@ -1,0 +1,402 @@
+/**
+ * `deeprepo analyze` end to end: the real CLI as a subprocess, the real plugins and SDKs, the
+ * real sandbox and cache, against the fake model server, on the sample project with planted bugs.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
+import { runCliProcess } from "../_helpers/run_cli.ts";
+import {
+  type FakeServer,
+  lastUserText,
+  type RecordedRequest,
+  type ScriptedResponse,
+  startFakeModelServer,
+  toolResults,
+} from "../fakes/model_server.ts";
+import { loadRegistry } from "../../lib/providers/mod.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
+import { priceUsage } from "../../lib/engine/spend.ts";
+import type { Pricing } from "../../lib/providers/types.ts";
+
+const FIXTURE = new URL("../fixtures/sample_project", import.meta.url).pathname;
+const FILES = [
+  "README.md",
+  "package.json",
+  "src/auth.ts",
+  "src/db.ts",
+  "src/paginate.ts",
+  "src/server.ts",
+];
+
+/** 1-based turn of a root request: assistant messages so far + 1. */
+function turnOf(req: RecordedRequest): number {
+  const messages = (req.body.messages ?? []) as { role: string }[];
+  return messages.filter((m) => m.role === "assistant").length + 1;
+}
+
+function call(code: string, usage = { input: 1000, output: 200 }): ScriptedResponse {
+  return { toolCalls: [{ name: "execute_code", input: { code } }], usage };
+}
+
+/** Sub-model answers that name the planted bug of each file. */
+function subAnswer(req: RecordedRequest): ScriptedResponse {
+  const body = JSON.stringify(req.body);
+  const finding = body.includes("ADMIN_TOKEN")
+    ? "src/auth.ts:2 hard-coded secret; src/auth.ts:7 timing-unsafe comparison"
+    : body.includes("SELECT * FROM notes")
+    ? "src/db.ts:15 SQL injection: owner concatenated into the query"
+    : body.includes("page * size")
+    ? "src/paginate.ts:3 off-by-one: page 1 skips the first page"
+    : "no issues";
+  return { text: finding, usage: { input: 400, output: 60 } };
+}
+
+const EXPLORE = "const paths = Object.keys(codebase).sort();\nprint(paths.join('\\n'));";
+const DISPATCH = "const reviews = await llm_batch(paths.map((p) => " +
+  "'Review this file. Cite lines.\\nFile: ' + p + '\\n' + codebase[p]));\n" +
+  "print(reviews.filter((r) => r !== 'no issues').length, 'files with findings');";
+const SUBMIT = "set_answer('# Report\\n\\n' + paths.map((p, i) => '- ' + p + ': ' + reviews[i])" +
+  ".join('\\n'));";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  reportPath: string;
+  report: string;
+  metrics: Record<string, unknown>;
+  trajectory: { turns: { executions: { code: string; output: string }[] }[] };
+}
+
+async function withServer(fn: (server: FakeServer, dir: string) => Promise<void>) {
+  const server = await startFakeModelServer();
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_analyze_" });
+  try {
+    await fn(server, dir);
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function analyze(server: FakeServer, dir: string, flags: string[] = []): Promise<Run> {
+  const out = await runCliProcess(["analyze", FIXTURE, "-o", `${dir}/out`, ...flags], {
+    cwd: dir,
+    env: { ...server.env(), DEEPREPO_CACHE_DIR: `${dir}/cache` },
+  });
+  const reportPath = out.stdout.trim().split("\n").at(-1) ?? "";
+  const read = async (path: string) => {
+    try {
+      return await Deno.readTextFile(path);
+    } catch {
+      return "";
+    }
+  };
+  let reportFile = reportPath;
+  if (!reportFile.endsWith(".md")) {
+    // Failure runs print no path on stdout; find the report in the output folder.
+    try {
+      for (const e of Deno.readDirSync(`${dir}/out`)) {
+        if (e.name.endsWith(".md")) reportFile = `${dir}/out/${e.name}`;
+      }
+    } catch {
+      // No output folder: nothing was written.
+    }
+  }
+  const metricsText = await read(reportFile.replace(/\.md$/, "_metrics.json"));
+  const trajectoryText = await read(reportFile.replace(/\.md$/, "_trajectory.json"));
+  return {
+    ...out,
+    reportPath,
+    report: await read(reportFile),
+    metrics: metricsText ? JSON.parse(metricsText) : {},
+    trajectory: trajectoryText ? JSON.parse(trajectoryText) : { turns: [] },
+  };
+}
+
+async function pricingOf(model: string, env: Record<string, string>): Promise<Pricing> {
+  const registry = await loadRegistry({ cwd: Deno.cwd(), env: envFromRecord(env) });
+  return registry.resolve(model).pricing;
+}
+
+Deno.test("analyze: scripted root explores, dispatches every file, reuses a variable, submits", async () => {
+  await withServer(async (server, dir) => {
+    const script = [call(EXPLORE), call(DISPATCH), call(SUBMIT, { input: 1500, output: 300 })];
+    server.handler((req) => script[turnOf(req) - 1], "anthropic");
+    server.handler(subAnswer, "openai");
+    const run = await analyze(server, dir);
+    assertEquals(run.code, 0, run.stderr);
+    server.assertNoFailures();
+
+    assertMatch(run.reportPath, /\/out\/deeprepo_sample_project_\d{8}_\d{6}\.md$/);
+    assertStringIncludes(run.report, "src/db.ts: src/db.ts:15 SQL injection");
+    assertStringIncludes(run.report, "src/auth.ts: src/auth.ts:2 hard-coded secret");
+    assertStringIncludes(run.report, "off-by-one");
+
+    // The root never saw file contents; the variable from turn 1 worked in turns 2 and 3.
+    const root = server.requestsFor("anthropic");
+    assertEquals(root.length, 3);
+    assert(!JSON.stringify(root[0].body).includes("sk-live-0000"));
+    assertStringIncludes(toolResults(root[1])[0].content, "src/paginate.ts");
+    assertStringIncludes(toolResults(root[2]).at(-1)!.content, "3 files with findings");
+    assertStringIncludes(lastUserText(root[2]), "0 of 6 files not yet looked at");
+
+    const m = run.metrics;
+    const rootPrice = await pricingOf("sonnet", server.env());
+    const subPrice = await pricingOf("minimax/minimax-m2.5", server.env());
+    assertEquals(m.mode, "rlm");
+    assertEquals(m.complete, true);
+    assertEquals(m.turns, 3);
+    assertEquals(m.root_calls, 3);
+    assertEquals(m.sub_calls, 6);
+    assertEquals(m.files_total, 6);
+    assertEquals(m.files_dispatched, 6);
+    assertEquals(m.root_input_tokens, 3500);
+    assertEquals(m.root_output_tokens, 700);
+    assertEquals(m.sub_input_tokens, 2400);
+    assertEquals(m.sub_output_tokens, 360);
+    const rootCost = priceUsage({ inputTokens: 3500, outputTokens: 700 }, rootPrice);
+    const subCost = 6 * priceUsage({ inputTokens: 400, outputTokens: 60 }, subPrice);
+    assertEquals(m.root_cost, Math.round(rootCost * 1e6) / 1e6);
+    assertEquals(m.sub_cost, Math.round(subCost * 1e6) / 1e6);
+    assertEquals(m.total_cost, Math.round((rootCost + subCost) * 1e6) / 1e6);
+    assertEquals(m.cache_hits, 0);
+    assertEquals(m.cache_misses, 6);
+    assertEquals(m.retries, 0);
+    assertEquals(m.sub_errors, 0);
+    assertEquals(m.budget, null);
+    assertEquals(m.budget_stopped, false);
+    for (
+      const key of [
+        "repo",
+        "root_model",
+        "sub_model",
+        "root_cache_read_tokens",
+        "root_cache_write_tokens",
+        "elapsed_seconds",
+        "analysis_chars",
+      ]
+    ) assert(key in m, `metrics lacks ${key}`);
+    assertEquals(run.trajectory.turns.length, 3);
+    assertEquals(run.trajectory.turns[1].executions[0].code, DISPATCH);
+    const subBodies = server.requestsFor("openai").map((r) => JSON.stringify(r.body));
+    for (const f of FILES) assert(subBodies.some((b) => b.includes(`File: ${f}\\n`)), f);
+
+    // Second run: every sub-model answer comes from the cache.
+    const again = await analyze(server, dir, ["-q"]);
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(again.metrics.cache_hits, 6);
+    assertEquals(again.metrics.sub_calls, 0);
+    assertEquals(again.metrics.files_dispatched, 6);
+    assertEquals(server.requestsFor("openai").length, 6);
+  });
+});
+
+Deno.test("analyze: several tool calls in one turn each get their own result", async () => {
+  await withServer(async (server, dir) => {
+    server.handler((req) =>
+      turnOf(req) === 1
+        ? {
+          toolCalls: [
+            { name: "execute_code", input: { code: "let n = 1; print('first', n);" } },
+            { name: "execute_code", input: { code: "n += 1; print('second', n);" } },
+          ],
+        }
+        : call("set_answer('n is ' + n);"), "anthropic");
+    const run = await analyze(server, dir, ["-q"]);
+    assertEquals(run.code, 0, run.stderr);
+    const results = toolResults(server.requestsFor("anthropic")[1]);
+    assertEquals(results.map((r) => r.content), ["first 1", "second 2"]);
+    assertStringIncludes(run.report, "n is 2");
+  });
+});
+
+Deno.test("analyze: fenced code in a plain reply runs; a reply without code is nudged", async () => {
+  await withServer(async (server, dir) => {
+    const replies: ScriptedResponse[] = [
+      {
+        text: "Let me count the files.\n```js\nprint('files:', Object.keys(codebase).length);\n```",
+      },
+      { text: "The project looks small and simple." },
+      call("set_answer('counted');"),
+    ];
+    server.handler((req) => replies[turnOf(req) - 1], "anthropic");
+    const run = await analyze(server, dir, ["-q"]);
+    assertEquals(run.code, 0, run.stderr);
+    const root = server.requestsFor("anthropic");
+    assertStringIncludes(lastUserText(root[1]), "files: 6");
+    assertStringIncludes(lastUserText(root[2]), "No code ran");
+    assertEquals(run.report.split("\n")[0], "counted");
+  });
+});
+
+Deno.test("analyze: the turn limit salvages findings, exit 0, complete false", async () => {
+  await withServer(async (server, dir) => {
+    const script = [call(EXPLORE), call(DISPATCH)];
+    server.handler((req) => script[turnOf(req) - 1], "anthropic");
+    server.handler(subAnswer, "openai");
+    const run = await analyze(server, dir, ["-q", "--max-turns", "2"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.metrics.complete, false);
+    assertEquals(run.metrics.stop_reason, "max_turns");
+    assertStringIncludes(run.report, "Incomplete analysis");
+    assertStringIncludes(run.report, "SQL injection");
+    assertStringIncludes(lastUserText(server.requestsFor("anthropic")[1]), "This is the LAST turn");
+  });
+});
+
+Deno.test("analyze: a root 500 is retried and the run succeeds", async () => {
+  await withServer(async (server, dir) => {
+    server.enqueueFor("anthropic", { fault: { status: 500 } });
+    server.handler(() => call("set_answer('after retry');"), "anthropic");
+    const run = await analyze(server, dir, ["-q"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.metrics.retries, 1);
+    assertEquals(run.metrics.root_calls, 1);
+    assertEquals(server.requestsFor("anthropic").length, 2);
+  });
+});
+
+Deno.test("analyze: a root failure after retries writes partial files and exits 1", async () => {
+  await withServer(async (server, dir) => {
+    server.handler(
+      (req) => turnOf(req) === 1 ? call(`${EXPLORE}\n${DISPATCH}`) : { fault: { status: 500 } },
+      "anthropic",
+    );
+    server.handler(subAnswer, "openai");
+    const run = await analyze(server, dir, ["-q"]);
+    assertEquals(run.code, 1);
+    assertEquals(run.stdout.trim(), "");
+    assertMatch(run.stderr, /^deeprepo: .*500/m);
+    assert(!run.stderr.includes("    at "), "no stack trace");
+    assertEquals(run.metrics.complete, false);
+    assertEquals(run.metrics.stop_reason, "root_error");
+    assertEquals(run.metrics.sub_calls, 6);
+    assertStringIncludes(run.report, "SQL injection");
+    assertEquals(run.trajectory.turns.length, 1);
+  });
+});
+
+Deno.test("analyze: a sub-call that fails for good is an [ERROR item; the run completes", async () => {
+  await withServer(async (server, dir) => {
+    const script = [call(`${EXPLORE}\n${DISPATCH}`), call(SUBMIT)];
+    server.handler((req) => script[turnOf(req) - 1], "anthropic");
+    server.handler(
+      (req) =>
+        JSON.stringify(req.body).includes("ADMIN_TOKEN")
+          ? { fault: { status: 400, message: "prompt rejected" } }
+          : subAnswer(req),
+      "openai",
+    );
+    const run = await analyze(server, dir, ["-q"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.metrics.complete, true);
+    assertEquals(run.metrics.sub_errors, 1);
+    assertEquals(run.metrics.files_dispatched, 5);
+    assertMatch(run.report, /src\/auth\.ts: \[ERROR: .*prompt rejected/);
+  });
+});
+
+Deno.test("analyze: an OpenAI-format root model works through the same loop", async () => {
+  await withServer(async (server, dir) => {
+    const script = [call(`${EXPLORE}\n${DISPATCH}`), call(SUBMIT)];
+    server.handler(
+      (req) => req.model === "gpt-6.1-sol" ? script[turnOf(req) - 1] : subAnswer(req),
+      "openai",
+    );
+    const run = await analyze(server, dir, ["-q", "--root-model", "openai:gpt-6.1-sol"]);
+    assertEquals(run.code, 0, run.stderr);
+    const root = server.requestsFor("openai").filter((r) => r.model === "gpt-6.1-sol");
+    assertEquals(root.length, 2);
+    assertEquals(toolResults(root[1]).length, 1);
+    assertEquals(run.metrics.root_model, "openai:gpt-6.1-sol");
+    assertStringIncludes(run.report, "SQL injection");
+  });
+});
+
+Deno.test("analyze -q prints only the report path; default mode shows progress and summary", async () => {
+  await withServer(async (server, dir) => {
+    server.handler(
+      () => ({ text: "Submitting.", ...call("set_answer('quiet report');") }),
+      "anthropic",
+    );
+    const quiet = await analyze(server, dir, ["-q"]);
+    assertEquals(quiet.code, 0);
+    assertEquals(quiet.stderr, "");
+    assertEquals(quiet.stdout.trim().split("\n").length, 1);
+    assert(quiet.stdout.trim().endsWith(".md"));
+
+    const loud = await analyze(server, dir);
+    assertEquals(loud.code, 0, loud.stderr);
+    assertStringIncludes(loud.stderr, "Submitting."); // streamed root text
+    assertMatch(loud.stderr, /turn 1\/20 · done · sub-calls 0\/0 · files 0\/6 · \$\d/);
+    assertMatch(loud.stderr, /spend \$[\d.]+: root \$[\d.]+, sub \$0\.0000/);
+    assertEquals(loud.stdout.trim().split("\n").at(-1), loud.reportPath);
+  });
+});
+
+Deno.test("analyze: prompt-cache breakpoints are sent unless --no-prompt-cache", async () => {
+  await withServer(async (server, dir) => {
+    server.handler(
+      () => ({
+        ...call("set_answer('x');"),
+        usage: { input: 100, output: 10, cacheRead: 5000, cacheWrite: 800 },
+      }),
+      "anthropic",
+    );
+    const cached = await analyze(server, dir, ["-q"]);
+    assertEquals(cached.code, 0, cached.stderr);
+    assertStringIncludes(JSON.stringify(server.requestsFor("anthropic")[0].body), "cache_control");
+    assertEquals(cached.metrics.root_cache_read_tokens, 5000);
+    assertEquals(cached.metrics.root_cache_write_tokens, 800);
+    const price = await pricingOf("sonnet", server.env());
+    const expected = priceUsage(
+      { inputTokens: 100, outputTokens: 10, cacheReadTokens: 5000, cacheWriteTokens: 800 },
+      price,
+    );
+    assertEquals(cached.metrics.root_cost, Math.round(expected * 1e6) / 1e6);
+
+    const plain = await analyze(server, dir, ["-q", "--no-prompt-cache"]);
+    assertEquals(plain.code, 0, plain.stderr);
+    assert(!JSON.stringify(server.requestsFor("anthropic")[1].body).includes("cache_control"));
+  });
+});
+
+Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
+  await withServer(async (server, dir) => {
+    server.handler(
+      (req) => turnOf(req) === 1 ? call(`${EXPLORE}\n${DISPATCH}`) : { fault: { stall: true } },
+      "anthropic",
+    );
+    server.handler(subAnswer, "openai");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../main.ts", import.meta.url).pathname,
+        "analyze",
+        FIXTURE,
+        "-q",
+        "-o",
+        `${dir}/out`,
+      ],
+      cwd: dir,
+      env: { ...server.env(), DEEPREPO_CACHE_DIR: `${dir}/cache`, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const deadline = Date.now() + 60_000;
+    while (server.requestsFor("anthropic").length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGINT");
+    const out = await child.output();
+    assertEquals(out.code, 130, new TextDecoder().decode(out.stderr));
+    const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
+    assertEquals(names.length, 3);
+    const metrics = JSON.parse(
+      Deno.readTextFileSync(`${dir}/out/${names.find((n) => n.endsWith("_metrics.json"))}`),
+    );
+    assertEquals(metrics.stop_reason, "interrupted");
+    assertEquals(metrics.sub_calls, 6);
+  });
+});
