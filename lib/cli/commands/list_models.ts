@@ -1,0 +1,182 @@
+/**
+ * `deeprepo list-models [--json]`: every provider, model, alias, role default, price per 1M
+ * tokens (input, output, cache read/write), context window, the key each provider needs and
+ * whether it is set. Needs no key. Plugins that failed to load are listed with their error
+ * (exit 2 after the listing).
+ *
+ * @module
+ */
+import type { CliContext } from "../context.ts";
+import type { ListModelsOptions } from "../options.ts";
+import { DEFAULTS } from "../program.ts";
+import { loadRegistry, type Registry } from "../../providers/mod.ts";
+import type { Pricing, ProviderPlugin } from "../../providers/types.ts";
+
+/** The `--json` document. */
+export interface ModelListing {
+  /** CLI defaults per role and what they resolve to (`provider:id`, or null when unresolved). */
+  defaults: Record<"root" | "sub" | "baseline", { model: string; resolved: string | null }>;
+  providers: {
+    name: string;
+    source: string;
+    origin: string;
+    keyVariable: string | null;
+    keySet: boolean | null;
+    /** The plugin's own defaults, used for `--root-model <provider>`. */
+    defaults: { root?: string; sub?: string };
+    /** True when the plugin claims ids it does not list. */
+    claimsUnlisted: boolean;
+    /** Price of unlisted ids, or null when they run at $1.00/$1.00 with a warning. */
+    unlistedPricing: Pricing | null;
+    models: {
+      id: string;
+      label: string;
+      aliases: string[];
+      /** CLI roles whose default is this model: `root`, `sub`, `baseline`. */
+      defaultFor: string[];
+      pricing: Pricing;
+      contextWindow: number | null;
+    }[];
+  }[];
+  errors: { specifier: string; name: string | null; message: string }[];
+}
+
+/**
+ * Builds the listing from a registry.
+ *
+ * @param registry Loaded plugins.
+ * @param isSet Whether an environment variable is set.
+ */
+export function buildListing(registry: Registry, isSet: (name: string) => boolean): ModelListing {
+  const roles = {
+    root: DEFAULTS.rootModel,
+    sub: DEFAULTS.subModel,
+    baseline: DEFAULTS.baselineModel,
+  };
+  const defaults = {} as ModelListing["defaults"];
+  for (const [role, model] of Object.entries(roles) as [keyof typeof roles, string][]) {
+    let resolved: string | null = null;
+    try {
+      resolved = registry.resolve(model, role === "sub" ? "sub" : "root").label;
+    } catch {
+      // Shown as unresolved; the error list says why.
+    }
+    defaults[role] = { model, resolved };
+  }
+  const providers = registry.plugins.map((plugin: ProviderPlugin, i) => ({
+    name: plugin.name,
+    source: registry.origins[i]?.specifier ?? "",
+    origin: registry.origins[i]?.origin ?? "",
+    keyVariable: plugin.keyVariable ?? null,
+    keySet: plugin.keyVariable ? isSet(plugin.keyVariable) : null,
+    defaults: { ...plugin.defaults },
+    claimsUnlisted: typeof plugin.handles === "function",
+    unlistedPricing: plugin.unlistedPricing ?? null,
+    models: plugin.models.map((m) => {
+      const label = `${plugin.name}:${m.id}`;
+      return {
+        id: m.id,
+        label,
+        aliases: m.aliases ?? [],
+        defaultFor: Object.entries(defaults).filter(([, d]) => d.resolved === label).map(([r]) =>
+          r
+        ),
+        pricing: { ...m.pricing },
+        contextWindow: m.contextWindow ?? null,
+      };
+    }),
+  }));
+  const errors = registry.errors.map((e) => ({
+    specifier: e.specifier,
+    name: e.name ?? null,
+    message: e.message,
+  }));
+  return { defaults, providers, errors };
+}
+
+/** Renders the listing as text lines. */
+export function renderListing(listing: ModelListing): string[] {
+  const lines: string[] = [];
+  const d = listing.defaults;
+  lines.push(
+    "Defaults: " +
+      (["root", "sub", "baseline"] as const).map((role) =>
+        `--${role === "sub" ? "sub" : role}-model ${d[role].model} → ${
+          d[role].resolved ?? "(unresolved)"
+        }`
+      ).join(", "),
+  );
+  for (const p of listing.providers) {
+    const key = p.keyVariable
+      ? `key ${p.keyVariable}: ${p.keySet ? "set" : "not set"}`
+      : "no key needed";
+    lines.push(
+      "",
+      `${p.name} (${p.origin}${p.origin === "built-in" ? "" : ` ${p.source}`}) — ${key}`,
+    );
+    const rows = [[
+      "MODEL",
+      "ALIASES",
+      "IN $/1M",
+      "OUT $/1M",
+      "CACHE R/W $/1M",
+      "CONTEXT",
+      "DEFAULT FOR",
+    ]];
+    for (const m of p.models) {
+      rows.push([
+        m.id,
+        m.aliases.join(", ") || "-",
+        money(m.pricing.input),
+        money(m.pricing.output),
+        m.pricing.cacheRead === undefined && m.pricing.cacheWrite === undefined
+          ? "-"
+          : `${money(m.pricing.cacheRead ?? m.pricing.input)} / ${
+            money(m.pricing.cacheWrite ?? m.pricing.input)
+          }`,
+        m.contextWindow ? m.contextWindow.toLocaleString("en-US") : "-",
+        m.defaultFor.join(", ") || "-",
+      ]);
+    }
+    if (p.models.length) lines.push(...table(rows).map((r) => `  ${r}`));
+    const price = p.unlistedPricing
+      ? `at $${money(p.unlistedPricing.input)}/$${money(p.unlistedPricing.output)} per 1M`
+      : "at $1.00/$1.00 per 1M with a warning";
+    if (p.claimsUnlisted) lines.push(`  + other ids it recognizes, ${price}`);
+    lines.push(`  + any id as ${p.name}:<model>, ${price}`);
+    const own = Object.entries(p.defaults).map(([r, m]) => `${r} ${m}`).join(", ");
+    if (own) lines.push(`  --root-model/--sub-model ${p.name} picks: ${own}`);
+  }
+  if (listing.errors.length) {
+    lines.push("", "Plugins that failed to load:");
+    for (const e of listing.errors) lines.push(`  ${e.message}`);
+  }
+  return lines;
+}
+
+/**
+ * Runs `list-models`.
+ *
+ * @returns 0, or 2 when a plugin failed to load (after listing the rest).
+ */
+export async function run(options: ListModelsOptions, ctx: CliContext): Promise<number> {
+  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
+  if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
+  else for (const line of renderListing(listing)) ctx.stdout(line);
+  for (const e of listing.errors) ctx.stderr(`error: ${e.message}\n`);
+  return listing.errors.length ? 2 : 0;
+}
+
+function money(value: number): string {
+  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 3 });
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const numeric = new Set([2, 3, 4, 5]);
+  return rows.map((r) =>
+    r.map((cell, c) => numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))
+      .join("  ").trimEnd()
+  );
+}
