@@ -1,8 +1,9 @@
 /**
  * The numbers behind every cost estimate, in one place so docs/COSTS.md and the dry-run output
- * can quote them. They come from the deeprepo benchmark runs (FastAPI, 47 files: analyze took
- * 3 turns, root output ~7k tokens a turn including the final report, sub-models saw about half
- * of the code; the Opus baseline answered in ~3.6k tokens).
+ * can quote them. They are calibrated on the published deeprepo benchmark (FastAPI, 47 files:
+ * analyze took 3 turns with 36k root input and 21.8k root output tokens, its 13 sub-model calls
+ * took 24k input and 14.7k output tokens, about half of the code; the Opus baseline answered
+ * in 3.6k tokens), so that run falls inside the estimated range.
  *
  * @module
  */
@@ -13,10 +14,10 @@ export const ANALYZE_ASSUMPTIONS = {
   turnsLow: 3,
   /** Turns of a long run. Capped at `--max-turns`. */
   turnsHigh: 8,
-  /** Root output per turn: reasoning plus the code it runs. */
-  rootOutputPerTurn: 1_500,
-  /** Root output of the final turn's report (about 24,000 characters of Markdown). */
-  finalReportTokens: 6_000,
+  /** Root output per turn: reasoning plus the code it runs (prompts for sub-models included). */
+  rootOutputPerTurn: 3_000,
+  /** Root output of the final report (about 30,000 characters of Markdown). */
+  finalReportTokens: 8_000,
   /** What one execution returns to the conversation (output is cut at 8,192 chars ≈ 2,300). */
   toolResultPerTurn: 1_500,
   /** Sub-model prompts wrap file content in instructions: input = content × this. */

@@ -150,3 +150,20 @@ Deno.test("estimateBaseline prices the exact input and a typical-to-maximum outp
   assert(close(e.cost.low, (10_000 * 3 + BASELINE_ASSUMPTIONS.typicalOutputTokens * 15) / 1e6));
   assert(e.exactTokens);
 });
+
+Deno.test("the published FastAPI benchmark run falls inside the analyze estimate", () => {
+  // Recorded: Sonnet 4.5 root ($3/$15, cache $0.30/$3.75), 3 turns, $0.435 root + $0.021 sub.
+  // FastAPI's 47 files are ~200k characters (~50k tokens); metadata + tree + prompts ~3k tokens.
+  const e = estimateAnalyze({
+    root: sonnet,
+    sub: { ...cheap, pricing: { input: 0.3, output: 1.2 } },
+    rootCounter: perChar,
+    subCounter: perChar,
+    rootPrefix: "p".repeat(3_000),
+    contents: ["c".repeat(50_000)],
+    maxTurns: 20,
+    promptCache: true,
+  });
+  const recorded = 0.4561;
+  assert(e.cost.low <= recorded && recorded <= e.cost.high, JSON.stringify(e.cost));
+});
