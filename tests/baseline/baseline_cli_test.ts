@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import { MAIN, runCliProcess } from "../_helpers/run_cli.ts";
 import { lastUserText, startFakeModelServer, systemText } from "../fakes/model_server.ts";
 import { loadRegistry } from "../../lib/providers/mod.ts";
 import { envFromRecord } from "../../lib/config/env.ts";
@@ -159,6 +159,45 @@ Deno.test("baseline exits 2 naming the variable when the key is missing, before 
     assertEquals(result.code, 2, result.stderr);
     assertStringIncludes(result.stderr, "ANTHROPIC_API_KEY");
     assertEquals(server.requests.length, 0);
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("baseline interrupted mid-call writes its files and exits 130", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_baseline_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/repo`);
+    server.enqueueFor("anthropic", {
+      text: "## 1. Architecture\n" + "streamed words ".repeat(200),
+      chunks: ["## 1. Architecture\n", "streamed "],
+      latencyMs: 60_000,
+    });
+    const env = isolatedEnv(tmp, { ...server.env(), DEEPREPO_REQUEST_TIMEOUT_MS: "60000" });
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "baseline", repo, "-o", `${tmp}/out`],
+      cwd: tmp,
+      env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? tmp, ...env },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    for (let i = 0; i < 200 && server.requestsFor("anthropic").length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEquals(server.requestsFor("anthropic").length, 1, "the call never started");
+    child.kill("SIGINT");
+    const out = await child.output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 130, stderr);
+    const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name);
+    const metricsName = files.find((f) => f.endsWith("_metrics.json"));
+    assert(metricsName, `no metrics written: ${files.join(", ")}`);
+    const metrics = JSON.parse(await Deno.readTextFile(`${tmp}/out/${metricsName}`));
+    assertEquals(metrics.complete, false);
+    assertStringIncludes(metrics.error, "interrupted");
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });
