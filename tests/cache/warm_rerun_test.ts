@@ -97,3 +97,46 @@ Deno.test("a warm re-run of analyze sends no sub-model request; --no-cache bypas
     await Deno.remove(work, { recursive: true });
   }
 });
+
+Deno.test("two analyze processes sharing one cache at once both finish correctly", async () => {
+  const work = await Deno.makeTempDir({ prefix: "deeprepo_shared_" });
+  const server = await startFakeModelServer();
+  try {
+    server.handler(
+      (req) =>
+        toolResults(req).length === 0
+          ? { toolCalls: [{ name: "execute_code", input: { code: ROOT_CODE } }] }
+          : { text: "Done." },
+      "anthropic",
+    );
+    server.handler((req) => ({
+      text: `sub-review of ${JSON.stringify(req.body).match(/Review ([\w./]+)/)?.[1]}`,
+      latencyMs: 50, // keeps both runs' sub-model phases overlapping
+    }), "openai");
+    const env = { ...server.env(), DEEPREPO_CACHE_DIR: `${work}/cache` };
+    const runs = await Promise.all(
+      ["a", "b"].map((name) =>
+        runCliProcess(["analyze", FIXTURE, "-q", "-o", `${work}/out_${name}`], { cwd: work, env })
+      ),
+    );
+    let files = 0;
+    for (const run of runs) {
+      assertEquals(run.code, 0, run.stderr);
+      assertEquals(run.stderr, "");
+      const reportPath = run.stdout.trim().split("\n").at(-1)!;
+      const report = await Deno.readTextFile(reportPath);
+      const metrics = JSON.parse(
+        await Deno.readTextFile(reportPath.replace(/\.md$/, "_metrics.json")),
+      );
+      files = metrics.files_total;
+      assertStringIncludes(report, "sub-review of src/auth.ts");
+      assert(!report.includes("[ERROR"), report);
+    }
+    server.assertNoFailures();
+    const stats = await runCliProcess(["cache", "stats", "--json"], { cwd: work, env });
+    assertEquals(JSON.parse(stats.stdout).entries, files);
+  } finally {
+    await server.close();
+    await Deno.remove(work, { recursive: true });
+  }
+});
