@@ -36,6 +36,9 @@ export interface OpenAICompatibleOptions {
   extraBody?: Record<string, unknown>;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
+  /** OpenAI organization and project ids (OpenAI only; never sent to other endpoints). */
+  organization?: string;
+  project?: string;
 }
 
 /** Reads `DEEPREPO_REQUEST_TIMEOUT_MS` (positive number) or returns the default. */
@@ -126,6 +129,10 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
     maxRetries: 0,
     timeout: options.timeoutMs,
     defaultHeaders: options.headers,
+    // Explicit values, so the SDK does not pick up OPENAI_* variables for other endpoints.
+    organization: options.organization ?? null,
+    project: options.project ?? null,
+    adminAPIKey: null,
   });
   const limitField = options.maxTokensField ?? "max_tokens";
   return {

@@ -43,6 +43,8 @@ const plugin: ProviderPlugin = {
       timeoutMs: requestTimeout(ctx.env),
       // Reasoning models reject `max_tokens`.
       maxTokensField: "max_completion_tokens",
+      organization: ctx.env("OPENAI_ORG_ID"),
+      project: ctx.env("OPENAI_PROJECT_ID"),
     });
   },
 };

@@ -219,6 +219,18 @@ for (const c of CASES) {
     });
   });
 
+  Deno.test(`${c.provider}: retries a streamed call that failed before any text`, async () => {
+    await withClient(c, async (client, server, retries) => {
+      server.enqueue({ fault: { status: 529, retryAfterMs: 1 } }, { text: "streamed after retry" });
+      const chunks: string[] = [];
+      const res = await client.complete(ask("hi", { onText: (t) => chunks.push(t) }));
+      assertEquals(chunks.join(""), "streamed after retry");
+      assertEquals(res.text, "streamed after retry");
+      assertEquals(retries.map((r) => r.reason), ["status 529"]);
+      assertEquals(server.requests.map((r) => r.stream), [true, true]);
+    });
+  });
+
   Deno.test(`${c.provider}: gives up after 3 retries with provider, model and API message`, async () => {
     await withClient(c, async (client, server, retries) => {
       for (let i = 0; i < 4; i++) {
