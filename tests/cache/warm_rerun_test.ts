@@ -140,3 +140,34 @@ Deno.test("two analyze processes sharing one cache at once both finish correctly
     await Deno.remove(work, { recursive: true });
   }
 });
+
+Deno.test("analyze with a corrupt cache file warns once and finishes uncached", async () => {
+  const work = await Deno.makeTempDir({ prefix: "deeprepo_corrupt_" });
+  const server = await startFakeModelServer();
+  try {
+    server.handler(
+      (req) =>
+        toolResults(req).length === 0
+          ? { toolCalls: [{ name: "execute_code", input: { code: ROOT_CODE } }] }
+          : { text: "Done." },
+      "anthropic",
+    );
+    server.handler(() => ({ text: "a review" }), "openai");
+    await Deno.mkdir(`${work}/cache`);
+    await Deno.writeTextFile(`${work}/cache/subcalls.kv`, "this is not sqlite ".repeat(64));
+    const env = { ...server.env(), DEEPREPO_CACHE_DIR: `${work}/cache` };
+    const run = await runCliProcess(["analyze", FIXTURE, "-o", `${work}/out`], { cwd: work, env });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(run.stderr.match(/cache disabled/g)?.length, 1, run.stderr);
+    const metrics = JSON.parse(
+      await Deno.readTextFile(
+        run.stdout.trim().split("\n").at(-1)!.replace(/\.md$/, "_metrics.json"),
+      ),
+    );
+    assertEquals(server.requestsFor("openai").length, metrics.files_total);
+    server.assertNoFailures();
+  } finally {
+    await server.close();
+    await Deno.remove(work, { recursive: true });
+  }
+});
