@@ -21,21 +21,72 @@ export const MAX_FILE_BYTES = 500_000;
 /** A file whose first this many characters contain a NUL is binary. */
 export const BINARY_PROBE_CHARS = 8_192;
 
-/** The file system calls the reader makes, replaceable in tests. Paths are absolute. */
-export interface FileIo {
-  sizeSync(path: string): number;
-  readTextSync(path: string): string;
-  size(path: string): Promise<number>;
-  readText(path: string): Promise<string>;
+/**
+ * What the reader gets from the file system for one file: its size, and its bytes unless the
+ * size is over the limit.
+ */
+export interface RawFile {
+  bytes: number;
+  /**
+   * The content; absent when `bytes` is over the limit (the file was not read). Valid only until
+   * the next read: synchronous reads share one buffer.
+   */
+  data?: Uint8Array;
 }
 
-/** Deno's own file system calls. Sizes come from `lstat`: links are never followed. */
+/** The file system calls the reader makes, replaceable in tests. Paths are absolute. */
+export interface FileIo {
+  readSync(path: string, maxBytes: number): RawFile;
+  read(path: string, maxBytes: number): Promise<RawFile>;
+}
+
+/**
+ * Deno's own file calls: open, `fstat` on the open file, read exactly that many bytes, close.
+ * Measured ~20% faster than `lstat` + `readTextFile`, since the path is resolved once. The walk
+ * already listed the path as a regular file, not a link.
+ */
 export const denoIo: FileIo = {
-  sizeSync: (path) => Deno.lstatSync(path).size,
-  readTextSync: (path) => Deno.readTextFileSync(path),
-  size: async (path) => (await Deno.lstat(path)).size,
-  readText: (path) => Deno.readTextFile(path),
+  readSync(path, maxBytes) {
+    using file = Deno.openSync(path);
+    const bytes = file.statSync().size;
+    if (bytes > maxBytes) return { bytes };
+    const data = scratch(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      const n = file.readSync(data.subarray(filled));
+      if (n === null || n === 0) break;
+      filled += n;
+    }
+    return { bytes, data: data.subarray(0, filled) };
+  },
+  async read(path, maxBytes) {
+    using file = await Deno.open(path);
+    const bytes = (await file.stat()).size;
+    if (bytes > maxBytes) return { bytes };
+    const data = new Uint8Array(bytes); // reads overlap here: each needs its own buffer
+    let filled = 0;
+    while (filled < bytes) {
+      const n = await file.read(data.subarray(filled));
+      if (n === null || n === 0) break;
+      filled += n;
+    }
+    return { bytes, data: data.subarray(0, filled) };
+  },
 };
+
+/**
+ * One reused buffer for synchronous reads. A fresh `Uint8Array` per file made V8 count tens of
+ * MB of external memory and run full garbage collections: 100 ms of a 500 ms load.
+ */
+let scratchBuffer = new Uint8Array(64 * 1024);
+
+/** The scratch buffer, grown to hold `size` bytes. Valid until the next synchronous read. */
+function scratch(size: number): Uint8Array {
+  if (scratchBuffer.length < size) {
+    scratchBuffer = new Uint8Array(Math.max(size, scratchBuffer.length * 2));
+  }
+  return scratchBuffer.subarray(0, size);
+}
 
 /** What reading one file produced. */
 export type ReadOutcome =
@@ -60,18 +111,32 @@ export interface ReadOptions {
   onProgress?(done: number): void;
 }
 
-/** Files read synchronously between two event-loop turns (and between two speed checks). */
+/** Files per chunk: the unit of progress, of speed measurement and of mode decisions. */
 const CHUNK = 256;
 /**
- * A synchronous chunk slower than this per file, beyond the time its bytes explain, means the
- * reads wait on a device: about 5× the cached cost, so scheduling noise does not trigger it.
+ * A synchronous chunk slower than this per file, beyond the time its bytes explain, may be
+ * waiting on a device: about 5× the cached cost, so ordinary noise does not trigger a probe.
  */
 const SLOW_FILE_MS = 0.1;
 /** Cached reading plus UTF-8 decoding runs well above 200 MB/s; this is the allowance per byte. */
 const MS_PER_BYTE = 1 / 200_000;
+/** Chunks before the mode that lost a comparison is tried again. */
+const RETRY_AFTER = 16;
+
+/** Statistics of one {@linkcode readFiles} call, for tests and benchmarks. */
+export interface ReadStats {
+  syncFiles: number;
+  asyncFiles: number;
+}
 
 /**
  * Reads `paths` (relative to `root`, `/`-separated) and returns one outcome per path, in order.
+ *
+ * In `auto` mode the files are read in chunks of 256. Reading starts synchronously; a chunk that
+ * is slow per file (more than 0.1 ms beyond what its bytes explain) makes the next chunk try
+ * the asynchronous pool; whichever mode was faster per file continues, and the loser is tried
+ * again 16 chunks later. A CPU-starved machine (slow in both modes) stays synchronous; a cold
+ * disk or network file system moves to concurrent reads.
  *
  * @throws {InterruptedError} when `signal` is aborted.
  */
@@ -79,75 +144,93 @@ export async function readFiles(
   root: string,
   paths: readonly string[],
   options: ReadOptions,
+  stats: ReadStats = { syncFiles: 0, asyncFiles: 0 },
 ): Promise<ReadOutcome[]> {
   const io = options.io ?? denoIo;
-  const mode = options.mode ?? "auto";
+  const adaptive = (options.mode ?? "auto") === "auto";
+  const concurrency = Math.max(1, Math.floor(options.concurrency) || 1);
   const outcomes: ReadOutcome[] = new Array(paths.length);
-  let next = 0;
+  using yielder = new EventLoopYielder();
 
-  if (mode !== "async") {
-    using yielder = new EventLoopYielder();
-    while (next < paths.length) {
-      throwIfAborted(options.signal);
-      const end = Math.min(next + CHUNK, paths.length);
-      const started = performance.now();
-      let bytes = 0;
+  let mode: "sync" | "async" = options.mode === "async" ? "async" : "sync";
+  let syncCost = Infinity;
+  let asyncCost = Infinity;
+  let probeAt = 0;
+  let switchedAt = 0;
+  for (let chunk = 0, next = 0; next < paths.length; chunk++) {
+    throwIfAborted(options.signal);
+    const end = Math.min(next + CHUNK, paths.length);
+    const started = performance.now();
+    let bytes = 0;
+    if (mode === "sync") {
       for (let i = next; i < end; i++) {
         const outcome = readOneSync(io, root + "/" + paths[i]);
         outcomes[i] = outcome;
-        bytes += outcome.kind === "too_large" ? 0 : outcome.bytes;
+        if (outcome.kind !== "too_large") bytes += outcome.bytes;
       }
-      const elapsed = performance.now() - started;
-      const count = end - next;
-      next = end;
-      options.onProgress?.(next);
-      if (mode === "auto" && elapsed - bytes * MS_PER_BYTE > count * SLOW_FILE_MS) break;
-      await yielder.yield();
+      stats.syncFiles += end - next;
+    } else {
+      let i = next;
+      const worker = async () => {
+        while (i < end) {
+          throwIfAborted(options.signal);
+          const index = i++;
+          const outcome = await readOneAsync(io, root + "/" + paths[index]);
+          outcomes[index] = outcome;
+          if (outcome.kind !== "too_large") bytes += outcome.bytes;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, end - next) }, worker));
+      stats.asyncFiles += end - next;
     }
-  }
+    const cost = (performance.now() - started - bytes * MS_PER_BYTE) / (end - next);
+    next = end;
+    options.onProgress?.(next);
 
-  const start = next;
-  let done = start;
-  const worker = async () => {
-    while (next < paths.length) {
-      throwIfAborted(options.signal);
-      const i = next++;
-      outcomes[i] = await readOneAsync(io, root + "/" + paths[i]);
-      if (++done % CHUNK === 0) options.onProgress?.(done);
+    if (adaptive && mode === "sync") {
+      syncCost = cost;
+      if (cost > SLOW_FILE_MS && (asyncCost < 0.8 * cost || chunk >= probeAt)) {
+        mode = "async";
+        switchedAt = chunk;
+      }
+    } else if (adaptive) {
+      asyncCost = cost;
+      if (asyncCost >= 0.8 * syncCost) {
+        mode = "sync"; // concurrency did not help: CPU-bound, not waiting on a device
+        probeAt = chunk + RETRY_AFTER;
+      } else if (chunk - switchedAt >= RETRY_AFTER) {
+        mode = "sync"; // the cache may have warmed up: measure again
+        probeAt = chunk;
+      }
     }
-  };
-  if (start < paths.length) {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-    options.onProgress?.(paths.length);
+    if (mode === "sync") await yielder.yield(); // let an interrupt in between chunks
   }
   return outcomes;
 }
 
 function readOneSync(io: FileIo, path: string): ReadOutcome {
-  let bytes = 0;
   try {
-    bytes = io.sizeSync(path);
-    if (bytes > MAX_FILE_BYTES) return { kind: "too_large", bytes };
-    return classify(io.readTextSync(path), bytes);
+    return classify(io.readSync(path, MAX_FILE_BYTES));
   } catch (error) {
-    return { kind: "error", bytes, reason: describeError(error) };
+    return { kind: "error", bytes: 0, reason: describeError(error) };
   }
 }
 
 async function readOneAsync(io: FileIo, path: string): Promise<ReadOutcome> {
-  let bytes = 0;
   try {
-    bytes = await io.size(path);
-    if (bytes > MAX_FILE_BYTES) return { kind: "too_large", bytes };
-    return classify(await io.readText(path), bytes);
+    return classify(await io.read(path, MAX_FILE_BYTES));
   } catch (error) {
-    return { kind: "error", bytes, reason: describeError(error) };
+    return { kind: "error", bytes: 0, reason: describeError(error) };
   }
 }
 
-/** Drops a byte-order mark and tells text from binary (a NUL near the start). */
-function classify(text: string, bytes: number): ReadOutcome {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+/** Invalid UTF-8 becomes U+FFFD; a byte-order mark is dropped. */
+const decoder = new TextDecoder("utf-8");
+
+/** Decodes a file's bytes and tells text from binary (a NUL near the start). */
+function classify({ bytes, data }: RawFile): ReadOutcome {
+  if (data === undefined || bytes > MAX_FILE_BYTES) return { kind: "too_large", bytes };
+  const text = decoder.decode(data);
   const probe = text.length > BINARY_PROBE_CHARS ? text.slice(0, BINARY_PROBE_CHARS) : text;
   if (probe.includes("\0")) return { kind: "binary", bytes };
   return { kind: "text", text, bytes };
