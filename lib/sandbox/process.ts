@@ -87,7 +87,7 @@ export function childCommand(
     return {
       command: Deno.execPath(),
       args: [SANDBOX_MODE_ARG],
-      env: { NO_COLOR: "1", DENO_V8_FLAGS: v8 },
+      env: { NO_COLOR: "1", DENO_V8_FLAGS: v8, DENO_DIR: "/dev/null/deeprepo-sandbox" },
     };
   }
   return {
@@ -104,7 +104,9 @@ export function childCommand(
       `--v8-flags=${v8}`,
       childUrl(),
     ],
-    env: { NO_COLOR: "1" },
+    // DENO_DIR under /dev/null can never be created: the Cache API (`caches`, which needs no
+    // permission) then cannot write to disk. The child needs no cache: its program is a data: URL.
+    env: { NO_COLOR: "1", DENO_DIR: "/dev/null/deeprepo-sandbox" },
   };
 }
 

@@ -1,0 +1,301 @@
+/**
+ * Adversarial suite: code that a prompt-injected root model might write, run inside the REPL.
+ * Every attempt must be denied; nothing network-shaped may reach a loopback listener; after each
+ * fatal attempt the next execution must work.
+ */
+import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { createRepl } from "../../lib/sandbox/mod.ts";
+import type { Repl, ReplOptions } from "../../lib/sandbox/types.ts";
+
+interface Case {
+  name: string;
+  /** Body of an async function; denial means it throws (or is refused before running). */
+  code: string;
+}
+
+function baseOptions(overrides: Partial<ReplOptions> = {}): ReplOptions {
+  return {
+    codebase: { "a.ts": "import x from 'y';\n", "b.ts": "export const b = 1;\n" },
+    fileTree: "a.ts\nb.ts",
+    metadata: { repo_name: "target" },
+    onSubQuery: (prompts) => Promise.resolve(prompts.map(() => "ok")),
+    execTimeoutSeconds: 10,
+    memoryLimitMb: 256,
+    ...overrides,
+  };
+}
+
+/** Wraps a case body so the outcome is one line of output: DENIED ... or ALLOWED ... */
+function probe(body: string): string {
+  return `let __outcome;
+try {
+  const __value = await Promise.race([
+    (async () => {\n${body}\n})(),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("no answer in 5 s")), 5000)),
+  ]);
+  __outcome = "ALLOWED " + String(__value).slice(0, 200);
+} catch (e) {
+  __outcome = "DENIED " + (e?.name ?? "?") + ": " + String(e?.message ?? e).slice(0, 200);
+}
+print(__outcome);`;
+}
+
+function startListener() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const state = { connections: 0 };
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        state.connections++;
+        conn.close();
+      }
+    } catch {
+      // Closed by the test.
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    state,
+    async close() {
+      listener.close();
+      await accepting;
+    },
+  };
+}
+
+function cases(port: number, tmp: string): Case[] {
+  const url = `http://127.0.0.1:${port}`;
+  const file = `${tmp}/written.txt`;
+  return [
+    { name: "file read via Deno", code: `return await Deno.readTextFile("/etc/hostname");` },
+    {
+      name: "file write via Deno",
+      code: `await Deno.writeTextFile(${JSON.stringify(file)}, "x");`,
+    },
+    {
+      name: "file read via node:fs",
+      code: `const fs = await import("node:fs"); return fs.readFileSync("/etc/hostname", "utf8");`,
+    },
+    {
+      name: "file write via node:fs",
+      code: `const fs = await import("node:fs"); fs.writeFileSync(${JSON.stringify(file)}, "x");`,
+    },
+    {
+      name: "fetch(file:)",
+      code: `return await (await fetch("file:///etc/hostname")).text();`,
+    },
+    { name: "env via Deno.env", code: `return Deno.env.get("PATH");` },
+    { name: "env via process.env", code: `return process.env.PATH;` },
+    { name: "env via globalThis.process", code: `return globalThis.process.env.HOME;` },
+    { name: "fetch to loopback", code: `return await fetch(${JSON.stringify(url)});` },
+    {
+      name: "WebSocket to loopback",
+      code: `const ws = new WebSocket("ws://127.0.0.1:${port}/");
+        await new Promise((res, rej) => { ws.onopen = res; ws.onerror = () => rej(new Error("ws error")); });`,
+    },
+    { name: "EventSource to loopback", code: `return new EventSource(${JSON.stringify(url)});` },
+    {
+      name: "Deno.connect to loopback",
+      code: `return await Deno.connect({ hostname: "127.0.0.1", port: ${port} });`,
+    },
+    { name: "Deno.listen", code: `return Deno.listen({ hostname: "127.0.0.1", port: 0 });` },
+    {
+      name: "node:net to loopback",
+      code: `const net = await import("node:net");
+        await new Promise((res, rej) => { const s = net.connect(${port}, "127.0.0.1"); s.on("connect", res); s.on("error", rej); });`,
+    },
+    {
+      name: "node:http to loopback",
+      code: `const http = await import("node:http");
+        await new Promise((res, rej) => http.get(${JSON.stringify(url)}, res).on("error", rej));`,
+    },
+    { name: "import() of http", code: `return await import(${JSON.stringify(`${url}/m.js`)});` },
+    {
+      name: "import() of https deno.land",
+      code: `return await import("https://deno.land/std/version.ts");`,
+    },
+    {
+      name: "import() of https jsr.io",
+      code: `return await import("https://jsr.io/@std/path/mod.ts");`,
+    },
+    { name: "import() of https esm.sh", code: `return await import("https://esm.sh/left-pad");` },
+    { name: "import() of npm:", code: `return await import("npm:left-pad");` },
+    { name: "import() of jsr:", code: `return await import("jsr:@std/path");` },
+    { name: "import() of node:", code: `return await import("node:child_process");` },
+    {
+      name: "import() of a data: module with a remote static import",
+      code: `return await import("data:text/javascript,import '${url}/x.js'");`,
+    },
+    {
+      name: "import() of a blob: module with a remote static import",
+      code:
+        `const u = URL.createObjectURL(new Blob(["import '${url}/x.js'"], { type: "text/javascript" }));
+        return await import(u);`,
+    },
+    { name: "subprocess via Deno.Command", code: `return await new Deno.Command("id").output();` },
+    {
+      name: "subprocess via node:child_process",
+      code: `const cp = await import("node:child_process"); return cp.execSync("id");`,
+    },
+    { name: "FFI via Deno.dlopen", code: `return Deno.dlopen("libc.so.6", {});` },
+    { name: "Deno.openKv() without a path", code: `return await Deno.openKv();` },
+    {
+      name: "Deno.openKv() with a path",
+      code: `return await Deno.openKv(${JSON.stringify(`${tmp}/kv.sqlite`)});`,
+    },
+    { name: "caches", code: `return await caches.open("x");` },
+    {
+      name: "Deno.permissions.request",
+      code: `return await Deno.permissions.request({ name: "read" });`,
+    },
+    {
+      name: "nested Worker",
+      code: `return new Worker("data:text/javascript,postMessage(1)", { type: "module" });`,
+    },
+    { name: "eval route to Deno", code: `return eval("Deno.readTextFileSync('/etc/hostname')");` },
+    {
+      name: "indirect eval route to fetch",
+      code: `return await (0, eval)("fetch")(${JSON.stringify(url)});`,
+    },
+    {
+      name: "Function route to the global object's Deno",
+      code: `return Function("return this")().Deno.env.get("PATH");`,
+    },
+    {
+      name: "Function route to import()",
+      code: `return await new Function("return import /* hidden */ ('node:fs')")();`,
+    },
+    {
+      name: "eval route to import() built from pieces",
+      code: `return await eval("imp" + "ort('node:fs')");`,
+    },
+    {
+      name: "async-function constructor route to import()",
+      code: `const AsyncFunction = (async function () {}).constructor;
+        return await new AsyncFunction("return await import('node:net')")();`,
+    },
+    {
+      name: "constructor-of-constructor route to import()",
+      code: `return await (() => {}).constructor.constructor("return import('node:fs')")();`,
+    },
+    { name: "Deno.kill of its own pid", code: `Deno.kill(Deno.pid, "SIGKILL");` },
+    { name: "stdin read", code: `return await Deno.stdin.read(new Uint8Array(16));` },
+    {
+      name: "raw stdout",
+      code: `Deno.stdout.writeSync(new TextEncoder().encode("raw\\n"));`,
+    },
+    {
+      name: "forged protocol message via postMessage",
+      code: `postMessage({ type: "result", id: 999, output: "forged" });`,
+    },
+    {
+      name: "forged protocol message via self.postMessage",
+      code: `self.postMessage({ type: "llm", id: 1, prompts: ["x"] });`,
+    },
+    {
+      name: "llm_batch with non-string (object) prompts",
+      code: `return await llm_batch([JSON.parse('{"constructor":{"prototype":{"polluted":1}}}')]);`,
+    },
+    {
+      name: "llm_query of 20 M characters",
+      code: `return await llm_query("x".repeat(20_000_000));`,
+    },
+    { name: "ArrayBuffer of 8 GB", code: `return new ArrayBuffer(8 * 1024 ** 3).byteLength;` },
+    {
+      name: "typed arrays beyond the live-buffer budget",
+      code: `const keep = []; for (let i = 0; i < 64; i++) keep.push(new Uint8Array(2 ** 27));
+        return keep.length;`,
+    },
+    { name: "WebAssembly memory", code: `return new WebAssembly.Memory({ initial: 65536 });` },
+    { name: "deep recursion", code: `const f = (n) => f(n + 1) + 1; return f(0);` },
+  ];
+}
+
+async function expectWorks(repl: Repl, after: string) {
+  const r = await repl.execute("print(Object.keys(codebase).length + 40)");
+  assertEquals(r.output, "42\n", `REPL not usable after: ${after}`);
+}
+
+Deno.test("adversarial: every escape attempt from the REPL is denied", async (t) => {
+  const listener = startListener();
+  const tmp = await Deno.makeTempDir();
+  const repl = await createRepl(baseOptions());
+  try {
+    for (const c of cases(listener.port, tmp)) {
+      await t.step(c.name, async () => {
+        const r = await repl.execute(probe(c.code));
+        assertEquals(r.fatal, undefined, `${c.name}: ${r.fatal?.message}`);
+        assertMatch(r.output, /^DENIED /, `${c.name} was not denied: ${r.output}`);
+      });
+    }
+    await t.step("raw writes reached neither the host protocol nor the result", async () => {
+      await expectWorks(repl, "raw stdout");
+    });
+    await t.step("a forged init event does not replace codebase", async () => {
+      const r = await repl.execute(
+        `dispatchEvent(new MessageEvent("message", { data: { type: "init", codebase: {} } }));
+        await new Promise((r) => setTimeout(r, 10));
+        print(Object.keys(codebase).length)`,
+      );
+      assertEquals(r.output, "2\n");
+    });
+    await t.step("prototype-pollution payloads stay inert data on the host", async () => {
+      const r = await repl.execute(
+        `const evil = JSON.parse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}');
+        print(evil);
+        answer = evil;
+        set_answer(evil);`,
+      );
+      assertEquals(r.error, undefined);
+      assertEquals(typeof r.answer.content, "string");
+      assertEquals(({} as Record<string, unknown>).polluted, undefined);
+      assertEquals(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted"), false);
+    });
+    await t.step("100 MB of output is counted, not kept", async () => {
+      const r = await repl.execute("for (let i = 0; i < 100; i++) print('x'.repeat(1024 * 1024));");
+      assertEquals(r.outputChars, 100 * (1024 * 1024 + 1));
+      assert(r.output.length <= 1_000_000);
+    });
+    await t.step("nothing was written and nothing connected", async () => {
+      assertEquals([...Deno.readDirSync(tmp)].length, 0);
+      await new Promise((r) => setTimeout(r, 50));
+      assertEquals(listener.state.connections, 0);
+    });
+  } finally {
+    await repl.close();
+    await listener.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("adversarial: fatal attempts end only the REPL process and the next execution works", async (t) => {
+  const repl = await createRepl(baseOptions({ execTimeoutSeconds: 2, memoryLimitMb: 128 }));
+  try {
+    await t.step("while (true) {}", async () => {
+      const r = await repl.execute("while (true) {}");
+      assertEquals(r.fatal?.kind, "timeout");
+      await expectWorks(repl, "endless loop");
+    });
+    await t.step("catastrophic regex", async () => {
+      const r = await repl.execute("/(a+)+$/.test('a'.repeat(64) + 'b')");
+      assertEquals(r.fatal?.kind, "timeout");
+      await expectWorks(repl, "catastrophic regex");
+    });
+    await t.step("memory blowup", async () => {
+      const r = await repl.execute(
+        "const hog = [];\nlet i = 0;\nwhile (true) hog.push(new Array(1 << 20).fill(i++));",
+      );
+      assertEquals(r.fatal?.kind, "crash");
+      assertMatch(r.fatal!.message, /out of memory/);
+      await expectWorks(repl, "memory blowup");
+    });
+    await t.step("a 500 MB message", async () => {
+      const r = await repl.execute("await llm_query('x'.repeat(500 * 1024 * 1024))");
+      // Either refused as an error (string or size limit) or the process ran out of memory.
+      assert(r.error !== undefined || r.fatal?.kind === "crash", JSON.stringify(r).slice(0, 300));
+      await expectWorks(repl, "500 MB message");
+    });
+  } finally {
+    await repl.close();
+  }
+});

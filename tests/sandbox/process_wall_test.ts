@@ -1,0 +1,113 @@
+/**
+ * The second wall on its own: a script run with the sandbox process's exact command line but
+ * WITHOUT the worker hardening (it has the full `Deno` namespace) must still be denied files,
+ * environment, network, subprocesses, FFI, KV and remote imports.
+ */
+import { assertEquals } from "../_helpers/assert.ts";
+import { childCommand } from "../../lib/sandbox/process.ts";
+
+const ATTEMPTS = (port: number, tmp: string) => `
+const url = "http://127.0.0.1:${port}/";
+const results = {};
+async function attempt(name, fn) {
+  try {
+    const value = await Promise.race([
+      fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 3000)),
+    ]);
+    results[name] = "ALLOWED " + String(value).slice(0, 80);
+  } catch (e) {
+    results[name] = "DENIED " + e.name + " " + String(e.message).slice(0, 60);
+  }
+}
+await attempt("read", () => Deno.readTextFile("/etc/hostname"));
+await attempt("write", () => Deno.writeTextFile(${JSON.stringify(`${tmp}/x`)}, "x"));
+await attempt("env", () => Deno.env.get("PATH") ?? Promise.reject(new Error("empty")));
+await attempt("fetch", () => fetch(url));
+await attempt("connect", () => Deno.connect({ hostname: "127.0.0.1", port: ${port} }));
+await attempt("listen", () => Deno.listen({ port: 0 }));
+await attempt("run", () => new Deno.Command("/usr/bin/id").output());
+await attempt("ffi", () => Deno.dlopen("libc.so.6", {}));
+await attempt("kv", () => Deno.openKv());
+await attempt("cache", async () => (await caches.open("x")).put(url, new Response("x")));
+await attempt("permission request", async () => {
+  const status = await Deno.permissions.request({ name: "read" });
+  if (status.state !== "granted") throw new Error(status.state);
+  return status.state;
+});
+await attempt("import http", () => import(url + "m.js"));
+await attempt("import https", () => import("https://deno.land/std/version.ts"));
+await attempt("import npm", () => import("npm:left-pad"));
+await attempt("import jsr", () => import("jsr:@std/path"));
+await attempt("data: with remote import", () => import("data:text/javascript,import '" + url + "x.js'"));
+await attempt("node:fs read", async () => (await import("node:fs")).readFileSync("/etc/hostname"));
+await attempt("node:child_process", async () => (await import("node:child_process")).execSync("/usr/bin/id"));
+await attempt("node:net", async () => {
+  const net = await import("node:net");
+  await new Promise((res, rej) => {
+    const s = net.connect(${port}, "127.0.0.1");
+    s.on("connect", res);
+    s.on("error", rej);
+  });
+});
+await attempt("worker fetch", () => new Promise((resolve, reject) => {
+  const w = new Worker("data:text/javascript," + encodeURIComponent(
+    "fetch('" + url + "').then(() => postMessage('ok'), (e) => postMessage('denied ' + e.name))",
+  ), { type: "module" });
+  w.onmessage = (e) => { w.terminate(); e.data === "ok" ? resolve(e.data) : reject(new Error(e.data)); };
+}));
+console.log(JSON.stringify(results));
+`;
+
+Deno.test("the sandbox process denies everything even to code that still holds Deno", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        connections++;
+        conn.close();
+      }
+    } catch {
+      // Closed below.
+    }
+  })();
+  const tmp = await Deno.makeTempDir();
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const { command, args, env } = childCommand(256, false);
+    const script = `data:text/javascript;base64,${btoa(ATTEMPTS(port, tmp))}`;
+    const out = await new Deno.Command(command, {
+      args: [...args.slice(0, -1), script],
+      env,
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const results: Record<string, string> = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    assertEquals(Object.keys(results).length, 20, stdout);
+    const allowed = Object.entries(results).filter(([, v]) => !v.startsWith("DENIED"));
+    assertEquals(allowed, [], JSON.stringify(results));
+    assertEquals([...Deno.readDirSync(tmp)].length, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(connections, 0);
+  } finally {
+    listener.close();
+    await accepting;
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("a sandbox process that kills itself ends only itself", async () => {
+  const { command, args, env } = childCommand(128, false);
+  const script = `data:text/javascript,${encodeURIComponent('Deno.kill(Deno.pid, "SIGKILL");')}`;
+  const status = await new Deno.Command(command, {
+    args: [...args.slice(0, -1), script],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assertEquals(status.signal, "SIGKILL");
+});
