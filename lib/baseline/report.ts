@@ -15,6 +15,8 @@ export interface BaselineReportInput {
   complete: boolean;
   /** When the call failed: why (the report then holds whatever streamed). */
   error?: string;
+  /** Spend and size of the call, shown under the header when given. */
+  run?: { cost: number; inputTokens: number; outputTokens: number; elapsedSeconds: number };
 }
 
 /**
@@ -31,6 +33,16 @@ export function renderBaselineReport(input: BaselineReportInput): string {
     `Single call to ${input.rootModel}, no tools. The model saw ${prompt.included.length} of ` +
     `${input.filesTotal} files (${prompt.chars.toLocaleString("en-US")} prompt characters).`,
   ];
+  if (input.run) {
+    const r = input.run;
+    lines.push(
+      "",
+      `Cost $${r.cost.toFixed(4)}: ${r.inputTokens.toLocaleString("en-US")} input and ` +
+        `${r.outputTokens.toLocaleString("en-US")} output tokens, ${
+          r.elapsedSeconds.toFixed(1)
+        } s.`,
+    );
+  }
   if (prompt.excluded.length > 0) {
     lines.push(
       "",

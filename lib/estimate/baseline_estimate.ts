@@ -18,6 +18,8 @@ export interface BaselineEstimateInput {
   system: string;
   /** The user message exactly as it would be sent. */
   user: string;
+  /** The model's context window in tokens, when its plugin lists one. */
+  contextWindow?: number;
 }
 
 /** The estimate of a baseline run. */
@@ -32,6 +34,10 @@ export interface BaselineEstimate {
   outputTokens: Range;
   /** Low: a typical answer; high: the full output limit. */
   cost: Range;
+  /** The model's context window, when known. */
+  contextWindow: number | null;
+  /** False when input plus the output limit exceed the context window; null when unknown. */
+  fitsContext: boolean | null;
   assumptions: string[];
 }
 
@@ -58,6 +64,15 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
     `output: ${fmt(B.typicalOutputTokens)} tokens (low, a typical report) to ` +
     `${fmt(B.maxOutputTokens)} (high, the output limit)`,
   ];
+  const fitsContext = input.contextWindow
+    ? inputTokens + B.maxOutputTokens <= input.contextWindow
+    : null;
+  if (fitsContext === false) {
+    assumptions.push(
+      `the prompt (~${fmt(inputTokens)} tokens) plus the ${fmt(B.maxOutputTokens)}-token ` +
+        `answer exceeds the ${fmt(input.contextWindow!)}-token context window: lower --max-chars`,
+    );
+  }
   if (!input.model.pricingKnown) {
     assumptions.push(`no listed price for ${input.model.label}; $1.00/$1.00 per 1M tokens assumed`);
   }
@@ -70,6 +85,8 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
     inputCost: roundUsd(costOf({ inputTokens, outputTokens: 0 }, input.model.pricing)),
     outputTokens: { low: B.typicalOutputTokens, high: B.maxOutputTokens },
     cost: { low: roundUsd(price(B.typicalOutputTokens)), high: roundUsd(price(B.maxOutputTokens)) },
+    contextWindow: input.contextWindow ?? null,
+    fitsContext,
     assumptions,
   };
 }

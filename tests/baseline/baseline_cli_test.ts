@@ -54,7 +54,9 @@ Deno.test("baseline sends the entry point first, then small files, and excludes 
     const reportPath = result.stdout.trim().split("\n").at(-1)!;
     assertMatch(reportPath, /\/out\/baseline_fixture_repo_\d{8}_\d{6}\.md$/);
     assertStringIncludes(result.stderr, "P0: none");
-    assertStringIncludes(await Deno.readTextFile(reportPath), "P0: none");
+    const report = await Deno.readTextFile(reportPath);
+    assertStringIncludes(report, "P0: none");
+    assertStringIncludes(report, "6,450 input and 420 output tokens");
 
     const metrics = JSON.parse(
       await Deno.readTextFile(reportPath.replace(/\.md$/, "_metrics.json")),

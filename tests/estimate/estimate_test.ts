@@ -167,3 +167,12 @@ Deno.test("the published FastAPI benchmark run falls inside the analyze estimate
   const recorded = 0.4561;
   assert(e.cost.low <= recorded && recorded <= e.cost.high, JSON.stringify(e.cost));
 });
+
+Deno.test("estimateBaseline flags a prompt that cannot fit the context window", () => {
+  const base = { model: sonnet, counter: perChar, system: "s", user: "u".repeat(100_000) };
+  const tight = estimateBaseline({ ...base, contextWindow: 110_000 });
+  assertEquals(tight.fitsContext, false);
+  assertStringIncludes(tight.assumptions.join("\n"), "lower --max-chars");
+  assertEquals(estimateBaseline({ ...base, contextWindow: 200_000 }).fitsContext, true);
+  assertEquals(estimateBaseline(base).fitsContext, null);
+});

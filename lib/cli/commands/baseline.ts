@@ -14,7 +14,10 @@ import type { ModelClient } from "../../providers/types.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { outputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputs } from "../../report/write.ts";
+import { estimateBaseline, tokenCounterFor } from "../../estimate/mod.ts";
 import {
+  BASELINE_MAX_TOKENS,
+  BASELINE_SYSTEM_PROMPT,
   baselineMetrics,
   buildBaselinePrompt,
   renderBaselineReport,
@@ -144,6 +147,8 @@ export async function runBaselineOnSnapshot(
       `(${prompt.chars.toLocaleString("en-US")} chars; ${prompt.excluded.length} excluded) ` +
       `to ${model.label}`,
   );
+  const overflow = await contextOverflow(model, prompt.text);
+  if (overflow) ctx.stderr(`warning: ${overflow}\n`);
   const result = await runBaseline({
     client,
     user: prompt.text,
@@ -186,10 +191,33 @@ export async function runBaselineOnSnapshot(
       analysis: result.analysis,
       complete: result.complete,
       error: error?.message,
+      run: {
+        cost,
+        inputTokens: result.usage.inputTokens + (result.usage.cacheReadTokens ?? 0) +
+          (result.usage.cacheWriteTokens ?? 0),
+        outputTokens: result.usage.outputTokens,
+        elapsedSeconds: result.elapsedSeconds,
+      },
     }),
     metrics,
   });
   return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
+}
+
+/** A warning when the prompt and the answer limit cannot fit the model's context window. */
+async function contextOverflow(model: ResolvedModel, user: string): Promise<string | undefined> {
+  if (!model.contextWindow) return undefined;
+  const estimate = estimateBaseline({
+    model,
+    counter: await tokenCounterFor(model),
+    system: BASELINE_SYSTEM_PROMPT,
+    user,
+    contextWindow: model.contextWindow,
+  });
+  if (estimate.fitsContext !== false) return undefined;
+  return `the baseline prompt (~${estimate.inputTokens.toLocaleString("en-US")} tokens) plus ` +
+    `${BASELINE_MAX_TOKENS.toLocaleString("en-US")} output tokens exceeds ${model.label}'s ` +
+    `context window of ${model.contextWindow.toLocaleString("en-US")} tokens; lower --max-chars`;
 }
 
 function messageOf(error: unknown): string {

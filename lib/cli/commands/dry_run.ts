@@ -103,6 +103,7 @@ export async function runBaselineDryRun(
       counter: await tokenCounterFor(root),
       system: BASELINE_SYSTEM_PROMPT,
       user: prompt.text,
+      contextWindow: root.contextWindow,
     });
     const files = baselineFiles(snapshot, prompt);
     if (options.json) {
