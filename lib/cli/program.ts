@@ -310,6 +310,7 @@ export function buildProgram(
     });
   cache.command("clear")
     .description("remove cached entries and print how many")
+    .option("--json", "print JSON")
     .addOption(
       new Option("--older-than <days>", "only entries older than this many days").argParser(
         positiveNumber,
@@ -318,7 +319,7 @@ export function buildProgram(
     .action((raw: Raw) => {
       onInvoke({
         command: "cache-clear",
-        options: { json: false, olderThanDays: raw.olderThan as number | undefined },
+        options: { json: raw.json === true, olderThanDays: raw.olderThan as number | undefined },
       });
     });
 

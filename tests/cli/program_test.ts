@@ -123,6 +123,10 @@ Deno.test("list-models, cache and plugins subcommands parse", async () => {
     command: "cache-clear",
     options: { json: false, olderThanDays: 3 },
   });
+  assertEquals(await parse("cache", "clear", "--json"), {
+    command: "cache-clear",
+    options: { json: true, olderThanDays: undefined },
+  });
   assertEquals(await parse("plugins", "check", "x.ts"), {
     command: "plugins-check",
     options: { specifier: "/home/user/work/x.ts" },
