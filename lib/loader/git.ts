@@ -61,7 +61,8 @@ export interface CloneOptions {
  * The folder is removed when the clone fails or is interrupted; on success the caller removes it.
  * Git never prompts: stdin is closed and `GIT_TERMINAL_PROMPT=0`.
  *
- * @throws {RunError} `could not clone <url>: <git's last stderr line>`.
+ * @throws {RunError} `could not clone <url>: <reason>`, the reason being git's first `fatal:`
+ *   line (its last line is often boilerplate such as "and the repository exists.").
  * @throws {EnvironmentError} when git is not installed.
  * @throws {InterruptedError} when `signal` is aborted.
  */
@@ -87,16 +88,22 @@ export async function cloneRepository(url: string, options: CloneOptions = {}): 
     }
     if (options.signal?.aborted) throw new InterruptedError();
     if (!result.success) {
-      const lines = new TextDecoder().decode(result.stderr).split("\n")
-        .map((line) => line.trim()).filter(Boolean);
-      const last = lines.at(-1) ?? `git exited with status ${result.code}`;
-      throw new RunError(`could not clone ${redactUrl(url)}: ${last}`);
+      throw new RunError(`could not clone ${redactUrl(url)}: ${gitReason(result)}`);
     }
     return dir;
   } catch (error) {
     await removeFolder(dir);
     throw error;
   }
+}
+
+/** The one line of git's error output that says what went wrong. */
+function gitReason(result: Deno.CommandOutput): string {
+  const lines = new TextDecoder().decode(result.stderr).split("\n")
+    .map((line) => line.trim()).filter(Boolean);
+  const fatal = lines.find((line) => /^(fatal|error):/i.test(line));
+  if (fatal) return fatal.replace(/^(fatal|error):\s*/i, "");
+  return lines.at(-1) ?? `git exited with status ${result.code}`;
 }
 
 /** Removes a folder and everything in it; a folder already gone is fine. */

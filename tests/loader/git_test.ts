@@ -1,0 +1,135 @@
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "../_helpers/assert.ts";
+import { InterruptedError, RunError } from "../../lib/errors.ts";
+import { isGitUrl, loadCodebase } from "../../lib/loader/mod.ts";
+import { redactUrl, repoNameFromUrl } from "../../lib/loader/git.ts";
+import { git, withTempDir, writeTree } from "./_fixture.ts";
+
+Deno.test("isGitUrl tells URLs from paths", () => {
+  for (
+    const url of [
+      "https://github.com/o/r",
+      "http://host/r.git",
+      "ssh://git@host/r.git",
+      "git@github.com:o/r.git",
+      "file:///tmp/repo",
+      "git://host/r",
+    ]
+  ) assertEquals(isGitUrl(url), true, url);
+  for (const path of ["./repo", "/abs/path", "repo", "C:\\code\\repo", "github.com/o/r"]) {
+    assertEquals(isGitUrl(path), false, path);
+  }
+});
+
+Deno.test("repoNameFromUrl takes the last segment without .git", () => {
+  assertEquals(repoNameFromUrl("https://github.com/Leonwenhao/deeprepo.git"), "deeprepo");
+  assertEquals(repoNameFromUrl("https://github.com/o/r/"), "r");
+  assertEquals(repoNameFromUrl("git@github.com:o/r.git"), "r");
+  assertEquals(repoNameFromUrl("git@host:r.git"), "r");
+  assertEquals(repoNameFromUrl("https://host/o/r.git?ref=x#frag"), "r");
+  assertEquals(repoNameFromUrl("file:///tmp/some/project"), "project");
+});
+
+Deno.test("redactUrl hides credentials", () => {
+  assertEquals(redactUrl("https://me:tok@github.com/o/r"), "https://***@github.com/o/r");
+  assertEquals(redactUrl("https://github.com/o/r"), "https://github.com/o/r");
+});
+
+/** Runs `fn` with TMPDIR pointed at a private folder, so leftover clones can be counted. */
+async function withPrivateTmp(fn: (tmp: string, work: string) => Promise<void>): Promise<void> {
+  await withTempDir(async (dir) => {
+    const tmp = `${dir}/tmp`;
+    await Deno.mkdir(tmp);
+    const saved = Deno.env.get("TMPDIR");
+    Deno.env.set("TMPDIR", tmp);
+    try {
+      await fn(tmp, dir);
+    } finally {
+      if (saved === undefined) Deno.env.delete("TMPDIR");
+      else Deno.env.set("TMPDIR", saved);
+    }
+  });
+}
+
+async function entries(dir: string): Promise<string[]> {
+  return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+}
+
+Deno.test("loadCodebase clones a file:// URL shallowly and dispose removes the clone", async () => {
+  await withPrivateTmp(async (tmp, work) => {
+    const origin = `${work}/origin-repo`;
+    await writeTree(origin, { "main.py": "if __name__ == '__main__':\n    pass\n", "a.md": "old" });
+    await git(origin, "init", "--quiet");
+    await git(origin, "add", ".");
+    await git(origin, "commit", "--quiet", "-m", "first");
+    await writeTree(origin, { "a.md": "new" });
+    await git(origin, "commit", "--quiet", "-am", "second");
+
+    const loaded = await loadCodebase(`file://${origin}`, { cwd: "/" });
+    const { snapshot } = loaded;
+    assertEquals(snapshot.metadata.repo_name, "origin-repo");
+    assertEquals(snapshot.codebase["a.md"], "new");
+    assertEquals(snapshot.metadata.entry_points, ["main.py"]);
+    assert(snapshot.root.startsWith(tmp), snapshot.root);
+    assertEquals((await entries(tmp)).length, 1);
+    assertEquals(await entries(snapshot.root).then((e) => e.includes(".git")), true);
+
+    const shallow = await new Deno.Command("git", {
+      args: ["rev-list", "--count", "HEAD"],
+      cwd: snapshot.root,
+    }).output();
+    assertEquals(new TextDecoder().decode(shallow.stdout).trim(), "1", "a depth-1 clone");
+
+    await loaded.dispose();
+    await loaded.dispose(); // safe twice
+    assertEquals(await entries(tmp), []);
+  });
+});
+
+Deno.test("loadCodebase reports a failed clone in one line and leaves no folder", async () => {
+  await withPrivateTmp(async (tmp, work) => {
+    const url = `file://${work}/does-not-exist`;
+    const error = await assertRejects(() => loadCodebase(url, { cwd: "/" }), RunError);
+    assertMatch(error.message, /^could not clone file:\/\/.*does-not-exist: .+/);
+    // git's reason names the path, not its closing boilerplate line
+    assertStringIncludes(error.message.slice(url.length + 16), "does-not-exist");
+    assert(!error.message.includes("\n"), error.message);
+    assertEquals(error.exitCode, 1);
+    assertEquals(await entries(tmp), []);
+  });
+});
+
+Deno.test("loadCodebase removes the clone when the cloned repository has nothing to load", async () => {
+  await withPrivateTmp(async (tmp, work) => {
+    const origin = `${work}/images`;
+    await writeTree(origin, { "logo.png": "png" });
+    await git(origin, "init", "--quiet");
+    await git(origin, "add", ".");
+    await git(origin, "commit", "--quiet", "-m", "only images");
+    const error = await assertRejects(() => loadCodebase(`file://${origin}`, { cwd: "/" }));
+    assertStringIncludes(error.message, "nothing to analyze");
+    assertEquals(await entries(tmp), []);
+  });
+});
+
+Deno.test("loadCodebase stops a clone on abort and removes its folder", async () => {
+  await withPrivateTmp(async (tmp, work) => {
+    const origin = `${work}/origin`;
+    await writeTree(origin, { "a.ts": "x" });
+    await git(origin, "init", "--quiet");
+    await git(origin, "add", ".");
+    await git(origin, "commit", "--quiet", "-m", "x");
+    const controller = new AbortController();
+    controller.abort();
+    await assertRejects(
+      () => loadCodebase(`file://${origin}`, { cwd: "/", signal: controller.signal }),
+      InterruptedError,
+    );
+    assertEquals(await entries(tmp), []);
+  });
+});

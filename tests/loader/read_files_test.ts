@@ -1,0 +1,131 @@
+import { assert, assertEquals, assertRejects } from "../_helpers/assert.ts";
+import { InterruptedError } from "../../lib/errors.ts";
+import {
+  describeError,
+  type FileIo,
+  readFiles,
+  type ReadStats,
+} from "../../lib/loader/read_files.ts";
+
+const text = new TextEncoder().encode("export const x = 1;\n");
+const paths = Array.from({ length: 2_000 }, (_, i) => `f${i}.ts`);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the thread like a read waiting on a device would. */
+function blockFor(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/** A fake file system whose sync and async reads cost what the test says (ms per file). */
+function fakeIo(syncMs: number, asyncMs: number): FileIo {
+  return {
+    readSync: () => {
+      if (syncMs > 0) blockFor(syncMs);
+      return { bytes: text.length, data: text };
+    },
+    read: async () => {
+      if (asyncMs > 0) await new Promise((resolve) => setTimeout(resolve, asyncMs));
+      return { bytes: text.length, data: text };
+    },
+  };
+}
+
+Deno.test("readFiles stays synchronous when files come from the cache", async () => {
+  const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
+  const out = await readFiles("/r", paths, { concurrency: 32, io: fakeIo(0, 0) }, stats);
+  assertEquals(out.length, paths.length);
+  assert(out.every((o) => o.kind === "text" && o.text === "export const x = 1;\n"));
+  assertEquals(stats, { syncFiles: paths.length, asyncFiles: 0 });
+});
+
+Deno.test("readFiles moves to concurrent reads when each read waits on a device", async () => {
+  // 0.5 ms per synchronous read; asynchronous reads wait 2 ms each, but 32 wait at once.
+  const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
+  const started = performance.now();
+  const out = await readFiles("/r", paths, { concurrency: 32, io: fakeIo(0.5, 2) }, stats);
+  const elapsed = performance.now() - started;
+  assertEquals(out.length, paths.length);
+  assert(out.every((o) => o.kind === "text"));
+  assert(stats.asyncFiles > paths.length / 2, JSON.stringify(stats));
+  assert(elapsed < paths.length * 0.5, `took ${elapsed.toFixed(0)} ms, no faster than serial`);
+});
+
+Deno.test("readFiles goes back to synchronous reads when concurrency does not help", async () => {
+  // Asynchronous reads block the thread too (CPU-bound work): one probe, then synchronous.
+  const io: FileIo = {
+    readSync: fakeIo(0.3, 0).readSync,
+    read: () => {
+      blockFor(0.3);
+      return Promise.resolve({ bytes: text.length, data: text });
+    },
+  };
+  const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
+  await readFiles("/r", paths, { concurrency: 8, io }, stats);
+  assert(stats.asyncFiles <= 256, JSON.stringify(stats));
+  assert(stats.syncFiles >= paths.length - 256, JSON.stringify(stats));
+});
+
+Deno.test("readFiles honours the mode it is given", async () => {
+  const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
+  await readFiles(
+    "/r",
+    paths.slice(0, 300),
+    { concurrency: 4, io: fakeIo(0, 0), mode: "async" },
+    stats,
+  );
+  assertEquals(stats, { syncFiles: 0, asyncFiles: 300 });
+});
+
+Deno.test("readFiles classifies too large, binary and invalid UTF-8 content", async () => {
+  const files: Record<string, Uint8Array | number> = {
+    "/r/big.ts": 500_001,
+    "/r/limit.ts": new Uint8Array(500_000).fill(0x61),
+    "/r/bin.ts": new Uint8Array([0x61, 0x00, 0x62]),
+    "/r/late_nul.ts": new Uint8Array([...new Uint8Array(9_000).fill(0x61), 0x00]),
+    "/r/bad.ts": new Uint8Array([0x61, 0xff, 0x62]),
+  };
+  const io: FileIo = {
+    readSync: (path, max) => {
+      const f = files[path];
+      if (typeof f === "number") {
+        return f > max ? { bytes: f } : { bytes: f, data: new Uint8Array(f) };
+      }
+      return { bytes: f.length, data: f };
+    },
+    read: (path, max) => Promise.resolve(io.readSync(path, max)),
+  };
+  const names = ["big.ts", "limit.ts", "bin.ts", "late_nul.ts", "bad.ts"];
+  const out = await readFiles("/r", names, { concurrency: 2, io });
+  assertEquals(out[0], { kind: "too_large", bytes: 500_001 });
+  assertEquals(out[1].kind, "text");
+  assertEquals(out[2], { kind: "binary", bytes: 3 });
+  assertEquals(out[3].kind, "text", "a NUL after the first 8 KB does not make a file binary");
+  assertEquals(out[4], { kind: "text", text: "a\uFFFDb", bytes: 3 });
+});
+
+Deno.test("readFiles throws InterruptedError when aborted mid-way", async () => {
+  const controller = new AbortController();
+  const io = fakeIo(0, 0);
+  let reads = 0;
+  const counting: FileIo = {
+    ...io,
+    readSync: (path, max) => {
+      if (++reads === 300) controller.abort();
+      return io.readSync(path, max);
+    },
+  };
+  await assertRejects(
+    () => readFiles("/r", paths, { concurrency: 4, io: counting, signal: controller.signal }),
+    InterruptedError,
+  );
+  assert(reads < paths.length, `read ${reads} files after the abort`);
+});
+
+Deno.test("describeError keeps the reason and drops the path", () => {
+  assertEquals(
+    describeError(new Error("Permission denied (os error 13): open '/tmp/x/secret.ts'")),
+    "Permission denied",
+  );
+  assertEquals(describeError(new Error("Is a directory (os error 21)")), "Is a directory");
+  assertEquals(describeError("weird"), "weird");
+});
