@@ -249,3 +249,31 @@ Deno.test("runAnalysis() keeps at most --concurrency sub calls in flight, answer
   assertEquals(peak, 4);
   assertEquals(result.report, Array.from({ length: 23 }, (_, i) => `a${i}`).join(","));
 });
+
+Deno.test("runAnalysis() tells the model when the REPL was restarted", async () => {
+  const root = new ScriptedClient([toolCall("while (true) {}"), toolCall("set_answer('after')")]);
+  const { d } = deps(root, echoSub(), {
+    createRepl: (o) => {
+      const repl = new FakeRepl(o);
+      const real = repl.execute.bind(repl);
+      repl.execute = (code: string) =>
+        code.startsWith("while")
+          ? Promise.resolve({
+            output: "",
+            outputChars: 0,
+            answer: { content: "", ready: false },
+            fatal: { kind: "timeout" as const, message: "execution exceeded 300 s" },
+            elapsedMs: 300_000,
+            subQueryMs: 0,
+          })
+          : real(code);
+      return Promise.resolve(repl);
+    },
+  });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  const shown = userText(root.requests[1]);
+  assertStringIncludes(shown, "REPL RESTARTED — timeout: execution exceeded 300 s");
+  assertStringIncludes(shown, "Variables from earlier executions are gone");
+  assertEquals(result.turns[0].executions[0].fatal?.kind, "timeout");
+  assert(result.complete);
+});

@@ -1,0 +1,63 @@
+import { assert, assertEquals } from "../_helpers/assert.ts";
+import { capturedContext } from "../_helpers/cli_context.ts";
+import { createProgress, formatEngineProgress } from "../../lib/cli/progress.ts";
+
+Deno.test("createProgress() prints nothing at all with -q", () => {
+  const ctx = capturedContext("/tmp");
+  const p = createProgress(ctx, { quiet: true });
+  p.status("turn 1", true);
+  p.line("hello");
+  p.text("streamed");
+  p.done();
+  assertEquals(ctx.err, []);
+});
+
+Deno.test("createProgress() prints plain milestone lines, once each, when not a terminal", () => {
+  const ctx = capturedContext("/tmp");
+  const p = createProgress(ctx, { quiet: false });
+  p.status("turn 1 · root model");
+  p.status("turn 1 · done", true);
+  p.status("turn 1 · done", true);
+  p.text("model says");
+  p.line("[retry] x");
+  p.status("turn 2 · done", true);
+  p.done();
+  assertEquals(ctx.errText(), "turn 1 · done\nmodel says\n[retry] x\nturn 2 · done\n");
+});
+
+Deno.test("createProgress() redraws one live line on a terminal and clears it for text", () => {
+  const ctx = { ...capturedContext("/tmp"), isTerminal: true };
+  let t = 0;
+  const p = createProgress(ctx, { quiet: false, now: () => t, columns: 40 });
+  p.status("turn 1");
+  t += 10;
+  p.status("turn 1 · sub-calls 1/9"); // throttled: within 100 ms of the last draw
+  t += 200;
+  p.status("turn 1 · sub-calls 2/9 · files 2/9 · $0.0001 and a long tail");
+  p.text("Hello");
+  p.line("warning: x");
+  p.done();
+  const out = ctx.errText();
+  assertEquals(out.split("\r\x1b[2K").filter(Boolean)[0], "turn 1");
+  assert(!out.includes("1/9"));
+  assert(out.includes("turn 1 · sub-calls 2/9 · files 2/9 · $…"), out);
+  assert(out.includes("Hello\nwarning: x\n"), JSON.stringify(out));
+  assert(out.endsWith("\r\x1b[2K"));
+});
+
+Deno.test("formatEngineProgress() shows turn, sub-calls, files and spend against the budget", () => {
+  assertEquals(
+    formatEngineProgress({
+      phase: "root",
+      turn: 2,
+      maxTurns: 20,
+      subDone: 3,
+      subRequested: 8,
+      filesCovered: 3,
+      filesEligible: 12,
+      spentUsd: 0.01234,
+      budgetUsd: 1,
+    }),
+    "turn 2/20 · root model · sub-calls 3/8 · files 3/12 · $0.0123 of $1.00",
+  );
+});
