@@ -44,6 +44,15 @@ export interface SpawnOptions {
   onEvent(event: FrameEvent): void;
   /** Longest accepted line from the child. */
   maxLineBytes?: number;
+  /** Replaces {@linkcode childCommand} (tests of the `deno compile` path use it). */
+  command?: ChildCommand;
+}
+
+/** A command line for the sandbox process. */
+export interface ChildCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
 }
 
 let cachedUrl: string | undefined;
@@ -81,7 +90,7 @@ function childUrl(): string {
 export function childCommand(
   memoryLimitMb: number,
   standalone = Boolean((Deno.build as { standalone?: boolean }).standalone),
-): { command: string; args: string[]; env: Record<string, string> } {
+): ChildCommand {
   const v8 = `--max-old-space-size=${Math.max(16, Math.floor(memoryLimitMb))}`;
   if (standalone) {
     return {
@@ -119,7 +128,7 @@ const STDERR_TAIL = 4096;
  * @returns A handle; `exited` resolves when the child is gone.
  */
 export function spawnChild(options: SpawnOptions): ChildHandle {
-  const { command, args, env } = childCommand(options.memoryLimitMb);
+  const { command, args, env } = options.command ?? childCommand(options.memoryLimitMb);
   const child = new Deno.Command(command, {
     args,
     env,

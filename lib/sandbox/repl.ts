@@ -11,7 +11,7 @@
 import { RunError } from "../errors.ts";
 import { encodeHostMessage, newNonce } from "./protocol.ts";
 import type { ChildMessage } from "./protocol.ts";
-import { type ChildExit, type ChildHandle, spawnChild } from "./process.ts";
+import { type ChildCommand, type ChildExit, type ChildHandle, spawnChild } from "./process.ts";
 import { prepareCode } from "./transform.ts";
 import type { ExecResult, Repl, ReplOptions } from "./types.ts";
 
@@ -48,9 +48,15 @@ export class SandboxRepl implements Repl {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   readonly #sessions = new Set<Session>();
+  readonly #command: ChildCommand | undefined;
 
-  constructor(options: ReplOptions) {
+  /**
+   * @param options What the REPL is created with.
+   * @param internals `command` replaces the sandbox process's command line (tests only).
+   */
+  constructor(options: ReplOptions, internals: { command?: ChildCommand } = {}) {
     this.#options = options;
+    this.#command = internals.command;
     this.#timeoutMs = (options.execTimeoutSeconds ?? REPL_DEFAULTS.execTimeoutSeconds) * 1000;
     this.#memoryLimitMb = options.memoryLimitMb ?? REPL_DEFAULTS.memoryLimitMb;
   }
@@ -247,6 +253,7 @@ export class SandboxRepl implements Repl {
     const handle = spawnChild({
       memoryLimitMb: this.#memoryLimitMb,
       nonce,
+      command: this.#command,
       onEvent: (event) => {
         if (event.kind === "violation") {
           session.violation = event.reason;
