@@ -69,7 +69,9 @@ export const DEFAULT_MAX_CHARS = 180_000;
  * fits is added as `### path` and a fenced block, each that does not is listed as excluded. The
  * budget covers metadata, tree and file blocks; the list of excluded paths (one short line per
  * file) is appended after the budget, so a huge repository can never crowd out all code with
- * its own file list. `chars` is the real length of the whole message.
+ * its own file list. That list is itself capped at a tenth of the budget (at least 2,000
+ * characters); paths beyond it are summarised as a count. `chars` is the real length of the
+ * whole message.
  *
  * @param snapshot The loaded codebase.
  * @param options Budget.
@@ -95,7 +97,7 @@ export function buildBaselinePrompt(
     .map((f) => ({ path: f.path, status: f.status as "too_large" | "read_error" }));
   const order = baselineOrder(snapshot);
 
-  const head = _header(snapshot, unavailable);
+  const head = _header(snapshot, unavailable, Math.max(2_000, Math.floor(maxChars / 4)));
   let total = head.length;
   const included: string[] = [];
   const excluded: string[] = [];
@@ -110,7 +112,7 @@ export function buildBaselinePrompt(
     }
   }
   const text = head + included.map((p) => _fileBlock(p, snapshot.codebase[p])).join("") +
-    _excludedSection(excluded);
+    _excludedSection(excluded, Math.max(2_000, Math.floor(maxChars / 10)));
   return { text, included, excluded, unavailable, chars: text.length, budgetedChars: total };
 }
 
@@ -137,16 +139,37 @@ export function baselineOrder(snapshot: CodebaseSnapshot): string[] {
 function _header(
   snapshot: CodebaseSnapshot,
   unavailable: BaselinePrompt["unavailable"],
+  limit: number,
 ): string {
   let text = `## Repository metadata\n${formatMetadata(snapshot.metadata)}\n\n` +
-    `## File tree\n${snapshot.fileTree.replace(/\n+$/, "")}\n\n`;
+    `## File tree\n${
+      _capLines(snapshot.fileTree.replace(/\n+$/, "").split("\n"), limit, "tree")
+    }\n\n`;
   if (unavailable.length > 0) {
-    text += "## Files that could not be loaded\n" +
-      unavailable.map((u) =>
-        `- ${u.path} (${u.status === "too_large" ? "too large" : "read error"})\n`
-      ).join("") + "\n";
+    const lines = unavailable.map((u) =>
+      `- ${u.path} (${u.status === "too_large" ? "too large" : "read error"})`
+    );
+    text += `## Files that could not be loaded\n${_capLines(lines, limit / 4, "list")}\n\n`;
   }
   return text + "## File contents\n";
+}
+
+/**
+ * Joins lines, stopping before `limit` characters; the cut is stated so the model knows.
+ * Keeps a huge repository's tree or lists from eating the budget meant for code.
+ */
+function _capLines(lines: string[], limit: number, what: string): string {
+  let text = "";
+  let kept = 0;
+  for (const line of lines) {
+    if (text.length + line.length + 1 > limit) break;
+    text += (kept > 0 ? "\n" : "") + line;
+    kept++;
+  }
+  if (kept < lines.length) {
+    text += `${kept > 0 ? "\n" : ""}... (${what} cut: ${lines.length - kept} more lines)`;
+  }
+  return text;
 }
 
 function _fileBlock(path: string, content: string): string {
@@ -156,9 +179,20 @@ function _fileBlock(path: string, content: string): string {
   return `\n### ${path}\n${fence}\n${content}${content.endsWith("\n") ? "" : "\n"}${fence}\n`;
 }
 
-function _excludedSection(paths: string[]): string {
+function _excludedSection(paths: string[], limit: number): string {
   if (paths.length === 0) return "";
+  let list = "";
+  let listed = 0;
+  for (const path of paths) {
+    const line = `- ${path}\n`;
+    if (list.length + line.length > limit) break;
+    list += line;
+    listed++;
+  }
+  if (listed < paths.length) {
+    list += `- ... and ${paths.length - listed} more (see the file tree)\n`;
+  }
   return `\n## Files not shown\n` +
     `These ${paths.length} files exist but did not fit the size budget; you have not seen them:\n` +
-    paths.map((p) => `- ${p}\n`).join("");
+    list;
 }

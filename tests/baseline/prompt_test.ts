@@ -84,3 +84,30 @@ Deno.test("the baseline system prompt asks for the four analyze sections with P0
     assertStringIncludes(BASELINE_SYSTEM_PROMPT, part);
   }
 });
+
+Deno.test("buildBaselinePrompt caps the excluded list and counts the rest", () => {
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 500; i++) {
+    many[`src/module_${String(i).padStart(3, "0")}.ts`] = "x".repeat(100);
+  }
+  const prompt = buildBaselinePrompt(fakeSnapshot(many), { maxChars: 5_000 });
+  assert(prompt.excluded.length > 400, `${prompt.excluded.length} excluded`);
+  const section = prompt.text.slice(prompt.text.indexOf("## Files not shown"));
+  assert(section.length < 2_300, `excluded section is ${section.length} chars`);
+  const listed = section.split("\n").filter((l) => l.startsWith("- src/")).length;
+  assertStringIncludes(
+    section,
+    `- ... and ${prompt.excluded.length - listed} more (see the file tree)`,
+  );
+  assertStringIncludes(section, `These ${prompt.excluded.length} files exist`);
+});
+
+Deno.test("buildBaselinePrompt cuts a huge file tree so code still fits the budget", () => {
+  const many: Record<string, string> = { "main.ts": "entry();\n" };
+  for (let i = 0; i < 2_000; i++) many[`gen/file_${i}.ts`] = "y".repeat(400);
+  const prompt = buildBaselinePrompt(fakeSnapshot(many, ["main.ts"]), { maxChars: 20_000 });
+  assertStringIncludes(prompt.text, "more lines)");
+  assert(prompt.included.includes("main.ts"));
+  assert(prompt.included.length > 10, `${prompt.included.length} files included`);
+  assert(prompt.budgetedChars <= 20_000);
+});
