@@ -181,3 +181,19 @@ Deno.test("analyze and baseline --dry-run run through the CLI with no API key an
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("analyze --dry-run notes when --max-cost is below the high estimate", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    const ctx = context(tmp);
+    await runAnalyzeDryRun(analyzeOptions(repo, { maxCost: 0.01 }), ctx);
+    const e = JSON.parse(ctx.out.join("\n")).estimate;
+    assertStringIncludes(e.assumptions.join("\n"), "--max-cost $0.0100 is below the high estimate");
+    const generous = context(tmp);
+    await runAnalyzeDryRun(analyzeOptions(repo, { maxCost: 1_000 }), generous);
+    const g = JSON.parse(generous.out.join("\n")).estimate;
+    assert(!g.assumptions.join("\n").includes("--max-cost"));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -61,6 +61,12 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
       maxTurns: options.maxTurns,
       promptCache: options.promptCache,
     });
+    if (options.maxCost !== undefined && options.maxCost < estimate.cost.high) {
+      estimate.assumptions.push(
+        `--max-cost ${usd(options.maxCost)} is below the high estimate: the run is told to ` +
+          `finalize as spend nears it, so it may end with less of the code reviewed`,
+      );
+    }
     const files: DryRunFile[] = snapshot.files.map((f) => ({
       path: f.path,
       chars: f.chars,
