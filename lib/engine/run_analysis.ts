@@ -124,7 +124,7 @@ export interface TurnRecord {
 export interface AnalysisResult {
   complete: boolean;
   stopReason: StopReason;
-  /** Error message when `stopReason` is `root_error` (or a REPL start failure). */
+  /** Error message when `stopReason` is `root_error` or `repl_error`. */
   error?: string;
   /** The thrown value behind `error` (keeps its exit code, e.g. a RunError). */
   failure?: unknown;
@@ -225,13 +225,18 @@ export async function runAnalysis(
   };
 
   try {
-    repl = await deps.createRepl({
-      codebase: snapshot.codebase,
-      fileTree: snapshot.fileTree,
-      metadata: snapshot.metadata,
-      onSubQuery: dispatcher.handle,
-      execTimeoutSeconds: input.execTimeoutSeconds,
-    });
+    try {
+      repl = await deps.createRepl({
+        codebase: snapshot.codebase,
+        fileTree: snapshot.fileTree,
+        metadata: snapshot.metadata,
+        onSubQuery: dispatcher.handle,
+        execTimeoutSeconds: input.execTimeoutSeconds,
+      });
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw new ReplStartError(e);
+    }
 
     for (turn = 1; turn <= maxTurns; turn++) {
       if (signal.aborted) throw new DOMException("interrupted", "AbortError");
@@ -382,6 +387,10 @@ export async function runAnalysis(
   } catch (e) {
     if (signal.aborted) {
       stopReason = "interrupted";
+    } else if (e instanceof ReplStartError) {
+      stopReason = "repl_error";
+      failure = e.cause;
+      error = e.message;
     } else {
       stopReason = "root_error";
       failure = e;
@@ -419,6 +428,13 @@ export async function runAnalysis(
     budgetStopped,
     elapsedMs: now() - started,
   };
+}
+
+/** Marks a failure to start the REPL, so it is not reported as a root-model failure. */
+class ReplStartError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
 }
 
 /** The text the model sees for one execution. */

@@ -7,7 +7,13 @@
 import type { SubCallRecord } from "./sub_queries.ts";
 
 /** Why the run stopped. */
-export type StopReason = "answer" | "max_turns" | "budget" | "root_error" | "interrupted";
+export type StopReason =
+  | "answer"
+  | "max_turns"
+  | "budget"
+  | "root_error"
+  | "repl_error"
+  | "interrupted";
 
 /** Human wording of a stop reason. */
 export function describeStop(reason: StopReason, error?: string): string {
@@ -20,6 +26,8 @@ export function describeStop(reason: StopReason, error?: string): string {
       return "the cost budget (--max-cost) was spent before the model submitted a report";
     case "root_error":
       return `the root model failed${error ? `: ${error}` : ""}`;
+    case "repl_error":
+      return `the REPL failed${error ? `: ${error}` : ""}`;
     case "interrupted":
       return "the run was interrupted";
   }

@@ -43,6 +43,7 @@ export interface SubStats {
   done: number;
   /** Calls actually sent to the model. */
   calls: number;
+  /** Calls that failed after retries (budget skips are counted in `budgetSkipped` only). */
   errors: number;
   cacheHits: number;
   cacheMisses: number;
@@ -190,7 +191,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     const turn = options.turn();
     results.forEach((result, i) => {
       const error = result.startsWith("[ERROR");
-      if (error) stats.errors++;
+      if (error && result !== BUDGET_SKIP_TEXT) stats.errors++;
       const prompt = texts[i];
       records.push({
         turn,

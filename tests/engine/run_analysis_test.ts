@@ -277,3 +277,15 @@ Deno.test("runAnalysis() tells the model when the REPL was restarted", async () 
   assertEquals(result.turns[0].executions[0].fatal?.kind, "timeout");
   assert(result.complete);
 });
+
+Deno.test("runAnalysis() reports a REPL that cannot start as repl_error, not a root failure", async () => {
+  const root = new ScriptedClient([]);
+  const { d } = deps(root, echoSub(), {
+    createRepl: () => Promise.reject(new Error("the REPL could not be started: spawn failed")),
+  });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  assertEquals(result.stopReason, "repl_error");
+  assertEquals(result.error, "the REPL could not be started: spawn failed");
+  assertEquals(root.requests.length, 0);
+  assertStringIncludes(result.report, "the REPL failed");
+});

@@ -190,7 +190,7 @@ export async function analyzeLoaded(
   let error: Error | undefined;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
     error = new InterruptedError();
-  } else if (result.stopReason === "root_error") {
+  } else if (result.stopReason === "root_error" || result.stopReason === "repl_error") {
     const cause = result.failure;
     error = cause instanceof Error && "exitCode" in cause
       ? cause
