@@ -239,3 +239,44 @@ function walk(node: Node, visit: (node: Node) => void): void {
     if (value && typeof value === "object") walk(value, visit);
   }
 }
+
+/**
+ * True when `code` fails to parse only because it ends too early (an open bracket, string or
+ * block): an interactive prompt should then read another line.
+ *
+ * @example
+ * ```ts
+ * needsMoreInput("for (const p of paths) {"); // true
+ * needsMoreInput("print(1)"); // false
+ * ```
+ */
+export function needsMoreInput(code: string): boolean {
+  const end = code.trimEnd().length;
+  if (end === 0) return false;
+  const atEnd = (candidate: string) => {
+    const error = parseError(candidate);
+    if (!error) return false;
+    return error.pos >= candidate.trimEnd().length ||
+      /^Unterminated (template|comment)/.test(error.message);
+  };
+  if (!parseError(code)) return false;
+  if (atEnd(code)) return true;
+  const stripped = stripTypes(code);
+  return stripped !== undefined && atEnd(stripped);
+}
+
+/** The parse error of `code` as a sloppy script with top-level await, if any. */
+function parseError(code: string): { pos: number; message: string } | undefined {
+  try {
+    acornParse(code, {
+      ecmaVersion: "latest",
+      sourceType: "script",
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: true,
+    });
+    return undefined;
+  } catch (error) {
+    const e = error as { pos?: number; message?: string };
+    return { pos: e.pos ?? -1, message: String(e.message ?? "") };
+  }
+}

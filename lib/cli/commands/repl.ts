@@ -1,0 +1,224 @@
+/**
+ * `deeprepo repl <path|git-url> [--eval CODE]...`: the root model's sandboxed REPL, driven by a
+ * person. Each `--eval` runs in order in one REPL; without `--eval` it reads code interactively
+ * on a terminal (or the whole of stdin as one execution when stdin is not a terminal).
+ *
+ * Output of the code goes to stdout; errors, timeouts and notices go to stderr. `llm_query` /
+ * `llm_batch` use `--sub-model` (its key is needed only when they are called).
+ *
+ * @module
+ */
+import type { CliContext } from "../context.ts";
+import type { ReplCommandOptions } from "../options.ts";
+import { loadCodebase } from "../../loader/mod.ts";
+import type { CodebaseSnapshot } from "../../loader/types.ts";
+import { costOf, loadRegistry } from "../../providers/mod.ts";
+import type { ModelClient } from "../../providers/types.ts";
+import { type Cache, cacheBatcher, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
+import { createSubDispatcher, type SubDispatcher } from "../../engine/sub_queries.ts";
+import { SpendLedger } from "../../engine/spend.ts";
+import { CoverageLedger } from "../../engine/coverage.ts";
+import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "../../engine/prompts.ts";
+import { createRepl } from "../../sandbox/mod.ts";
+import { needsMoreInput } from "../../sandbox/transform.ts";
+import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
+import { InterruptedError } from "../../errors.ts";
+
+/** What {@linkcode runRepl} reads input from (injected in tests). */
+export interface ReplInput {
+  /** Text lines typed by the person; `undefined` at end of input. */
+  lines(): AsyncIterable<string>;
+  /** Everything on stdin (non-terminal, no `--eval`). */
+  readAll(): Promise<string>;
+  isTerminal: boolean;
+}
+
+/** Dependencies of {@linkcode runRepl}, overridable in tests. */
+export interface ReplDeps {
+  input: ReplInput;
+  createRepl(options: ReplOptions): Promise<Repl>;
+  /** Builds the sub-query handler; the default uses the registry, the cache and the engine's dispatcher. */
+  subQueries?(
+    snapshot: CodebaseSnapshot,
+    options: ReplCommandOptions,
+    ctx: CliContext,
+  ): Promise<{ handle: SubQueryHandler; summary(): string; close(): void }>;
+}
+
+const stdinInput: ReplInput = {
+  async *lines() {
+    let pending = "";
+    const stream = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+    for await (const chunk of stream) {
+      pending += chunk;
+      let newline = pending.indexOf("\n");
+      while (newline !== -1) {
+        yield pending.slice(0, newline).replace(/\r$/, "");
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf("\n");
+      }
+    }
+    if (pending) yield pending;
+  },
+  readAll: () => new Response(Deno.stdin.readable).text(),
+  get isTerminal() {
+    return Deno.stdin.isTerminal();
+  },
+};
+
+/**
+ * Runs `deeprepo repl`.
+ *
+ * @param options Parsed options.
+ * @param ctx Process context.
+ * @returns 0 when every execution completed without an error, 1 otherwise.
+ */
+export function run(options: ReplCommandOptions, ctx: CliContext): Promise<number> {
+  return runRepl(options, ctx, { input: stdinInput, createRepl });
+}
+
+/** {@linkcode run} with its dependencies injected. */
+export async function runRepl(
+  options: ReplCommandOptions,
+  ctx: CliContext,
+  deps: ReplDeps,
+): Promise<number> {
+  const note = (text: string) => {
+    if (!options.quiet) ctx.stderr(`${text}\n`);
+  };
+  note(`Loading ${options.source}...`);
+  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  try {
+    const snapshot = loaded.snapshot;
+    const sub = await (deps.subQueries ?? defaultSubQueries)(snapshot, options, ctx);
+    let repl: Repl | undefined;
+    try {
+      repl = await deps.createRepl({
+        codebase: snapshot.codebase,
+        fileTree: snapshot.fileTree,
+        metadata: snapshot.metadata,
+        onSubQuery: sub.handle,
+        execTimeoutSeconds: options.execTimeoutSeconds,
+      });
+      const session = new Session(repl, ctx);
+      if (options.evals.length > 0) {
+        for (const code of options.evals) await session.run(code);
+      } else if (deps.input.isTerminal) {
+        note(
+          `deeprepo REPL: ${snapshot.metadata.repo_name}, ${snapshot.metadata.total_files} files. ` +
+            "Globals: codebase, file_tree, metadata, llm_query, llm_batch, set_answer, answer, " +
+            "print. End with .exit or Ctrl-D.",
+        );
+        await session.interactive(deps.input, (text) => ctx.stderr(text));
+      } else {
+        await session.run(await deps.input.readAll());
+      }
+      const summary = sub.summary();
+      if (summary) note(summary);
+      return session.failures > 0 ? 1 : 0;
+    } finally {
+      await repl?.close();
+      sub.close();
+    }
+  } finally {
+    await loaded.dispose();
+  }
+}
+
+/** Runs code in the REPL and prints what it produced. */
+class Session {
+  failures = 0;
+  constructor(private repl: Repl, private ctx: CliContext) {}
+
+  async run(code: string): Promise<void> {
+    if (this.ctx.signal.aborted) throw new InterruptedError();
+    const result = await this.repl.execute(code);
+    this.print(result);
+    if (this.ctx.signal.aborted) throw new InterruptedError();
+  }
+
+  async interactive(input: ReplInput, prompt: (text: string) => void): Promise<void> {
+    let buffer = "";
+    prompt("> ");
+    for await (const line of input.lines()) {
+      if (!buffer && line.trim() === ".exit") return;
+      buffer = buffer ? `${buffer}\n${line}` : line;
+      if (needsMoreInput(buffer)) {
+        prompt("... ");
+        continue;
+      }
+      if (buffer.trim()) await this.run(buffer);
+      buffer = "";
+      prompt("> ");
+    }
+    if (buffer.trim()) await this.run(buffer);
+    prompt("\n");
+  }
+
+  print(result: ExecResult): void {
+    const out = result.output.replace(/\n$/, "");
+    if (result.output) { for (const line of out.split("\n")) this.ctx.stdout(line); }
+    if (result.outputChars > result.output.length) {
+      this.ctx.stderr(
+        `[output truncated: ${result.output.length} of ${result.outputChars} characters shown]\n`,
+      );
+    }
+    if (result.fatal) {
+      this.failures++;
+      this.ctx.stderr(`${result.fatal.message}\n`);
+    } else if (result.error) {
+      this.failures++;
+      const where = result.error.line ? ` (line ${result.error.line})` : "";
+      this.ctx.stderr(`${result.error.name}: ${result.error.message}${where}\n`);
+    } else if (result.value !== undefined) {
+      for (const line of result.value.split("\n")) this.ctx.stdout(line);
+    }
+  }
+}
+
+/** The sub-query handler of a REPL session: the engine's dispatcher over `--sub-model`. */
+async function defaultSubQueries(
+  snapshot: CodebaseSnapshot,
+  options: ReplCommandOptions,
+  ctx: CliContext,
+): Promise<{ handle: SubQueryHandler; summary(): string; close(): void }> {
+  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const sub = registry.resolve(options.subModel, "sub");
+  if (sub.warning) ctx.stderr(`warning: ${sub.warning}\n`);
+  let client: ModelClient | undefined;
+  // Created on first use: computing on the codebase needs no key.
+  const lazyClient: ModelClient = {
+    complete: (req) => (client ??= sub.createClient({ signal: ctx.signal })).complete(req),
+  };
+  let cache: Cache | undefined;
+  if (options.cache) {
+    cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
+      onWarning: (message) => ctx.stderr(`warning: ${message}\n`),
+    });
+  }
+  const spend = new SpendLedger({ rootCost: () => 0, subCost: (u) => costOf(u, sub.pricing) });
+  const dispatcher: SubDispatcher = createSubDispatcher({
+    client: lazyClient,
+    spend,
+    coverage: new CoverageLedger(snapshot.codebase, snapshot.files),
+    signal: ctx.signal,
+    turn: () => 0,
+    batch: cache
+      ? cacheBatcher(cache, {
+        model: sub.label,
+        system: SUB_SYSTEM_PROMPT,
+        maxTokens: SUB_MAX_TOKENS,
+      })
+      : undefined,
+  });
+  return {
+    handle: dispatcher.handle,
+    summary: () => {
+      const s = dispatcher.stats;
+      if (s.requested === 0) return "";
+      return `sub-model ${sub.label}: ${s.requested} prompts, ${s.calls} calls, ` +
+        `${s.cacheHits} cache hits, ${s.errors} errors, $${spend.sub.costUsd.toFixed(4)}`;
+    },
+    close: () => cache?.close(),
+  };
+}

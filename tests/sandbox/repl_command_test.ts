@@ -1,0 +1,141 @@
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
+import { capturedContext } from "../_helpers/cli_context.ts";
+import { type ReplInput, runRepl } from "../../lib/cli/commands/repl.ts";
+import { createRepl } from "../../lib/sandbox/mod.ts";
+import type { ReplCommandOptions } from "../../lib/cli/options.ts";
+import { startFakeModelServer } from "../fakes/model_server.ts";
+
+const SAMPLE = new URL("../fixtures/sample_project", import.meta.url).pathname;
+
+function options(overrides: Partial<ReplCommandOptions> = {}): ReplCommandOptions {
+  return {
+    source: SAMPLE,
+    outputDir: "/nonexistent-output",
+    quiet: true,
+    rootModel: "sonnet",
+    subModel: "minimax/minimax-m2.5",
+    cache: false,
+    plugins: [],
+    evals: [],
+    execTimeoutSeconds: 5,
+    ...overrides,
+  };
+}
+
+function input(lines: string[], isTerminal = true, all = ""): ReplInput {
+  return {
+    async *lines() {
+      for (const line of lines) yield line;
+    },
+    readAll: () => Promise.resolve(all),
+    isTerminal,
+  };
+}
+
+const noSubQueries = () =>
+  Promise.resolve({
+    handle: (prompts: string[]) => Promise.resolve(prompts.map((p) => `sub:${p}`)),
+    summary: () => "",
+    close: () => {},
+  });
+
+Deno.test("repl --eval runs each snippet in order in one REPL and prints outputs and values", async () => {
+  const ctx = capturedContext(SAMPLE);
+  const code = await runRepl(
+    options({
+      evals: [
+        "const paths = Object.keys(codebase).filter((p) => p.endsWith('.ts'));",
+        "print(paths.length > 0, metadata.repo_name)",
+        "paths.length === metadata.file_types['.ts']",
+        "await llm_query('hello')",
+      ],
+    }),
+    ctx,
+    { input: input([]), createRepl, subQueries: noSubQueries },
+  );
+  assertEquals(code, 0, ctx.errText());
+  assertEquals(ctx.out, ["true sample_project", "true", "sub:hello"]);
+});
+
+Deno.test("repl reports an error on stderr, keeps going, and exits 1", async () => {
+  const ctx = capturedContext(SAMPLE);
+  const code = await runRepl(
+    options({ evals: ["const a = 1;\nnope()", "print(a + 1)"] }),
+    ctx,
+    { input: input([]), createRepl, subQueries: noSubQueries },
+  );
+  assertEquals(code, 1);
+  assertEquals(ctx.out, ["2"]);
+  assertMatch(ctx.errText(), /ReferenceError: nope is not defined \(line 2\)/);
+});
+
+Deno.test("repl reads code interactively on a terminal, with continuation lines", async () => {
+  const ctx = capturedContext(SAMPLE);
+  const code = await runRepl(
+    options(),
+    ctx,
+    {
+      input: input([
+        "let total = 0;",
+        "for (const c of Object.values(codebase)) {",
+        "  total += 1;",
+        "}",
+        "total > 0",
+        ".exit",
+        "print('not reached')",
+      ]),
+      createRepl,
+      subQueries: noSubQueries,
+    },
+  );
+  assertEquals(code, 0, ctx.errText());
+  assertEquals(ctx.out, ["true"]);
+  assertStringIncludes(ctx.errText(), "... ");
+});
+
+Deno.test("repl runs all of stdin as one execution when stdin is not a terminal", async () => {
+  const ctx = capturedContext(SAMPLE);
+  const code = await runRepl(options(), ctx, {
+    input: input([], false, "const n: number = 2;\nprint(n * 21)\n"),
+    createRepl,
+    subQueries: noSubQueries,
+  });
+  assertEquals(code, 0, ctx.errText());
+  assertEquals(ctx.out, ["42"]);
+});
+
+Deno.test("repl sends llm_query to --sub-model through the provider layer", async () => {
+  const server = await startFakeModelServer();
+  server.handler((req) => {
+    const messages = req.body.messages as { role: string; content: string }[];
+    return { text: `answer to ${messages.at(-1)?.content}` };
+  }, "openai");
+  try {
+    const ctx = capturedContext(SAMPLE, server.env());
+    const code = await runRepl(
+      options({ quiet: false, evals: ["print(await llm_batch(['one', 'two']))"] }),
+      ctx,
+      { input: input([]), createRepl },
+    );
+    assertEquals(code, 0, ctx.errText());
+    assertEquals(ctx.out, ['[ "answer to one", "answer to two" ]']);
+    assertEquals(server.requestsFor("openai").length, 2);
+    assert(server.requestsFor("openai").every((r) => r.model === "minimax/minimax-m2.5"));
+    assertMatch(ctx.errText(), /sub-model openrouter:minimax\/minimax-m2\.5: 2 prompts, 2 calls/);
+    server.assertNoFailures();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("repl computes without a sub-model key; llm_query then answers with an error item", async () => {
+  const ctx = capturedContext(SAMPLE, {});
+  const code = await runRepl(
+    options({ evals: ["print(Object.keys(codebase).length > 0)", "await llm_query('x')"] }),
+    ctx,
+    { input: input([]), createRepl },
+  );
+  assertEquals(code, 0, ctx.errText());
+  assertEquals(ctx.out[0], "true");
+  assertMatch(ctx.out[1], /^\[ERROR: .*OPENROUTER_API_KEY/);
+});
