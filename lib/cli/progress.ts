@@ -140,7 +140,13 @@ function consoleColumns(): number {
  * ```
  */
 export function formatEngineProgress(p: EngineProgress): string {
-  const phase = p.phase === "root" ? "root model" : p.phase === "exec" ? "running code" : "done";
+  const phase = p.phase === "root"
+    ? "root model"
+    : p.phase === "exec"
+    ? "running code"
+    : p.phase === "turn_done"
+    ? "turn done"
+    : "finished";
   const spend = p.budgetUsd === undefined
     ? `$${p.spentUsd.toFixed(4)}`
     : `$${p.spentUsd.toFixed(4)} of $${p.budgetUsd.toFixed(2)}`;

@@ -53,7 +53,8 @@ export interface AnalysisInput {
 
 /** The live state shown by the progress line. */
 export interface EngineProgress {
-  phase: "root" | "exec" | "done";
+  /** `turn_done`: the turn's executions finished; `done`: the run is over. */
+  phase: "root" | "exec" | "turn_done" | "done";
   turn: number;
   maxTurns: number;
   subDone: number;
@@ -193,7 +194,7 @@ export async function runAnalysis(
     signal,
     turn: () => turn,
     rootReserve: () => spend.projectRoot(pendingChars + 4000, promptCache),
-    onChange: (s) => progress(s.done === s.requested),
+    onChange: (_, batchDone) => progress(batchDone),
   });
 
   const turns: TurnRecord[] = [];
@@ -372,6 +373,7 @@ export async function runAnalysis(
         elapsedMs,
         hostOverheadMs: Math.max(0, elapsedMs - rootMs - subMs),
       });
+      phase = "turn_done";
       progress(true);
       if (answer.ready) {
         stopReason = "answer";
@@ -403,7 +405,7 @@ export async function runAnalysis(
   }
 
   phase = "done";
-  progress(true);
+  progress(false);
   const complete = stopReason === "answer";
   const report = complete ? answer.content : salvageReport({
     reason: stopReason,

@@ -70,8 +70,8 @@ export interface SubDispatcherOptions {
   turn(): number;
   /** Dollars that must stay free for a final root turn when a budget is set. */
   rootReserve?(): number;
-  /** Called whenever counters change. */
-  onChange?(stats: SubStats): void;
+  /** Called whenever counters change; `batchDone` once a batch is answered and recorded. */
+  onChange?(stats: SubStats, batchDone: boolean): void;
 }
 
 /** A dispatcher: the REPL's sub-query handler plus what it has recorded. */
@@ -111,7 +111,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
   };
   const records: SubCallRecord[] = [];
   let notices = 0;
-  const changed = () => options.onChange?.(stats);
+  const changed = (batchDone = false) => options.onChange?.(stats, batchDone);
 
   const sendOne = async (prompt: string, signal: AbortSignal): Promise<string> => {
     if (signal.aborted) return "[ERROR: cancelled]";
@@ -204,7 +204,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
       });
     });
     if (stats.budgetSkipped > skippedBefore) notices += stats.budgetSkipped - skippedBefore;
-    changed();
+    changed(true);
     return results;
   };
 
