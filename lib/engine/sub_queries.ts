@@ -56,7 +56,7 @@ export interface SubDispatcherOptions {
   client: ModelClient;
   spend: SpendLedger;
   coverage: CoverageLedger;
-  /** Calls in flight at once. @default 5 */
+  /** Calls in flight at once, across all concurrent batches and queries of the run. @default 5 */
   concurrency?: number;
   /** @default SUB_SYSTEM_PROMPT */
   system?: string;
@@ -113,7 +113,34 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
   let notices = 0;
   const changed = (batchDone = false) => options.onChange?.(stats, batchDone);
 
+  // One limit for the whole run: concurrent llm_batch calls and parallel llm_query calls
+  // (`Promise.all(paths.map(llm_query))`) share the same `concurrency` slots, first come first
+  // served.
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = (): Promise<void> => {
+    if (active < concurrency) {
+      active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const releaseSlot = () => {
+    const next = waiting.shift();
+    if (next) next(); // the slot passes straight to the next waiter
+    else active--;
+  };
+
   const sendOne = async (prompt: string, signal: AbortSignal): Promise<string> => {
+    await acquire();
+    try {
+      return await sendInSlot(prompt, signal);
+    } finally {
+      releaseSlot();
+    }
+  };
+
+  const sendInSlot = async (prompt: string, signal: AbortSignal): Promise<string> => {
     if (signal.aborted) return "[ERROR: cancelled]";
     const projected = options.spend.projectSub(prompt.length + system.length);
     if (!options.spend.tryReserve(projected, options.rootReserve?.() ?? 0)) {

@@ -289,3 +289,28 @@ Deno.test("runAnalysis() reports a REPL that cannot start as repl_error, not a r
   assertEquals(root.requests.length, 0);
   assertStringIncludes(result.report, "the REPL failed");
 });
+
+Deno.test("runAnalysis() applies --concurrency across parallel llm_query and llm_batch calls", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const sub = {
+    async complete() {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+      return { text: "ok", toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 } };
+    },
+  };
+  const root = new ScriptedClient([
+    toolCall(
+      "const qs = Array.from({length: 20}, (_, i) => 'q' + i);" +
+        "const [a, b] = await Promise.all([Promise.all(qs.map((q) => llm_query(q))), llm_batch(qs)]);" +
+        "set_answer(String(a.length + b.length));",
+    ),
+  ]);
+  const { d } = deps(root, echoSub(), { subClient: sub });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), concurrency: 3 }, d);
+  assertEquals(result.report, "40");
+  assertEquals(peak, 3);
+});
