@@ -127,7 +127,13 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       initialized = true;
       const channel = new MessageChannel();
       port = channel.port1;
-      port.onmessage = (event: any) => fromWorker(event.data);
+      port.onmessage = (event: any) => {
+        try {
+          fromWorker(event.data);
+        } catch {
+          // A malformed message from the worker is dropped; the host's timeout still applies.
+        }
+      };
       const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
       worker = new Worker(url, { type: "module" });
       worker.onmessage = () => {}; // Raw worker messages are not part of the protocol.

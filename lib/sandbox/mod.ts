@@ -23,6 +23,7 @@ import type { Repl, ReplOptions } from "./types.ts";
 
 export type { ExecError, ExecResult, Repl, ReplOptions, SubQueryHandler } from "./types.ts";
 export { REPL_DEFAULTS } from "./repl.ts";
+export { needsMoreInput } from "./transform.ts";
 
 /**
  * Starts a REPL process holding the codebase and waits until it is ready.

@@ -19,8 +19,7 @@ import { createSubDispatcher, type SubDispatcher } from "../../engine/sub_querie
 import { SpendLedger } from "../../engine/spend.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "../../engine/prompts.ts";
-import { createRepl } from "../../sandbox/mod.ts";
-import { needsMoreInput } from "../../sandbox/transform.ts";
+import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
 import { InterruptedError } from "../../errors.ts";
 
