@@ -151,6 +151,7 @@ export async function readFiles(
   const concurrency = Math.max(1, Math.floor(options.concurrency) || 1);
   const outcomes: ReadOutcome[] = new Array(paths.length);
   using yielder = new EventLoopYielder();
+  const batch = new DecodeBatch();
 
   let mode: "sync" | "async" = options.mode === "async" ? "async" : "sync";
   let syncCost = Infinity;
@@ -164,10 +165,22 @@ export async function readFiles(
     let bytes = 0;
     if (mode === "sync") {
       for (let i = next; i < end; i++) {
-        const outcome = readOneSync(io, root + "/" + paths[i]);
-        outcomes[i] = outcome;
-        if (outcome.kind !== "too_large") bytes += outcome.bytes;
+        let raw: RawFile;
+        try {
+          raw = io.readSync(root + "/" + paths[i], MAX_FILE_BYTES);
+        } catch (error) {
+          outcomes[i] = { kind: "error", bytes: 0, reason: describeError(error) };
+          continue;
+        }
+        if (raw.data === undefined || raw.bytes > MAX_FILE_BYTES) {
+          outcomes[i] = { kind: "too_large", bytes: raw.bytes };
+          continue;
+        }
+        bytes += raw.bytes;
+        batch.add(i, raw.data, raw.bytes);
+        if (batch.size >= BATCH_BYTES) batch.decodeInto(outcomes);
       }
+      batch.decodeInto(outcomes);
       stats.syncFiles += end - next;
     } else {
       let i = next;
@@ -208,14 +221,6 @@ export async function readFiles(
   return outcomes;
 }
 
-function readOneSync(io: FileIo, path: string): ReadOutcome {
-  try {
-    return classify(io.readSync(path, MAX_FILE_BYTES));
-  } catch (error) {
-    return { kind: "error", bytes: 0, reason: describeError(error) };
-  }
-}
-
 async function readOneAsync(io: FileIo, path: string): Promise<ReadOutcome> {
   try {
     return classify(await io.read(path, MAX_FILE_BYTES));
@@ -227,13 +232,74 @@ async function readOneAsync(io: FileIo, path: string): Promise<ReadOutcome> {
 /** Invalid UTF-8 becomes U+FFFD; a byte-order mark is dropped. */
 const decoder = new TextDecoder("utf-8");
 
-/** Decodes a file's bytes and tells text from binary (a NUL near the start). */
+/** Decodes a file's bytes and tells text from binary. */
 function classify({ bytes, data }: RawFile): ReadOutcome {
   if (data === undefined || bytes > MAX_FILE_BYTES) return { kind: "too_large", bytes };
-  const text = decoder.decode(data);
+  return classifyText(decoder.decode(data), bytes);
+}
+
+/** Text, or binary when a NUL appears near the start. */
+function classifyText(text: string, bytes: number): ReadOutcome {
   const probe = text.length > BINARY_PROBE_CHARS ? text.slice(0, BINARY_PROBE_CHARS) : text;
   if (probe.includes("\0")) return { kind: "binary", bytes };
   return { kind: "text", text, bytes };
+}
+
+/** Bytes collected before a batch is decoded. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Decodes many files with one `TextDecoder` call and hands each file a slice of the result.
+ *
+ * Why: each file decoded on its own becomes a separate young-generation string that the
+ * garbage collector then copies, twice, into the old generation — measured at a fifth of the
+ * load time. One multi-megabyte string is allocated straight into V8's large-object space and
+ * never copied; the slices share its characters.
+ *
+ * A slice is only right when every byte became exactly one UTF-16 unit (ASCII, or a lone
+ * invalid byte replaced by U+FFFD). Any multi-byte character or sequence — and a byte-order
+ * mark — makes the decoded text shorter than the bytes; the batch then decodes file by file,
+ * so no character can straddle two files and results match per-file decoding exactly.
+ */
+class DecodeBatch {
+  #buffer = new Uint8Array(BATCH_BYTES + MAX_FILE_BYTES);
+  #used = 0;
+  #items: { index: number; start: number; bytes: number }[] = [];
+
+  /** Bytes waiting to be decoded. */
+  get size(): number {
+    return this.#used;
+  }
+
+  /** Copies one file's content in; `index` is where its outcome goes. */
+  add(index: number, data: Uint8Array, bytes: number): void {
+    if (this.#used + data.length > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#used + data.length));
+      grown.set(this.#buffer.subarray(0, this.#used));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(data, this.#used);
+    this.#items.push({ index, start: this.#used, bytes });
+    this.#used += data.length;
+  }
+
+  /** Decodes everything added and stores each file's outcome. */
+  decodeInto(outcomes: ReadOutcome[]): void {
+    const items = this.#items;
+    if (items.length === 0) return;
+    const total = this.#used;
+    const all = decoder.decode(this.#buffer.subarray(0, total));
+    for (let k = 0; k < items.length; k++) {
+      const { index, start, bytes } = items[k];
+      const end = k + 1 < items.length ? items[k + 1].start : total;
+      const text = all.length === total
+        ? all.slice(start, end)
+        : decoder.decode(this.#buffer.subarray(start, end));
+      outcomes[index] = classifyText(text, bytes);
+    }
+    this.#items = [];
+    this.#used = 0;
+  }
 }
 
 /**

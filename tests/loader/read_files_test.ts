@@ -129,3 +129,34 @@ Deno.test("describeError keeps the reason and drops the path", () => {
   assertEquals(describeError(new Error("Is a directory (os error 21)")), "Is a directory");
   assertEquals(describeError("weird"), "weird");
 });
+
+Deno.test("readFiles decodes batched files exactly like file-by-file decoding", async () => {
+  const files: Uint8Array[] = [
+    new TextEncoder().encode("plain ascii that is long enough to be sliced\n"),
+    new Uint8Array([0x61, 0xe2, 0x82]), // ends inside a three-byte character...
+    new Uint8Array([0xac, 0x62]), // ...which this file would complete if decoded together
+    new TextEncoder().encode("naïve café — ünïcödé 🎉\n"),
+    new Uint8Array([0xef, 0xbb, 0xbf, 0x62, 0x6f, 0x6d]), // byte-order mark
+    new Uint8Array([0x78, 0xff, 0x79]), // a lone invalid byte (one unit, like ASCII)
+    new Uint8Array(0),
+    new Uint8Array([0x61, 0x00, 0x62]), // NUL: binary
+  ];
+  const io: FileIo = {
+    readSync: (path) => {
+      const data = files[Number(path.slice(path.lastIndexOf("/") + 2))];
+      return { bytes: data.length, data };
+    },
+    read: (path, max) => Promise.resolve(io.readSync(path, max)),
+  };
+  const names = files.map((_, i) => `f${i}`);
+  const batched = await readFiles("/r", names, { concurrency: 1, io, mode: "sync" });
+  const single = await readFiles("/r", names, { concurrency: 1, io, mode: "async" });
+  assertEquals(batched, single);
+  const decoder = new TextDecoder();
+  assertEquals(batched.map((o) => o.kind === "text" ? o.text : o.kind), [
+    ...files.slice(0, 7).map((f) => decoder.decode(f)),
+    "binary",
+  ]);
+  assertEquals(batched[1], { kind: "text", text: "a\uFFFD", bytes: 3 });
+  assertEquals(batched[4], { kind: "text", text: "bom", bytes: 6 });
+});
