@@ -160,3 +160,26 @@ Deno.test("readFiles decodes batched files exactly like file-by-file decoding", 
   assertEquals(batched[1], { kind: "text", text: "a\uFFFD", bytes: 3 });
   assertEquals(batched[4], { kind: "text", text: "bom", bytes: 6 });
 });
+
+Deno.test("readFiles slices a batch whose bytes all map to one character each", async () => {
+  const files = [
+    new TextEncoder().encode("first file, plain ASCII text\n"),
+    new Uint8Array([0x78, 0xff, 0x79, 0x0a]), // invalid byte → U+FFFD, still one unit per byte
+    new TextEncoder().encode("third file, plain ASCII text\n"),
+  ];
+  const io: FileIo = {
+    readSync: (path) => {
+      const data = files[Number(path.slice(path.lastIndexOf("/") + 2))];
+      return { bytes: data.length, data };
+    },
+    read: (path, max) => Promise.resolve(io.readSync(path, max)),
+  };
+  const names = files.map((_, i) => `f${i}`);
+  const batched = await readFiles("/r", names, { concurrency: 1, io, mode: "sync" });
+  assertEquals(batched, await readFiles("/r", names, { concurrency: 1, io, mode: "async" }));
+  assertEquals(batched.map((o) => o.kind === "text" ? o.text : ""), [
+    "first file, plain ASCII text\n",
+    "x\uFFFDy\n",
+    "third file, plain ASCII text\n",
+  ]);
+});
