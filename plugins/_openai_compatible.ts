@@ -195,6 +195,10 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
         }
         if (choice.finish_reason) stopReason = choice.finish_reason;
       }
+      // The SDK ends the iteration quietly on abort; a cut stream must not pass as complete.
+      if (req.signal?.aborted) {
+        throw req.signal.reason instanceof Error ? req.signal.reason : new Error("aborted");
+      }
       const toolCalls: ToolCall[] = calls.filter(Boolean).map((c) => ({
         id: c.id,
         name: c.name,

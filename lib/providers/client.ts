@@ -30,6 +30,19 @@ export interface WrapOptions {
   policy?: Partial<RetryPolicy>;
   /** Injectable wait for tests. */
   sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Deadline of one attempt, body included, in milliseconds: a reply that stalls (before the
+   * headers or halfway through a stream) is cut and retried as a timeout. @default 600000
+   */
+  timeoutMs?: number;
+}
+
+/** Default deadline of one model call attempt: 10 minutes. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
+
+/** Thrown when an attempt exceeds its deadline (retried as a timeout). */
+export class RequestTimeoutError extends Error {
+  override name = "RequestTimeoutError";
 }
 
 /**
@@ -43,6 +56,7 @@ export interface WrapOptions {
  */
 export function wrapClient(inner: ModelClient, options: WrapOptions): ModelClient {
   const label = `${options.provider} ${options.model}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     async complete(req: CompletionRequest): Promise<CompletionResponse> {
       const signals = [options.signal, req.signal].filter((s): s is AbortSignal => !!s);
@@ -50,7 +64,7 @@ export function wrapClient(inner: ModelClient, options: WrapOptions): ModelClien
       if (signal?.aborted) throw abortError(signal);
       let response: CompletionResponse;
       try {
-        response = await withRetries(() => inner.complete({ ...req, signal }), {
+        response = await withRetries(() => attempt(inner, req, signal, timeoutMs), {
           ...options.policy,
           signal,
           sleep: options.sleep,
@@ -73,6 +87,32 @@ export function wrapClient(inner: ModelClient, options: WrapOptions): ModelClien
       return checkResponse(response, label);
     },
   };
+}
+
+/** One call under its own deadline; the caller's signal still cancels it. */
+async function attempt(
+  inner: ModelClient,
+  req: CompletionRequest,
+  outer: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<CompletionResponse> {
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new RequestTimeoutError(`request timed out after ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
+  try {
+    const response = await inner.complete({ ...req, signal });
+    // Some SDK streams end quietly when aborted: a reply finished after the abort may be cut.
+    if (signal.aborted) throw outer?.aborted ? outer.reason : deadline.signal.reason;
+    return response;
+  } catch (error) {
+    if (deadline.signal.aborted && !outer?.aborted) throw deadline.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -258,11 +258,13 @@ function build(plugin: ProviderPlugin, model: string, options: RegistryOptions):
         );
       }
       const baseMs = Number(options.env.get("DEEPREPO_RETRY_BASE_MS"));
+      const timeoutMs = Number(options.env.get("DEEPREPO_REQUEST_TIMEOUT_MS"));
       return wrapClient(inner, {
         provider: plugin.name,
         model: id,
         onRetry: clientOptions.onRetry,
         signal: clientOptions.signal,
+        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined,
         policy: Number.isFinite(baseMs) && baseMs >= 0 && options.env.get("DEEPREPO_RETRY_BASE_MS")
           ? { baseMs }
           : undefined,

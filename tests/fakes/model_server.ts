@@ -53,6 +53,8 @@ export type Fault =
   | { status: number; message?: string; retryAfter?: number; retryAfterMs?: number }
   /** Never answer; the request ends when the client gives up or the server closes. */
   | { stall: true }
+  /** Send the headers and the first part of the body, then hang (a stream that stops). */
+  | { stallMidStream: true }
   /** A 200 whose body (or, when streaming, one event) is not valid JSON. */
   | { malformed: true };
 
@@ -232,6 +234,13 @@ export async function startFakeModelServer(
     const usage = scripted.usage ?? estimateUsage(raw, scripted);
     const render = protocol === "anthropic" ? anthropicReply : openaiReply;
     const reply = render(id, recorded, scripted, usage);
+    if (fault && "stallMidStream" in fault) {
+      const part = recorded.stream
+        ? reply.events.slice(0, Math.max(1, Math.floor(reply.events.length / 2))).join("")
+        : JSON.stringify(reply.json).slice(0, 20);
+      const hang = AbortSignal.any([request.signal, closing.signal]);
+      return hangingResponse(part, recorded.stream, hang);
+    }
     if (recorded.stream) {
       const events = malformed
         ? [...reply.events.slice(0, 1), "data: {not json\n\n"]
@@ -538,6 +547,25 @@ function openaiReply(
   if (options?.include_usage) chunk([], { usage: wireUsage });
   events.push("data: [DONE]\n\n");
   return { json, events };
+}
+
+/** A 200 whose body sends `part` and then never ends (until `signal` fires). */
+function hangingResponse(part: string, stream: boolean, signal: AbortSignal): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(part));
+      signal.addEventListener("abort", () => {
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      }, { once: true });
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": stream ? "text/event-stream" : "application/json" },
+  });
 }
 
 function split(text: string, size = 16): string[] {

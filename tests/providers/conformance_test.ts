@@ -265,6 +265,24 @@ for (const c of CASES) {
     }, { DEEPREPO_REQUEST_TIMEOUT_MS: "150" });
   });
 
+  Deno.test(`${c.provider}: a response that stops mid-body times out and is retried`, async () => {
+    await withClient(c, async (client, server, retries) => {
+      server.enqueue(
+        { text: "the first half arrives, the rest never does", fault: { stallMidStream: true } },
+        { text: "complete" },
+      );
+      const chunks: string[] = [];
+      const streamed = await client.complete(ask("hi", { onText: (t) => chunks.push(t) }));
+      assertEquals(streamed.text, "complete");
+      assertEquals(retries.map((r) => r.reason), ["timeout"]);
+      assertEquals(server.requests.length, 2);
+      assertEquals(chunks.join("").endsWith("complete"), true);
+      server.enqueue({ text: "cut", fault: { stallMidStream: true } }, { text: "json too" });
+      assertEquals((await client.complete(ask("hi"))).text, "json too");
+      assertEquals(retries.map((r) => r.reason), ["timeout", "timeout"]);
+    }, { DEEPREPO_REQUEST_TIMEOUT_MS: "200" });
+  });
+
   Deno.test(`${c.provider}: an abort during a call rejects with the signal's reason`, async () => {
     await withClient(c, async (client, server) => {
       server.enqueue({ fault: { stall: true } });
