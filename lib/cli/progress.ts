@@ -19,7 +19,7 @@ export interface Progress {
   line(text: string): void;
   /** Streamed model text, written as it comes. */
   text(chunk: string): void;
-  /** Removes the live line; call before printing the final summary. */
+  /** Removes the live line for good (until the next `status`); call before the summary. */
   done(): void;
 }
 
@@ -117,6 +117,7 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
     done() {
       clear();
       endText();
+      current = ""; // later message lines must not bring the live line back
     },
   };
 }

@@ -37,12 +37,13 @@ Deno.test("createProgress() redraws one live line on a terminal and clears it fo
   p.text("Hello");
   p.line("warning: x");
   p.done();
+  p.line("summary");
   const out = ctx.errText();
   assertEquals(out.split("\r\x1b[2K").filter(Boolean)[0], "turn 1");
   assert(!out.includes("1/9"));
   assert(out.includes("turn 1 · sub-calls 2/9 · files 2/9 · $…"), out);
   assert(out.includes("Hello\nwarning: x\n"), JSON.stringify(out));
-  assert(out.endsWith("\r\x1b[2K"));
+  assert(out.endsWith("\r\x1b[2Ksummary\n"), JSON.stringify(out.slice(-40)));
 });
 
 Deno.test("formatEngineProgress() shows turn, sub-calls, files and spend against the budget", () => {
