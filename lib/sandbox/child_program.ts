@@ -72,6 +72,15 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
           ready: data.ready === true,
         });
         return;
+      case "output":
+        if (typeof data.id === "number" && typeof data.text === "string") {
+          writeFrame({
+            type: "output",
+            id: data.id,
+            text: data.text.slice(0, limits.outputBufferChars),
+          });
+        }
+        return;
       case "llm": {
         const id = data.id;
         if (typeof id !== "number") return;
@@ -230,12 +239,26 @@ export function workerMain(): void {
     let buffer: string[] = [];
     let kept = 0;
     let total = 0;
+    // Output is also streamed to the relay (at most every 50 ms) so that what an execution printed
+    // before a timeout or crash can still be shown; the result carries the whole buffer.
+    let currentId = 0;
+    let unflushed: string[] = [];
+    let lastFlush = -Infinity;
+    const now = performance.now.bind(performance);
+    const flush = () => {
+      if (unflushed.length === 0 || currentId === 0) return;
+      port.postMessage({ type: "output", id: currentId, text: unflushed.join("") });
+      unflushed = [];
+      lastFlush = now();
+    };
     const append = (text: string) => {
       total += text.length;
       if (kept < limits.outputBufferChars) {
         const piece = text.slice(0, limits.outputBufferChars - kept);
         buffer.push(piece);
+        unflushed.push(piece);
         kept += piece.length;
+        if (now() - lastFlush >= 50) flush();
       }
     };
     const format = (values: unknown[]) =>
@@ -475,6 +498,9 @@ export function workerMain(): void {
       buffer = [];
       kept = 0;
       total = 0;
+      unflushed = [];
+      lastFlush = -Infinity;
+      currentId = id;
       const sourceUrl = /sourceURL=(\S+)\s*$/.exec(source)?.[1] ?? "";
       let error: unknown;
       let failed = false;
@@ -499,6 +525,8 @@ export function workerMain(): void {
         ...(value === undefined ? {} : { value }),
         answer: readAnswer(),
       });
+      currentId = 0;
+      unflushed = [];
     };
 
     port.onmessage = (event: any) => {

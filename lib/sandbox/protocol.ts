@@ -16,6 +16,7 @@ import type { ExecError } from "./types.ts";
 export type ChildMessage =
   | { type: "ready" }
   | { type: "answer"; content: string; ready: boolean }
+  | { type: "output"; id: number; text: string }
   | { type: "llm"; id: number; prompts: string[] }
   | {
     type: "result";
@@ -162,6 +163,9 @@ export function validateChildMessage(raw: unknown): ChildMessage | undefined {
     case "answer":
       if (typeof raw.content !== "string" || typeof raw.ready !== "boolean") return undefined;
       return { type: "answer", content: raw.content, ready: raw.ready };
+    case "output":
+      if (!isId(raw.id) || typeof raw.text !== "string") return undefined;
+      return { type: "output", id: raw.id, text: raw.text.slice(0, HOST_LIMITS.outputChars) };
     case "llm": {
       const prompts = raw.prompts;
       if (!isId(raw.id) || !Array.isArray(prompts)) return undefined;

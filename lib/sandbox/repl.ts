@@ -9,7 +9,7 @@
  * @module
  */
 import { RunError } from "../errors.ts";
-import { encodeHostMessage, newNonce } from "./protocol.ts";
+import { encodeHostMessage, HOST_LIMITS, newNonce } from "./protocol.ts";
 import type { ChildMessage } from "./protocol.ts";
 import { type ChildCommand, type ChildExit, type ChildHandle, spawnChild } from "./process.ts";
 import { prepareCode } from "./transform.ts";
@@ -126,6 +126,7 @@ export class SandboxRepl implements Repl {
       let remaining = this.#timeoutMs;
       let resumedAt = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let partial = "";
 
       const finish = (result: Omit<ExecResult, "elapsedMs" | "subQueryMs">) => {
         if (done) return;
@@ -153,6 +154,7 @@ export class SandboxRepl implements Repl {
           "timeout",
           `execution timed out after ${seconds} s; the REPL was restarted and its variables ` +
             "are gone",
+          partial,
         ));
       };
       session.onExit = (reason) =>
@@ -162,9 +164,14 @@ export class SandboxRepl implements Repl {
             ? `the REPL process ended (${reason})`
             : `the REPL process ended (${reason}); the REPL was restarted and its variables ` +
               "are gone",
+          partial,
         ));
       session.handler = (message) => {
-        if (message.type === "result" && message.id === id) {
+        if (message.type === "output" && message.id === id) {
+          if (partial.length < HOST_LIMITS.outputChars) {
+            partial += message.text.slice(0, HOST_LIMITS.outputChars - partial.length);
+          }
+        } else if (message.type === "result" && message.id === id) {
           this.#answer = { ...message.answer };
           finish({
             output: message.output,
@@ -215,8 +222,14 @@ export class SandboxRepl implements Repl {
     await session.handle.send(encodeHostMessage(reply));
   }
 
-  #fatalBody(kind: "timeout" | "crash", message: string) {
-    return { output: "", outputChars: 0, answer: { ...this.#answer }, fatal: { kind, message } };
+  /** A fatal result; `output` is what the execution had streamed before the process ended. */
+  #fatalBody(kind: "timeout" | "crash", message: string, output = "") {
+    return {
+      output,
+      outputChars: output.length,
+      answer: { ...this.#answer },
+      fatal: { kind, message },
+    };
   }
 
   #fatal(kind: "timeout" | "crash", message: string, elapsedMs: number, subQueryMs: number) {

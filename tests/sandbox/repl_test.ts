@@ -134,8 +134,9 @@ Deno.test("REPL restarts after a timeout: variables gone, answer kept, next exec
   const repl = await createRepl(options({ execTimeoutSeconds: 1 }));
   try {
     await repl.execute("const kept = 1;\nanswer.content = 'partial';");
-    const r = await repl.execute("while (true) {}");
+    const r = await repl.execute("print('started');\nwhile (true) {}");
     assertEquals(r.fatal?.kind, "timeout");
+    assertEquals(r.output, "started\n", "output printed before the timeout is kept");
     assertEquals(
       r.fatal?.message,
       "execution timed out after 1 s; the REPL was restarted and its variables are gone",
