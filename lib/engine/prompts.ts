@@ -58,7 +58,9 @@ findings in variables and build on them. The code has no file, network or enviro
 2. Dispatch: for every source file that matters, build one focused prompt — one file (or one
    question) per prompt, with the path and the content included — and send them all at once with
    llm_batch. Ask for bugs, security issues, error handling gaps and quality problems, each
-   citing the file and line. Split very large files into parts.
+   citing the file and line. Split very large files into parts. Put file text into prompts
+   unchanged (no added line numbers or reformatting): the host recognises which files the
+   sub-models have seen by their content, and the status line reports what is still unseen.
 3. Check: look at the answers with code (search for keywords, count findings, retry items that
    start with "[ERROR"), follow up with targeted questions across files (data flow, how modules
    depend on each other) when something needs confirming.
