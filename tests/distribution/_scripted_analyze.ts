@@ -48,6 +48,8 @@ export async function scriptedAnalyzeCheck(command: string[], workDir: string): 
       env: {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: workDir,
+        // Keep Deno's own module cache (it defaults to one under HOME): this runs offline.
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
         DEEPREPO_CACHE_DIR: `${workDir}/cache`,
         ...server.env(),
       },
