@@ -2,13 +2,15 @@
  * Reads the files the walk chose: size check, text decoding (invalid UTF-8 replaced), binary
  * detection, and read errors kept as values.
  *
- * Why two strategies: on this project's machines a synchronous read of a file in the page cache
- * costs ~15 µs, while each asynchronous Deno file operation costs ~30 µs more (a thread-pool
- * round trip) and concurrency does not win it back for cached files. When the files are NOT in
- * the cache (cold disk, network file system) a read waits on the device, and issuing many reads
- * at once is what hides that latency. So `auto` starts synchronously, in chunks, and switches to
- * a bounded pool of concurrent asynchronous reads as soon as a chunk shows device-bound
- * latency.
+ * Why two strategies: here a synchronous read of a cached file costs ~15 µs, while each
+ * asynchronous Deno file operation adds ~30 µs (a thread-pool round trip) that concurrency does
+ * not win back for cached files. When files are NOT cached (cold disk, network file system) a
+ * read waits on the device, and many reads in flight hide that latency. So `auto` reads
+ * synchronously, in chunks, and moves to a bounded pool of concurrent reads only while that is
+ * measurably faster.
+ *
+ * Why batches: synchronous reads are decoded many files at a time (see `DecodeBatch`), which
+ * keeps the garbage collector from copying every file's string.
  *
  * @module
  */
