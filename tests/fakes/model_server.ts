@@ -51,7 +51,7 @@ export interface ScriptedUsage {
 export type Fault =
   /** An HTTP error; `retryAfter` (seconds) and `retryAfterMs` set those headers. */
   | { status: number; message?: string; retryAfter?: number; retryAfterMs?: number }
-  /** Never answer; the request ends when the client gives up or the server closes. */
+  /** Never answer (the client's timeout or abort ends it on its side; `close()` on ours). */
   | { stall: true }
   /** Send the headers and the first part of the body, then hang (a stream that stops). */
   | { stallMidStream: true }
