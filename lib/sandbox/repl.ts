@@ -95,7 +95,16 @@ export class SandboxRepl implements Repl {
     const elapsed = () => Math.round(performance.now() - started);
     if (this.#closed) return this.#fatal("crash", "the REPL is closed", elapsed(), 0);
     const id = ++this.#execId;
-    const prepared = prepareCode(code, id);
+    let prepared: ReturnType<typeof prepareCode>;
+    try {
+      prepared = prepareCode(String(code), id);
+    } catch (error) {
+      // The parser itself failed (e.g. its stack on absurdly nested code): still a value.
+      prepared = {
+        ok: false,
+        error: { name: "SyntaxError", message: String((error as Error)?.message ?? error) },
+      };
+    }
     if (!prepared.ok) {
       return {
         output: "",
@@ -196,6 +205,11 @@ export class SandboxRepl implements Repl {
           });
         }
       };
+      if (!session.alive) {
+        // The process ended between being picked and receiving this execution.
+        session.onExit?.(session.violation ?? "ended before the execution started");
+        return;
+      }
       arm();
       session.handle.send(encodeHostMessage({ type: "exec", id, source: prepared.source }));
     });
