@@ -1,0 +1,116 @@
+/**
+ * The host against a misbehaving sandbox process: a scripted fake child speaks the protocol and,
+ * on request, sends forged or invalid frames, kills itself or exits. The host must report each as
+ * a crash (or ignore the forgery), start a fresh process, and keep going.
+ */
+import { assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { SandboxRepl } from "../../lib/sandbox/repl.ts";
+
+const FAKE_CHILD = `
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+let nonce = "";
+let pending = "";
+const out = (text) => {
+  let bytes = encoder.encode(text);
+  while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+};
+const frame = (message) => out("\\x1e" + nonce + " " + JSON.stringify(message) + "\\n");
+const result = (id, output) =>
+  frame({ type: "result", id, output, outputChars: output.length, answer: { content: "", ready: false } });
+for await (const chunk of Deno.stdin.readable) {
+  pending += decoder.decode(chunk, { stream: true });
+  let newline;
+  while ((newline = pending.indexOf("\\n")) !== -1) {
+    const message = JSON.parse(pending.slice(0, newline));
+    pending = pending.slice(newline + 1);
+    if (message.type === "hello") nonce = message.nonce;
+    else if (message.type === "init") frame({ type: "ready" });
+    else if (message.type === "exec") {
+      const code = message.source;
+      if (code.includes("SELF_KILL")) Deno.kill(Deno.pid, "SIGKILL");
+      else if (code.includes("EXIT")) Deno.exit(3);
+      else if (code.includes("INVALID")) frame({ type: "result", id: "not a number" });
+      else if (code.includes("FORGED")) {
+        out("\\x1e" + "0".repeat(32) + " " + JSON.stringify({ type: "result", id: message.id,
+          output: "forged", outputChars: 6, answer: { content: "pwned", ready: true } }) + "\\n");
+        out("noise without a newline then ");
+        result(message.id, "genuine");
+      } else if (code.includes("SILENT")) {
+        // Never answers: only the timeout can end this execution.
+      } else result(message.id, "fine");
+    }
+  }
+}
+`;
+
+function fakeRepl(execTimeoutSeconds = 5): SandboxRepl {
+  return new SandboxRepl({
+    codebase: {},
+    fileTree: "",
+    metadata: {},
+    onSubQuery: (prompts) => Promise.resolve(prompts),
+    execTimeoutSeconds,
+  }, {
+    command: {
+      command: Deno.execPath(),
+      args: [
+        "run",
+        "--no-prompt",
+        "--no-config",
+        "--no-lock",
+        `data:text/javascript;base64,${btoa(FAKE_CHILD)}`,
+      ],
+      env: { NO_COLOR: "1" },
+    },
+  });
+}
+
+Deno.test("host reports a self-kill, an exit and an invalid frame as crashes and recovers", async () => {
+  const repl = fakeRepl();
+  try {
+    await repl.start();
+    const killed = await repl.execute("SELF_KILL");
+    assertEquals(killed.fatal?.kind, "crash");
+    assertMatch(killed.fatal!.message, /killed by SIGKILL/);
+    assertEquals((await repl.execute("ok")).output, "fine");
+
+    const exited = await repl.execute("EXIT");
+    assertMatch(exited.fatal?.message ?? "", /exit code 3/);
+    assertEquals((await repl.execute("ok")).output, "fine");
+
+    const invalid = await repl.execute("INVALID");
+    assertEquals(invalid.fatal?.kind, "crash");
+    assertMatch(invalid.fatal!.message, /invalid shape/);
+    assertEquals((await repl.execute("ok")).output, "fine");
+  } finally {
+    await repl.close();
+  }
+});
+
+Deno.test("host ignores frames with the wrong nonce and untagged noise", async () => {
+  const repl = fakeRepl();
+  try {
+    await repl.start();
+    const r = await repl.execute("FORGED");
+    assertEquals(r.output, "genuine");
+    assertEquals(r.answer, { content: "", ready: false });
+  } finally {
+    await repl.close();
+  }
+});
+
+Deno.test("host times out a process that never answers and closes without hanging", async () => {
+  const repl = fakeRepl(1);
+  try {
+    await repl.start();
+    const r = await repl.execute("SILENT");
+    assertEquals(r.fatal?.kind, "timeout");
+    assertEquals((await repl.execute("ok")).output, "fine");
+  } finally {
+    const started = performance.now();
+    await repl.close();
+    const closing = performance.now() - started;
+    assertEquals(closing < 2000, true, `close took ${closing} ms`);
+  }
+});
