@@ -166,8 +166,10 @@ export function apiMessage(error: unknown): string {
   const body = e.error as { error?: { message?: unknown }; message?: unknown } | undefined;
   const fromBody = body?.error?.message ?? body?.message;
   if (typeof fromBody === "string" && fromBody) return fromBody;
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^\d{3} /, "");
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^\d{3} /, "");
+  // SDK connection errors say only "Connection error."; the cause says what happened.
+  const cause = e.cause instanceof Error ? e.cause.message.split("\n")[0] : "";
+  return cause && !message.includes(cause) ? `${message.replace(/\.$/, "")}: ${cause}` : message;
 }
 
 function retryAfter(headers: unknown): number | undefined {

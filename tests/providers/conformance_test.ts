@@ -283,6 +283,24 @@ for (const c of CASES) {
     }, { DEEPREPO_REQUEST_TIMEOUT_MS: "200" });
   });
 
+  Deno.test(`${c.provider}: a refused connection is retried 3 times, then a RunError`, async () => {
+    // A port that was just free: nothing listens there.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const dead = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+    listener.close();
+    await withClient(c, async (client, server, retries) => {
+      const error = await assertRejects(() => client.complete(ask("hi")), RunError);
+      assertMatch(error.message, new RegExp(`^${c.provider} ${c.id.replace(".", "\\.")}: `));
+      assertEquals(retries.map((r) => r.reason), Array(3).fill("connection error"));
+      assertEquals(server.requests.length, 0);
+    }, {
+      ANTHROPIC_BASE_URL: dead,
+      OPENROUTER_BASE_URL: `${dead}/api/v1`,
+      OPENAI_BASE_URL: `${dead}/v1`,
+      OLLAMA_HOST: dead,
+    });
+  });
+
   Deno.test(`${c.provider}: an abort during a call rejects with the signal's reason`, async () => {
     await withClient(c, async (client, server) => {
       server.enqueue({ fault: { stall: true } });
