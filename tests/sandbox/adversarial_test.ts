@@ -119,6 +119,14 @@ function cases(port: number, tmp: string): Case[] {
       code: `return await import("https://jsr.io/@std/path/mod.ts");`,
     },
     { name: "import() of https esm.sh", code: `return await import("https://esm.sh/left-pad");` },
+    {
+      name: "import() of https raw.githubusercontent.com",
+      code: `return await import("https://raw.githubusercontent.com/a/b/main/mod.ts");`,
+    },
+    {
+      name: "import() of https cdn.jsdelivr.net",
+      code: `return await import("https://cdn.jsdelivr.net/npm/left-pad/index.js");`,
+    },
     { name: "import() of npm:", code: `return await import("npm:left-pad");` },
     { name: "import() of jsr:", code: `return await import("jsr:@std/path");` },
     { name: "import() of node:", code: `return await import("node:child_process");` },
@@ -211,6 +219,21 @@ function cases(port: number, tmp: string): Case[] {
   ];
 }
 
+/** The same attempt reached through code built at run time. */
+function routes(body: string): [string, string][] {
+  const asyncBody = `(async () => {\n${body}\n})()`;
+  return [
+    ["eval", `return await eval(${JSON.stringify(asyncBody)});`],
+    ["indirect eval", `return await (0, eval)(${JSON.stringify(asyncBody)});`],
+    ["Function", `return await Function(${JSON.stringify(`return ${asyncBody};`)})();`],
+    [
+      "AsyncFunction",
+      `const AsyncFunction = (async () => {}).constructor;
+      return await new AsyncFunction(${JSON.stringify(body)})();`,
+    ],
+  ];
+}
+
 async function expectWorks(repl: Repl, after: string) {
   const r = await repl.execute("print(Object.keys(codebase).length + 40)");
   assertEquals(r.output, "42\n", `REPL not usable after: ${after}`);
@@ -228,6 +251,21 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
         assertMatch(r.output, /^DENIED /, `${c.name} was not denied: ${r.output}`);
       });
     }
+    await t.step(
+      "every attempt is denied through eval, Function and AsyncFunction too",
+      async () => {
+        for (const c of cases(listener.port, tmp)) {
+          for (const [route, code] of routes(c.code)) {
+            const r = await repl.execute(probe(code));
+            const label = `${c.name} via ${route}`;
+            assertEquals(r.fatal, undefined, `${label}: ${r.fatal?.message}`);
+            assertMatch(r.output, /^DENIED /, `${label} was not denied: ${r.output}`);
+            // A denial must come from the sandbox, not from a route that failed to compile.
+            assert(!r.output.startsWith("DENIED SyntaxError"), `${label}: ${r.output}`);
+          }
+        }
+      },
+    );
     await t.step("raw writes reached neither the host protocol nor the result", async () => {
       await expectWorks(repl, "raw stdout");
     });
