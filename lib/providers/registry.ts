@@ -257,18 +257,22 @@ function build(plugin: ProviderPlugin, model: string, options: RegistryOptions):
           `plugin ${plugin.name}: createClient must return an object with a complete() method`,
         );
       }
-      const baseMs = Number(options.env.get("DEEPREPO_RETRY_BASE_MS"));
-      const timeoutMs = Number(options.env.get("DEEPREPO_REQUEST_TIMEOUT_MS"));
+      const baseMs = numberVariable(options.env, "DEEPREPO_RETRY_BASE_MS");
       return wrapClient(inner, {
         provider: plugin.name,
         model: id,
         onRetry: clientOptions.onRetry,
         signal: clientOptions.signal,
-        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined,
-        policy: Number.isFinite(baseMs) && baseMs >= 0 && options.env.get("DEEPREPO_RETRY_BASE_MS")
-          ? { baseMs }
-          : undefined,
+        timeoutMs: numberVariable(options.env, "DEEPREPO_REQUEST_TIMEOUT_MS") || undefined,
+        policy: baseMs === undefined ? undefined : { baseMs },
       });
     },
   };
+}
+
+/** A non-negative number from the environment, or undefined when unset or invalid. */
+function numberVariable(env: Env, name: string): number | undefined {
+  const raw = env.get(name);
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
