@@ -218,7 +218,7 @@ export async function readFiles(
         probeAt = chunk;
       }
     }
-    if (mode === "sync") await yielder.yield(); // let an interrupt in between chunks
+    if (mode === "sync" && yielder.due) await yielder.yield(); // let an interrupt in
   }
   return outcomes;
 }

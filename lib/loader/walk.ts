@@ -3,7 +3,7 @@
  * folders, ignore rules, symbolic links, secrets and the include lists.
  *
  * The walk uses synchronous directory reads (four times faster than `Deno.readDir` here; a
- * repository has far fewer folders than files) and lets the event loop run every few folders so
+ * repository has far fewer folders than files) and lets the event loop run every 25 ms so
  * an interrupt is noticed.
  *
  * @module
@@ -27,9 +27,6 @@ export interface WalkOptions {
   signal?: AbortSignal;
 }
 
-/** Folders read between two event-loop turns. */
-const FOLDERS_PER_TURN = 64;
-
 /**
  * Lists the files under `root` that the loader should read. Symbolic links are listed as
  * skipped and never followed, so link loops cannot trap the walk.
@@ -44,7 +41,6 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
   const rootRules = withIgnoreFile(IgnoreStack.empty(), "", `${root}/.git/info/exclude`);
   const pending: { rel: string; rules: IgnoreStack }[] = [{ rel: "", rules: rootRules }];
   using yielder = new EventLoopYielder();
-  let folders = 0;
 
   while (pending.length > 0) {
     const { rel, rules: inherited } = pending.pop()!;
@@ -81,7 +77,7 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
       }
     }
 
-    if (++folders % FOLDERS_PER_TURN === 0) {
+    if (yielder.due) {
       await yielder.yield();
       if (options.signal?.aborted) throw new InterruptedError();
     }

@@ -14,20 +14,33 @@
  * ```ts
  * using yielder = new EventLoopYielder();
  * for (let i = 0; i < 1_000; i++) {
- *   if (i % 100 === 0) await yielder.yield();
+ *   if (yielder.due) await yielder.yield();
  * }
  * ```
  */
 export class EventLoopYielder implements Disposable {
   readonly #channel = new MessageChannel();
+  readonly #intervalMs: number;
   #pending: (() => void)[] = [];
+  #last = performance.now();
 
-  constructor() {
+  /**
+   * @param intervalMs How long synchronous work may run before {@linkcode due} turns true:
+   *   25 ms keeps an interrupt prompt while costing a dozen turns a second at most.
+   */
+  constructor(intervalMs = 25) {
+    this.#intervalMs = intervalMs;
     this.#channel.port1.onmessage = () => this.#pending.shift()?.();
+  }
+
+  /** True when `intervalMs` have passed since the last turn. */
+  get due(): boolean {
+    return performance.now() - this.#last >= this.#intervalMs;
   }
 
   /** Resolves after one event-loop turn. */
   yield(): Promise<void> {
+    this.#last = performance.now();
     return new Promise((resolve) => {
       this.#pending.push(resolve);
       this.#channel.port2.postMessage(null);

@@ -183,3 +183,33 @@ Deno.test("readFiles slices a batch whose bytes all map to one character each", 
     "third file, plain ASCII text\n",
   ]);
 });
+
+Deno.test("readFiles notices an abort fired by a timer during synchronous reading", async () => {
+  const controller = new AbortController();
+  let reads = 0;
+  const io = fakeIo(0.05, 0); // 4,000 files × 0.05 ms: 200 ms of blocking reads
+  const counting: FileIo = {
+    ...io,
+    readSync: (path, max) => {
+      reads++;
+      return io.readSync(path, max);
+    },
+  };
+  const many = Array.from({ length: 4_000 }, (_, i) => `f${i}.ts`);
+  const timer = setTimeout(() => controller.abort(), 20);
+  try {
+    await assertRejects(
+      () =>
+        readFiles("/r", many, {
+          concurrency: 4,
+          io: counting,
+          signal: controller.signal,
+          mode: "sync",
+        }),
+      InterruptedError,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  assert(reads < many.length, `all ${reads} files were read before the abort was seen`);
+});
