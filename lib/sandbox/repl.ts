@@ -159,6 +159,7 @@ export class SandboxRepl implements Repl {
         const seconds = Math.round(this.#timeoutMs / 100) / 10;
         session.onExit = null;
         this.#end(session, "timeout");
+        this.#restartSoon(); // Do not wait for the old process to be reaped.
         finish(this.#fatalBody(
           "timeout",
           `execution timed out after ${seconds} s; the REPL was restarted and its variables ` +
