@@ -149,6 +149,7 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
           type: "function",
           function: { name: t.name, description: t.description, parameters: t.inputSchema },
         }));
+        if (req.toolChoice === "required") body.tool_choice = "required";
       }
       const requestOptions = { signal: req.signal };
       if (!req.onText) {

@@ -104,7 +104,10 @@ export function anthropicClient(sdk: Anthropic, model: string): ModelClient {
           ? [{ type: "text", text: req.system, cache_control: EPHEMERAL }]
           : req.system;
       }
-      if (req.tools?.length) params.tools = toAnthropicTools(req.tools, req.promptCache === true);
+      if (req.tools?.length) {
+        params.tools = toAnthropicTools(req.tools, req.promptCache === true);
+        if (req.toolChoice === "required") params.tool_choice = { type: "any" };
+      }
       const options = { signal: req.signal };
       let message: Anthropic.Messages.Message;
       if (req.onText) {

@@ -140,8 +140,6 @@ export interface AnalysisResult {
   elapsedMs: number;
 }
 
-type RootRequest = CompletionRequest & { toolChoice?: "auto" | "required" };
-
 /**
  * Runs one RLM analysis over a loaded snapshot.
  *
@@ -272,7 +270,7 @@ export async function runAnalysis(
       messages.push({ role: "user", content: [...pending, { type: "text", text: status }] });
       progress(false);
 
-      const request: RootRequest = {
+      const request: CompletionRequest = {
         system: ROOT_SYSTEM_PROMPT,
         messages: [...messages],
         tools: [EXECUTE_CODE_TOOL],

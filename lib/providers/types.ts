@@ -79,6 +79,12 @@ export interface CompletionRequest {
    * (Anthropic `cache_control` breakpoints). Plugins that cache automatically ignore it.
    */
   promptCache?: boolean;
+  /**
+   * Extension to v1 (optional for plugins): `"required"` asks the model to call one of `tools`
+   * instead of answering in text (Anthropic `tool_choice: {type: "any"}`, OpenAI `"required"`).
+   * The engine sets it on the last turns so the model submits its answer. @default "auto"
+   */
+  toolChoice?: "auto" | "required";
 }
 
 /** One conversation message. */

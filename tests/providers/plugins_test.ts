@@ -171,3 +171,24 @@ Deno.test("ollamaOrigin adds a scheme and default port and maps 0.0.0.0 to loopb
   assertEquals(ollamaOrigin("0.0.0.0:8080"), "http://127.0.0.1:8080");
   assertEquals(ollamaOrigin("http://localhost:1234/"), "http://localhost:1234");
 });
+
+Deno.test("toolChoice required maps to each vendor's forced tool use; auto sends nothing", async () => {
+  await withRegistry(async (registry, server) => {
+    const messages = [{ role: "user" as const, content: "finish now" }];
+    for (const model of ["sonnet", "openai:gpt-6.1-sol", "openrouter:minimax/minimax-m2.5"]) {
+      const client = registry.resolve(model).createClient();
+      server.enqueue({ text: "x" }, { text: "y" });
+      await client.complete({ messages, tools: TOOLS, maxTokens: 5, toolChoice: "required" });
+      await client.complete({ messages, tools: TOOLS, maxTokens: 5 });
+    }
+    const choices = server.requests.map((r) => r.body.tool_choice);
+    assertEquals(choices, [
+      { type: "any" },
+      undefined,
+      "required",
+      undefined,
+      "required",
+      undefined,
+    ]);
+  });
+});
