@@ -26,7 +26,8 @@ export const RELEASE_TARGETS = [
  * Permissions baked into the binary. The binary reads the repository and `.env`, writes reports,
  * the cache and temporary clones, talks to model endpoints (any host: endpoints are
  * configurable), reads environment variables (keys, endpoints), runs `git` for clones and itself
- * for the sandbox child, and asks the OS for the home directory (cache location).
+ * for the sandbox child, asks the OS for the home directory (cache location), and imports user
+ * plugins given by URL. The sandbox child drops all of these before user code runs.
  */
 export const BINARY_PERMISSIONS = [
   "--allow-read",
@@ -35,6 +36,7 @@ export const BINARY_PERMISSIONS = [
   "--allow-env",
   "--allow-run",
   "--allow-sys=homedir,osRelease,hostname",
+  "--allow-import",
 ] as const;
 
 /** Unstable features the app needs: Deno KV (cache) and worker permission options (sandbox). */

@@ -3,6 +3,7 @@ import { assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { MAIN, runDeno } from "../_helpers/run_cli.ts";
 import { COMMAND_NAME, URL_RUN_FLAGS } from "../../scripts/install_flags.ts";
 import { VERSION } from "../../lib/version.ts";
+import { scriptedAnalyzeCheck } from "./_scripted_analyze.ts";
 
 Deno.test("deno install -g installs a deeprepo command that runs", async () => {
   const root = await Deno.makeTempDir({ prefix: "deeprepo_install_" });
@@ -31,6 +32,9 @@ Deno.test("deno install -g installs a deeprepo command that runs", async () => {
     const list = await run(["list-models"]);
     assertEquals(list.code, 0, new TextDecoder().decode(list.stderr));
     assertStringIncludes(new TextDecoder().decode(list.stdout), "openrouter");
+    // The installed command's narrow permissions suffice for a whole analysis: sandbox child,
+    // plugins over HTTP, the KV cache and the output files.
+    await scriptedAnalyzeCheck([bin], root);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
