@@ -134,22 +134,6 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
     }
     if (message.type === "init" && hello && !initialized) {
       initialized = true;
-      const channel = new MessageChannel();
-      port = channel.port1;
-      port.onmessage = (event: any) => {
-        try {
-          fromWorker(event.data);
-        } catch {
-          // A malformed message from the worker is dropped; the host's timeout still applies.
-        }
-      };
-      const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
-      worker = new Worker(url, { type: "module" });
-      worker.onmessage = () => {}; // Raw worker messages are not part of the protocol.
-      worker.onerror = (event: any) => {
-        event.preventDefault?.();
-        D.exit(70);
-      };
       worker.postMessage({
         type: "init",
         port: channel.port2,
@@ -172,6 +156,24 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
         ...(typeof message.error === "string" ? { error: message.error } : {}),
       });
     }
+  };
+
+  // The worker boots while the host is still sending the codebase; it waits for its init.
+  const channel = new MessageChannel();
+  port = channel.port1;
+  port.onmessage = (event: any) => {
+    try {
+      fromWorker(event.data);
+    } catch {
+      // A malformed message from the worker is dropped; the host's timeout still applies.
+    }
+  };
+  const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
+  worker = new Worker(url, { type: "module" });
+  worker.onmessage = () => {}; // Raw worker messages are not part of the protocol.
+  worker.onerror = (event: any) => {
+    event.preventDefault?.();
+    D.exit(70);
   };
 
   (async () => {
