@@ -38,7 +38,11 @@ export interface RawFile {
 
 /** The file system calls the reader makes, replaceable in tests. Paths are absolute. */
 export interface FileIo {
-  readSync(path: string, maxBytes: number): RawFile;
+  /**
+   * @param into Where to put the bytes: returns a buffer of exactly `size` bytes. Without it
+   *   (or when an implementation ignores it) the returned `data` is wherever the reader chose.
+   */
+  readSync(path: string, maxBytes: number, into?: (size: number) => Uint8Array): RawFile;
   read(path: string, maxBytes: number): Promise<RawFile>;
 }
 
@@ -48,11 +52,11 @@ export interface FileIo {
  * already listed the path as a regular file, not a link.
  */
 export const denoIo: FileIo = {
-  readSync(path, maxBytes) {
+  readSync(path, maxBytes, into) {
     using file = Deno.openSync(path);
     const bytes = file.statSync().size;
     if (bytes > maxBytes) return { bytes };
-    const data = scratch(bytes);
+    const data = into ? into(bytes) : scratch(bytes);
     let filled = 0;
     while (filled < bytes) {
       const n = file.readSync(data.subarray(filled));
@@ -169,7 +173,7 @@ export async function readFiles(
       for (let i = next; i < end; i++) {
         let raw: RawFile;
         try {
-          raw = io.readSync(root + "/" + paths[i], MAX_FILE_BYTES);
+          raw = io.readSync(root + "/" + paths[i], MAX_FILE_BYTES, batch.reserve);
         } catch (error) {
           outcomes[i] = { kind: "error", bytes: 0, reason: describeError(error) };
           continue;
@@ -273,14 +277,23 @@ class DecodeBatch {
     return this.#used;
   }
 
-  /** Copies one file's content in; `index` is where its outcome goes. */
-  add(index: number, data: Uint8Array, bytes: number): void {
-    if (this.#used + data.length > this.#buffer.length) {
-      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#used + data.length));
+  /**
+   * Room for the next file's `size` bytes, so the reader can read straight into the batch
+   * (a bound function: it is handed to `FileIo.readSync`).
+   */
+  readonly reserve = (size: number): Uint8Array => {
+    if (this.#used + size > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#used + size));
       grown.set(this.#buffer.subarray(0, this.#used));
       this.#buffer = grown;
     }
-    this.#buffer.set(data, this.#used);
+    return this.#buffer.subarray(this.#used, this.#used + size);
+  };
+
+  /** Adds one file's content (copied, unless it was read into `reserve`'s buffer). */
+  add(index: number, data: Uint8Array, bytes: number): void {
+    const inPlace = data.buffer === this.#buffer.buffer && data.byteOffset === this.#used;
+    if (!inPlace) this.reserve(data.length).set(data);
     this.#items.push({ index, start: this.#used, bytes });
     this.#used += data.length;
   }
