@@ -58,7 +58,7 @@ export class SandboxRepl implements Repl {
     this.#options = options;
     this.#command = internals.command;
     this.#timeoutMs = (options.execTimeoutSeconds ?? REPL_DEFAULTS.execTimeoutSeconds) * 1000;
-    this.#memoryLimitMb = options.memoryLimitMb ?? REPL_DEFAULTS.memoryLimitMb;
+    this.#memoryLimitMb = options.memoryLimitMb ?? defaultMemoryLimitMb(options.codebase);
   }
 
   /** Starts the first process; rejects with a RunError when it cannot start. */
@@ -353,6 +353,18 @@ export class SandboxRepl implements Repl {
       this.#starting = undefined;
     });
   }
+}
+
+/**
+ * The default heap limit: 1024 MB, or more for a codebase so large that holding it (up to two
+ * bytes per character, parsed once in each of the process's two isolates) plus working room
+ * would not fit.
+ */
+export function defaultMemoryLimitMb(codebase: Record<string, string>): number {
+  let chars = 0;
+  for (const content of Object.values(codebase)) chars += content.length;
+  const needed = Math.ceil((chars * 4) / (1024 * 1024)) + 512;
+  return Math.max(REPL_DEFAULTS.memoryLimitMb, needed);
 }
 
 function describeExit(exit: ChildExit): string {

@@ -56,6 +56,9 @@ export interface ReplOptions {
   onSubQuery: SubQueryHandler;
   /** One execution's limit, excluding time spent waiting on sub-model calls. @default 300 */
   execTimeoutSeconds?: number;
-  /** Extension: V8 heap limit of the REPL process in MB. @default 1024 */
+  /**
+   * Extension: V8 heap limit of each isolate of the REPL process in MB.
+   * @default 1024, or 4 × the codebase's size in MB + 512 when that is larger
+   */
   memoryLimitMb?: number;
 }

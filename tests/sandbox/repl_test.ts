@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { createRepl } from "../../lib/sandbox/mod.ts";
+import { defaultMemoryLimitMb } from "../../lib/sandbox/repl.ts";
 import type { ReplOptions, SubQueryHandler } from "../../lib/sandbox/types.ts";
 
 function options(overrides: Partial<ReplOptions> = {}): ReplOptions {
@@ -172,4 +173,10 @@ Deno.test("REPL close() aborts in-flight sub-queries and settles the running exe
   await repl.close();
   const after = await repl.execute("1");
   assertEquals(after.fatal?.kind, "crash");
+});
+
+Deno.test("defaultMemoryLimitMb grows with a codebase too large for the 1024 MB default", () => {
+  assertEquals(defaultMemoryLimitMb({ "a.ts": "x".repeat(1000) }), 1024);
+  const big = { "a.ts": "x".repeat(200 * 1024 * 1024) };
+  assertEquals(defaultMemoryLimitMb(big), 200 * 4 + 512);
 });
