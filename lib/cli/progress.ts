@@ -136,8 +136,8 @@ function consoleColumns(): number {
  * @example
  * ```ts
  * formatEngineProgress({ phase: "exec", turn: 3, maxTurns: 20, subDone: 12, subRequested: 40,
- *   filesCovered: 10, filesEligible: 42, spentUsd: 0.1234 });
- * // "turn 3/20 · running code · sub-calls 12/40 · files 10/42 · $0.1234"
+ *   cacheHits: 5, filesCovered: 10, filesEligible: 42, spentUsd: 0.1234 });
+ * // "turn 3/20 · running code · sub-calls 12/40 (5 cached) · files 10/42 · $0.1234"
  * ```
  */
 export function formatEngineProgress(p: EngineProgress): string {
@@ -151,6 +151,7 @@ export function formatEngineProgress(p: EngineProgress): string {
   const spend = p.budgetUsd === undefined
     ? `$${p.spentUsd.toFixed(4)}`
     : `$${p.spentUsd.toFixed(4)} of $${p.budgetUsd.toFixed(2)}`;
-  return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested} · ` +
-    `files ${p.filesCovered}/${p.filesEligible} · ${spend}`;
+  const cached = p.cacheHits > 0 ? ` (${p.cacheHits} cached)` : "";
+  return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested}` +
+    `${cached} · files ${p.filesCovered}/${p.filesEligible} · ${spend}`;
 }

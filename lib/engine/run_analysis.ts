@@ -59,6 +59,8 @@ export interface EngineProgress {
   maxTurns: number;
   subDone: number;
   subRequested: number;
+  /** Sub-model prompts answered from the cache so far. */
+  cacheHits: number;
   filesCovered: number;
   filesEligible: number;
   spentUsd: number;
@@ -178,6 +180,7 @@ export async function runAnalysis(
       maxTurns,
       subDone: dispatcher.stats.done,
       subRequested: dispatcher.stats.requested,
+      cacheHits: dispatcher.stats.cacheHits,
       filesCovered: coverage.covered.size,
       filesEligible: coverage.eligible.length,
       spentUsd: spend.spentUsd,

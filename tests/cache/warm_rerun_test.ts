@@ -156,9 +156,14 @@ Deno.test("analyze with a corrupt cache file warns once and finishes uncached", 
     await Deno.mkdir(`${work}/cache`);
     await Deno.writeTextFile(`${work}/cache/subcalls.kv`, "this is not sqlite ".repeat(64));
     const env = { ...server.env(), DEEPREPO_CACHE_DIR: `${work}/cache` };
-    const run = await runCliProcess(["analyze", FIXTURE, "-o", `${work}/out`], { cwd: work, env });
+    // -q silences progress, not this warning: the user expects a cache and gets none.
+    const run = await runCliProcess(["analyze", FIXTURE, "-q", "-o", `${work}/out`], {
+      cwd: work,
+      env,
+    });
     assertEquals(run.code, 0, run.stderr);
     assertEquals(run.stderr.match(/cache disabled/g)?.length, 1, run.stderr);
+    assertEquals(run.stderr.trim().split("\n").length, 1, run.stderr);
     const metrics = JSON.parse(
       await Deno.readTextFile(
         run.stdout.trim().split("\n").at(-1)!.replace(/\.md$/, "_metrics.json"),

@@ -54,11 +54,29 @@ Deno.test("formatEngineProgress() shows turn, sub-calls, files and spend against
       maxTurns: 20,
       subDone: 3,
       subRequested: 8,
+      cacheHits: 0,
       filesCovered: 3,
       filesEligible: 12,
       spentUsd: 0.01234,
       budgetUsd: 1,
     }),
     "turn 2/20 · root model · sub-calls 3/8 · files 3/12 · $0.0123 of $1.00",
+  );
+});
+
+Deno.test("formatEngineProgress() shows how many sub-calls the cache answered", () => {
+  assertEquals(
+    formatEngineProgress({
+      phase: "exec",
+      turn: 1,
+      maxTurns: 20,
+      subDone: 6,
+      subRequested: 6,
+      cacheHits: 4,
+      filesCovered: 6,
+      filesEligible: 6,
+      spentUsd: 0.5,
+    }),
+    "turn 1/20 · running code · sub-calls 6/6 (4 cached) · files 6/6 · $0.5000",
   );
 });

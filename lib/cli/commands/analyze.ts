@@ -123,7 +123,8 @@ export async function analyzeLoaded(
   let cache: Cache | undefined;
   if (options.cache) {
     cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
-      onWarning: (message) => progress.line(`warning: ${message}`),
+      // Shown even with -q: the run continues without the cache the user expects.
+      onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
     });
   }
   progress.line(
