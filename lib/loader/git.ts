@@ -54,6 +54,8 @@ export interface CloneOptions {
   signal?: AbortSignal;
   /** The `git` program. @default {"git"} */
   git?: string;
+  /** Folder to create the clone in. @default {the system's temporary folder} */
+  tempRoot?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export interface CloneOptions {
  * @throws {InterruptedError} when `signal` is aborted.
  */
 export async function cloneRepository(url: string, options: CloneOptions = {}): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "deeprepo_clone_" });
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_clone_", dir: options.tempRoot });
   try {
     const command = new Deno.Command(options.git ?? "git", {
       args: ["clone", "--depth", "1", "--quiet", "--", url, dir],

@@ -70,25 +70,7 @@ export const CHARS_PER_TOKEN = 4;
  */
 export async function loadCodebase(source: string, options: LoadOptions): Promise<LoadedCodebase> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (isGitUrl(source)) {
-    const url = source.trim();
-    options.onProgress?.({ phase: "clone", done: 0, total: 0 });
-    const dir = await cloneRepository(url, { signal: options.signal });
-    try {
-      const snapshot = await loadFolder(dir, {
-        repoName: repoNameFromUrl(url),
-        source: url,
-        concurrency,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      });
-      let disposed: Promise<void> | undefined;
-      return { snapshot, dispose: () => disposed ??= removeFolder(dir) };
-    } catch (error) {
-      await removeFolder(dir);
-      throw error;
-    }
-  }
+  if (isGitUrl(source)) return await _loadGitUrl(source.trim(), options);
 
   const root = await resolveFolder(source, options.cwd);
   const snapshot = await loadFolder(root, {
@@ -99,6 +81,34 @@ export async function loadCodebase(source: string, options: LoadOptions): Promis
     onProgress: options.onProgress,
   });
   return { snapshot, dispose: () => Promise.resolve() };
+}
+
+/**
+ * Clones `url` and loads the clone; the clone is removed on failure, or by `dispose()`.
+ * Exported for tests, which pass `tempRoot` to watch for leftovers without touching `TMPDIR`
+ * (test files may share one process).
+ */
+export async function _loadGitUrl(
+  url: string,
+  options: LoadOptions,
+  tempRoot?: string,
+): Promise<LoadedCodebase> {
+  options.onProgress?.({ phase: "clone", done: 0, total: 0 });
+  const dir = await cloneRepository(url, { signal: options.signal, tempRoot });
+  try {
+    const snapshot = await loadFolder(dir, {
+      repoName: repoNameFromUrl(url),
+      source: url,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    let disposed: Promise<void> | undefined;
+    return { snapshot, dispose: () => disposed ??= removeFolder(dir) };
+  } catch (error) {
+    await removeFolder(dir);
+    throw error;
+  }
 }
 
 /**

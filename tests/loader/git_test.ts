@@ -6,7 +6,7 @@ import {
   assertStringIncludes,
 } from "../_helpers/assert.ts";
 import { InterruptedError, RunError } from "../../lib/errors.ts";
-import { isGitUrl, loadCodebase } from "../../lib/loader/mod.ts";
+import { _loadGitUrl, isGitUrl, loadCodebase } from "../../lib/loader/mod.ts";
 import { redactUrl, repoNameFromUrl } from "../../lib/loader/git.ts";
 import { git, withTempDir, writeTree } from "./_fixture.ts";
 
@@ -40,20 +40,23 @@ Deno.test("redactUrl hides credentials", () => {
   assertEquals(redactUrl("https://github.com/o/r"), "https://github.com/o/r");
 });
 
-/** Runs `fn` with TMPDIR pointed at a private folder, so leftover clones can be counted. */
+/** Runs `fn` with a private folder for clones, so leftovers can be counted. */
 async function withPrivateTmp(fn: (tmp: string, work: string) => Promise<void>): Promise<void> {
   await withTempDir(async (dir) => {
     const tmp = `${dir}/tmp`;
     await Deno.mkdir(tmp);
-    const saved = Deno.env.get("TMPDIR");
-    Deno.env.set("TMPDIR", tmp);
-    try {
-      await fn(tmp, dir);
-    } finally {
-      if (saved === undefined) Deno.env.delete("TMPDIR");
-      else Deno.env.set("TMPDIR", saved);
-    }
+    await fn(tmp, dir);
   });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
 
 async function entries(dir: string): Promise<string[]> {
@@ -61,7 +64,7 @@ async function entries(dir: string): Promise<string[]> {
 }
 
 Deno.test("loadCodebase clones a file:// URL shallowly and dispose removes the clone", async () => {
-  await withPrivateTmp(async (tmp, work) => {
+  await withTempDir(async (work) => {
     const origin = `${work}/origin-repo`;
     await writeTree(origin, { "main.py": "if __name__ == '__main__':\n    pass\n", "a.md": "old" });
     await git(origin, "init", "--quiet");
@@ -75,8 +78,7 @@ Deno.test("loadCodebase clones a file:// URL shallowly and dispose removes the c
     assertEquals(snapshot.metadata.repo_name, "origin-repo");
     assertEquals(snapshot.codebase["a.md"], "new");
     assertEquals(snapshot.metadata.entry_points, ["main.py"]);
-    assert(snapshot.root.startsWith(tmp), snapshot.root);
-    assertEquals((await entries(tmp)).length, 1);
+    assert(!snapshot.root.startsWith(work), "cloned into the system's temporary folder");
     assertEquals(await entries(snapshot.root).then((e) => e.includes(".git")), true);
 
     const shallow = await new Deno.Command("git", {
@@ -87,14 +89,14 @@ Deno.test("loadCodebase clones a file:// URL shallowly and dispose removes the c
 
     await loaded.dispose();
     await loaded.dispose(); // safe twice
-    assertEquals(await entries(tmp), []);
+    assertEquals(await exists(snapshot.root), false);
   });
 });
 
-Deno.test("loadCodebase reports a failed clone in one line and leaves no folder", async () => {
+Deno.test("_loadGitUrl reports a failed clone in one line and leaves no folder", async () => {
   await withPrivateTmp(async (tmp, work) => {
     const url = `file://${work}/does-not-exist`;
-    const error = await assertRejects(() => loadCodebase(url, { cwd: "/" }), RunError);
+    const error = await assertRejects(() => _loadGitUrl(url, { cwd: "/" }, tmp), RunError);
     assertMatch(error.message, /^could not clone file:\/\/.*does-not-exist: .+/);
     // git's reason names the path, not its closing boilerplate line
     assertStringIncludes(error.message.slice(url.length + 16), "does-not-exist");
@@ -104,20 +106,20 @@ Deno.test("loadCodebase reports a failed clone in one line and leaves no folder"
   });
 });
 
-Deno.test("loadCodebase removes the clone when the cloned repository has nothing to load", async () => {
+Deno.test("_loadGitUrl removes the clone when the cloned repository has nothing to load", async () => {
   await withPrivateTmp(async (tmp, work) => {
     const origin = `${work}/images`;
     await writeTree(origin, { "logo.png": "png" });
     await git(origin, "init", "--quiet");
     await git(origin, "add", ".");
     await git(origin, "commit", "--quiet", "-m", "only images");
-    const error = await assertRejects(() => loadCodebase(`file://${origin}`, { cwd: "/" }));
+    const error = await assertRejects(() => _loadGitUrl(`file://${origin}`, { cwd: "/" }, tmp));
     assertStringIncludes(error.message, "nothing to analyze");
     assertEquals(await entries(tmp), []);
   });
 });
 
-Deno.test("loadCodebase stops a clone on abort and removes its folder", async () => {
+Deno.test("_loadGitUrl stops a clone on abort and removes its folder", async () => {
   await withPrivateTmp(async (tmp, work) => {
     const origin = `${work}/origin`;
     await writeTree(origin, { "a.ts": "x" });
@@ -127,7 +129,7 @@ Deno.test("loadCodebase stops a clone on abort and removes its folder", async ()
     const controller = new AbortController();
     controller.abort();
     await assertRejects(
-      () => loadCodebase(`file://${origin}`, { cwd: "/", signal: controller.signal }),
+      () => _loadGitUrl(`file://${origin}`, { cwd: "/", signal: controller.signal }, tmp),
       InterruptedError,
     );
     assertEquals(await entries(tmp), []);
