@@ -5,9 +5,9 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../_helpers/assert.ts";
-import { InterruptedError, RunError } from "../../lib/errors.ts";
+import { EnvironmentError, InterruptedError, RunError } from "../../lib/errors.ts";
 import { _loadGitUrl, isGitUrl, loadCodebase } from "../../lib/loader/mod.ts";
-import { redactUrl, repoNameFromUrl } from "../../lib/loader/git.ts";
+import { cloneRepository, redactUrl, repoNameFromUrl } from "../../lib/loader/git.ts";
 import { git, withTempDir, writeTree } from "./_fixture.ts";
 
 Deno.test("isGitUrl tells URLs from paths", () => {
@@ -132,6 +132,21 @@ Deno.test("_loadGitUrl stops a clone on abort and removes its folder", async () 
       () => _loadGitUrl(`file://${origin}`, { cwd: "/", signal: controller.signal }, tmp),
       InterruptedError,
     );
+    assertEquals(await entries(tmp), []);
+  });
+});
+
+Deno.test("cloneRepository says git is missing (exit 2) and leaves no folder", async () => {
+  await withPrivateTmp(async (tmp) => {
+    const error = await assertRejects(
+      () =>
+        cloneRepository("file:///nonexistent/r.git", {
+          git: "no-such-git-binary",
+          tempRoot: tmp,
+        }),
+      EnvironmentError,
+    );
+    assertEquals(error.message, "git is not installed (needed to clone a git URL)");
     assertEquals(await entries(tmp), []);
   });
 });
