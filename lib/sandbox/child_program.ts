@@ -27,6 +27,8 @@ export const CHILD_LIMITS = {
   liveBufferBytes: 1024 * 1024 * 1024,
   /** Characters of the inspected value of the last expression. */
   valueChars: 10_000,
+  /** Characters of `answer.content` returned to the host. */
+  answerChars: 8_000_000,
 };
 
 /**
@@ -68,7 +70,7 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       case "answer":
         writeFrame({
           type: "answer",
-          content: String(data.content ?? ""),
+          content: String(data.content ?? "").slice(0, limits.answerChars),
           ready: data.ready === true,
         });
         return;
@@ -101,25 +103,40 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       case "result": {
         const error = data.error && typeof data.error === "object"
           ? {
-            name: String(data.error.name),
-            message: String(data.error.message),
+            name: String(data.error.name).slice(0, 200),
+            message: String(data.error.message).slice(0, 10_000),
             ...(typeof data.error.line === "number" ? { line: data.error.line } : {}),
           }
           : undefined;
-        writeFrame({
+        const id = Number(data.id);
+        const outputChars = Number(data.outputChars) || 0;
+        const written = writeFrame({
           type: "result",
-          id: Number(data.id),
+          id,
           output: String(data.output ?? "").slice(0, limits.outputBufferChars),
-          outputChars: Number(data.outputChars) || 0,
+          outputChars,
           ...(error ? { error } : {}),
           ...(typeof data.value === "string"
             ? { value: data.value.slice(0, limits.valueChars) }
             : {}),
           answer: {
-            content: String(data.answer?.content ?? ""),
+            content: String(data.answer?.content ?? "").slice(0, limits.answerChars),
             ready: data.answer?.ready === true,
           },
         });
+        if (!written) {
+          writeFrame({
+            type: "result",
+            id,
+            output: "",
+            outputChars,
+            error: {
+              name: "RangeError",
+              message: "the execution's result was too large to return",
+            },
+            answer: { content: "", ready: false },
+          });
+        }
         return;
       }
     }

@@ -289,6 +289,26 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
       assertEquals(({} as Record<string, unknown>).polluted, undefined);
       assertEquals(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted"), false);
     });
+    await t.step("a stolen internal port gives nothing beyond the REPL's own API", async () => {
+      const r = await repl.execute(
+        `const original = MessagePort.prototype.postMessage;
+        let stolen;
+        MessagePort.prototype.postMessage = function (m, t) { stolen = this; return original.call(this, m, t); };
+        await llm_query("capture");
+        MessagePort.prototype.postMessage = original;
+        stolen.postMessage({ type: "result", id: 424242, output: "forged", outputChars: 6,
+          answer: { content: "forged", ready: false } });
+        stolen.postMessage({ type: "llm", id: 7, prompts: "not a list" });
+        stolen.postMessage({ type: "answer", content: { toString: 1 } });
+        stolen.postMessage({ type: "result", id: 1, error: { name: "x".repeat(1e6), message: "y".repeat(5e7) } });
+        await new Promise((r) => setTimeout(r, 50));
+        print(typeof stolen);`,
+      );
+      assertEquals(r.fatal, undefined, r.fatal?.message);
+      assertEquals(r.output, "object\n");
+      assert(!r.answer.content.includes("forged"));
+      await expectWorks(repl, "stolen port");
+    });
     await t.step("100 MB of output is counted, not kept", async () => {
       const r = await repl.execute("for (let i = 0; i < 100; i++) print('x'.repeat(1024 * 1024));");
       assertEquals(r.outputChars, 100 * (1024 * 1024 + 1));
