@@ -4,6 +4,7 @@ import { type ReplInput, runRepl } from "../../lib/cli/commands/repl.ts";
 import { createRepl } from "../../lib/sandbox/mod.ts";
 import type { ReplCommandOptions } from "../../lib/cli/options.ts";
 import { startFakeModelServer } from "../fakes/model_server.ts";
+import { runCliProcess } from "../_helpers/run_cli.ts";
 
 const SAMPLE = new URL("../fixtures/sample_project", import.meta.url).pathname;
 
@@ -138,4 +139,23 @@ Deno.test("repl computes without a sub-model key; llm_query then answers with an
   assertEquals(code, 0, ctx.errText());
   assertEquals(ctx.out[0], "true");
   assertMatch(ctx.out[1], /^\[ERROR: .*OPENROUTER_API_KEY/);
+});
+
+Deno.test("deeprepo repl as a process: outputs on stdout, a timeout on stderr, exit 1", async () => {
+  const result = await runCliProcess([
+    "repl",
+    SAMPLE,
+    "-q",
+    "--exec-timeout",
+    "1",
+    "--eval",
+    "print(metadata.repo_name)",
+    "--eval",
+    "while (true) {}",
+    "--eval",
+    "print('after', typeof codebase)",
+  ]);
+  assertEquals(result.stdout, "sample_project\nafter object\n");
+  assertStringIncludes(result.stderr, "execution timed out after 1 s; the REPL was restarted");
+  assertEquals(result.code, 1);
 });
