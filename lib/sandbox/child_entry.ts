@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { CHILD_LIMITS, relayMain } from "./child_program.ts";
+import { CHILD_LIMITS } from "./child_limits.ts";
+import { relayMain } from "./child_relay.ts";
 import { workerSource } from "./process.ts";
 
 export { SANDBOX_MODE_ARG } from "./mode.ts";

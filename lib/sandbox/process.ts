@@ -11,7 +11,10 @@
  *
  * @module
  */
-import { CHILD_LIMITS, relayMain, workerMain } from "./child_program.ts";
+import { CHILD_LIMITS } from "./child_limits.ts";
+import { hardenWorkerGlobals } from "./child_harden.ts";
+import { relayMain } from "./child_relay.ts";
+import { workerMain } from "./child_worker.ts";
 import { SANDBOX_MODE_ARG } from "./mode.ts";
 import { type FrameEvent, readFrames } from "./protocol.ts";
 
@@ -57,9 +60,9 @@ export interface ChildCommand {
 
 let cachedUrl: string | undefined;
 
-/** The worker module's source text. */
+/** The worker module's source text: the hardening function, then the worker program. */
 export function workerSource(): string {
-  return `(${workerMain.toString()})();\n`;
+  return `${hardenWorkerGlobals.toString()}\n(${workerMain.toString()})();\n`;
 }
 
 /** The sandbox process's whole program as source text (relay + embedded worker source). */

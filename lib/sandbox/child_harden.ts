@@ -1,0 +1,247 @@
+// deno-lint-ignore-file no-explicit-any
+/**
+ * Hardening of the user-code Worker's global scope, run before any user code exists. Sent as
+ * source text ahead of the worker program, so {@linkcode hardenWorkerGlobals} must be
+ * self-contained.
+ *
+ * @module
+ */
+
+/**
+ * Removes every global that reaches outside the process's computation (files, network,
+ * processes, storage, raw messaging, Wasm, GPU), guards run-time code evaluation against
+ * `import()`, and caps explicit off-heap allocations.
+ *
+ * @param limits The worker's limits (`bufferBytes`, `liveBufferBytes`).
+ */
+export function hardenWorkerGlobals(limits: any): void {
+  const g = globalThis as any;
+  const defineProperty = Object.defineProperty;
+  const stringOf = String;
+  const TypeErrorClass = TypeError;
+  const RangeErrorClass = RangeError;
+  harden(limits);
+
+  /** Removes what user code must not reach, and caps explicit off-heap allocations. */
+  function harden(limits: any) {
+    const remove = [
+      "Deno",
+      "process",
+      "fetch",
+      "Request",
+      "Response",
+      "WebSocket",
+      "WebSocketStream",
+      "EventSource",
+      "WebTransport",
+      "Worker",
+      "SharedWorker",
+      "caches",
+      "CacheStorage",
+      "Cache",
+      "BroadcastChannel",
+      "postMessage",
+      "close",
+      "onmessage",
+      "onmessageerror",
+      "importScripts",
+      "navigator",
+      "WorkerNavigator",
+      "Navigator",
+      "NavigatorUAData",
+      "location",
+      "WorkerLocation",
+      "WebAssembly",
+      "Blob",
+      "File",
+      "FileReader",
+      "OffscreenCanvas",
+      "createImageBitmap",
+      "ImageBitmap",
+      "ImageBitmapRenderingContext",
+      "Lock",
+      "LockManager",
+      "localStorage",
+      "sessionStorage",
+      "indexedDB",
+      "XMLHttpRequest",
+      "require",
+      "Buffer",
+      "setImmediate",
+      "clearImmediate",
+      "global",
+    ];
+    for (const key of Reflect.ownKeys(g)) {
+      if (typeof key === "string" && key.startsWith("GPU")) remove.push(key);
+    }
+    for (const key of remove) {
+      try {
+        delete g[key];
+      } catch {
+        // Non-configurable: overwrite below.
+      }
+      if (key in g) {
+        try {
+          defineProperty(g, key, { value: undefined, writable: false, configurable: false });
+        } catch {
+          // Nothing more can be done; the process wall still holds.
+        }
+      }
+    }
+    capBuffers(limits);
+    guardCodeEvaluation();
+  }
+
+  /**
+   * Code built at run time (`eval`, `Function` and its async/generator siblings) is not seen by
+   * the host's transform, so its `import()` calls would reach the module loader (where `node:`
+   * built-ins load). These wrappers refuse such code; all other code evaluates as before (`eval`
+   * becomes indirect: it sees globals, not the caller's local variables).
+   */
+  function guardCodeEvaluation() {
+    const importCall = /\bimport\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*(?:\n|$))\s*)*\(/;
+    const check = (texts: string[]) => {
+      for (const text of texts) {
+        if (importCall.test(text)) {
+          throw new TypeErrorClass(
+            "import() is not allowed in the deeprepo REPL: everything is in codebase",
+          );
+        }
+      }
+    };
+    const originalEval = g.eval;
+    defineProperty(g, "eval", {
+      value: function evaluate(code: unknown) {
+        if (typeof code !== "string") return code;
+        check([code]);
+        return originalEval(code);
+      },
+      writable: true,
+      configurable: true,
+    });
+    const constructors = [
+      Function,
+      Object.getPrototypeOf(async function () {}).constructor,
+      Object.getPrototypeOf(function* () {}).constructor,
+      Object.getPrototypeOf(async function* () {}).constructor,
+    ];
+    for (const Original of constructors) {
+      const guarded: any = new Proxy(Original, {
+        apply(target, _this, args) {
+          const texts = args.map((a: unknown) => stringOf(a));
+          check(texts);
+          return Reflect.apply(target, undefined, texts);
+        },
+        construct(target, args) {
+          const texts = args.map((a: unknown) => stringOf(a));
+          check(texts);
+          return Reflect.construct(target, texts);
+        },
+      });
+      defineProperty(Original.prototype, "constructor", {
+        value: guarded,
+        writable: true,
+        configurable: true,
+      });
+      if (Original === Function) {
+        defineProperty(g, "Function", { value: guarded, writable: true, configurable: true });
+      }
+    }
+  }
+
+  /**
+   * Wraps ArrayBuffer, SharedArrayBuffer and typed-array constructors: memory they allocate lives
+   * outside the V8 heap limit, so one allocation and all live ones are capped.
+   */
+  function capBuffers(limits: any) {
+    let live = 0;
+    const registry = new FinalizationRegistry((bytes: number) => {
+      live -= bytes;
+    });
+    const charge = (bytes: number) => {
+      if (!(bytes >= 0)) return;
+      if (bytes > limits.bufferBytes || live + bytes > limits.liveBufferBytes) {
+        throw new RangeErrorClass(
+          `buffer allocation of ${bytes} bytes refused: the REPL allows ${limits.bufferBytes} ` +
+            `bytes per buffer and ${limits.liveBufferBytes} bytes of live buffers`,
+        );
+      }
+    };
+    const track = (buffer: any, bytes: number) => {
+      if (bytes > 0) {
+        live += bytes;
+        registry.register(buffer, bytes);
+      }
+    };
+    const wrapConstructor = (name: string, bytesOf: (args: any[]) => number) => {
+      const Original = g[name];
+      if (typeof Original !== "function") return;
+      const wrapped: any = new Proxy(Original, {
+        construct(target, args, newTarget) {
+          const bytes = bytesOf(args);
+          charge(bytes);
+          const made: object = Reflect.construct(
+            target,
+            args,
+            newTarget === wrapped ? target : newTarget,
+          );
+          track(made, bytes);
+          return made;
+        },
+      });
+      defineProperty(Original.prototype, "constructor", {
+        value: wrapped,
+        writable: true,
+        configurable: true,
+      });
+      defineProperty(g, name, { value: wrapped, writable: true, configurable: true });
+    };
+    const maxLength = (args: any[]) => {
+      const options = args[1];
+      const max = options && typeof options === "object" ? Number(options.maxByteLength) : 0;
+      return Math.max(Number(args[0]) || 0, max || 0);
+    };
+    wrapConstructor("ArrayBuffer", maxLength);
+    wrapConstructor("SharedArrayBuffer", maxLength);
+    const typed = [
+      "Int8Array",
+      "Uint8Array",
+      "Uint8ClampedArray",
+      "Int16Array",
+      "Uint16Array",
+      "Int32Array",
+      "Uint32Array",
+      "Float16Array",
+      "Float32Array",
+      "Float64Array",
+      "BigInt64Array",
+      "BigUint64Array",
+    ];
+    for (const name of typed) {
+      const per = g[name]?.BYTES_PER_ELEMENT ?? 8;
+      wrapConstructor(name, (args) => {
+        const first = args[0];
+        if (typeof first === "number") return first * per;
+        if (first && typeof first === "object" && !(first instanceof g.ArrayBuffer)) {
+          const length = Number(first.length);
+          return Number.isFinite(length) ? length * per : 0;
+        }
+        return 0;
+      });
+    }
+    const transfer = g.ArrayBuffer.prototype.transfer;
+    if (typeof transfer === "function") {
+      for (const method of ["transfer", "transferToFixedLength"]) {
+        const original = g.ArrayBuffer.prototype[method];
+        defineProperty(g.ArrayBuffer.prototype, method, {
+          value: function (this: ArrayBuffer, length?: number) {
+            if (length !== undefined) charge(Number(length));
+            return original.call(this, length);
+          },
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+  }
+}
