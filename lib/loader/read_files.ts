@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { isAscii } from "node:buffer";
 import { InterruptedError } from "../errors.ts";
 import { EventLoopYielder } from "./yield_now.ts";
 
@@ -183,7 +184,7 @@ export async function readFiles(
           continue;
         }
         bytes += raw.bytes;
-        batch.add(i, raw.data, raw.bytes);
+        batch.add(i, raw.data, raw.bytes, outcomes);
         if (batch.size >= BATCH_BYTES) batch.decodeInto(outcomes);
       }
       batch.decodeInto(outcomes);
@@ -255,17 +256,18 @@ function classifyText(text: string, bytes: number): ReadOutcome {
 const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
- * Decodes many files with one `TextDecoder` call and hands each file a slice of the result.
+ * Decodes many ASCII files with one `TextDecoder` call and hands each file a slice of the
+ * result; other files are decoded one by one.
  *
  * Why: each file decoded on its own becomes a separate young-generation string that the
  * garbage collector then copies, twice, into the old generation — measured at a fifth of the
  * load time. One multi-megabyte string is allocated straight into V8's large-object space and
  * never copied; the slices share its characters.
  *
- * A slice is only right when every byte became exactly one UTF-16 unit (ASCII, or a lone
- * invalid byte replaced by U+FFFD). Any multi-byte character or sequence — and a byte-order
- * mark — makes the decoded text shorter than the bytes; the batch then decodes file by file,
- * so no character can straddle two files and results match per-file decoding exactly.
+ * Slicing needs one character per byte, which only ASCII guarantees (a multi-byte character, a
+ * byte-order mark or an invalid sequence changes the count, and a character could straddle two
+ * files). `isAscii` (native, SIMD) sorts the files; in real repositories most files are ASCII,
+ * while the others (a `©`, an arrow in a comment) are decoded on their own.
  */
 class DecodeBatch {
   #buffer = new Uint8Array(BATCH_BYTES + MAX_FILE_BYTES);
@@ -290,8 +292,15 @@ class DecodeBatch {
     return this.#buffer.subarray(this.#used, this.#used + size);
   };
 
-  /** Adds one file's content (copied, unless it was read into `reserve`'s buffer). */
-  add(index: number, data: Uint8Array, bytes: number): void {
+  /**
+   * Adds one file's content (copied, unless it was read into `reserve`'s buffer). A file that
+   * is not ASCII is decoded at once into `outcomes[index]` instead.
+   */
+  add(index: number, data: Uint8Array, bytes: number, outcomes: ReadOutcome[]): void {
+    if (!isAscii(data)) {
+      outcomes[index] = classifyText(decoder.decode(data), bytes);
+      return;
+    }
     const inPlace = data.buffer === this.#buffer.buffer && data.byteOffset === this.#used;
     if (!inPlace) this.reserve(data.length).set(data);
     this.#items.push({ index, start: this.#used, bytes });
@@ -307,7 +316,7 @@ class DecodeBatch {
     for (let k = 0; k < items.length; k++) {
       const { index, start, bytes } = items[k];
       const end = k + 1 < items.length ? items[k + 1].start : total;
-      const text = all.length === total
+      const text = all.length === total // always, for ASCII; a safety net all the same
         ? all.slice(start, end)
         : decoder.decode(this.#buffer.subarray(start, end));
       outcomes[index] = classifyText(text, bytes);

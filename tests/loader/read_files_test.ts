@@ -161,10 +161,10 @@ Deno.test("readFiles decodes batched files exactly like file-by-file decoding", 
   assertEquals(batched[4], { kind: "text", text: "bom", bytes: 6 });
 });
 
-Deno.test("readFiles slices a batch whose bytes all map to one character each", async () => {
+Deno.test("readFiles decodes ASCII files around an invalid byte like file-by-file", async () => {
   const files = [
     new TextEncoder().encode("first file, plain ASCII text\n"),
-    new Uint8Array([0x78, 0xff, 0x79, 0x0a]), // invalid byte → U+FFFD, still one unit per byte
+    new Uint8Array([0x78, 0xff, 0x79, 0x0a]), // invalid byte → U+FFFD
     new TextEncoder().encode("third file, plain ASCII text\n"),
   ];
   const io: FileIo = {
