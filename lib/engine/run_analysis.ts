@@ -445,14 +445,22 @@ function renderOutput(res: ExecResult): string {
   const parts: string[] = [];
   const output = res.output.trimEnd();
   if (output) parts.push(truncateOutput(output, res.outputChars));
+  else if (res.value !== undefined && !res.error) {
+    // Nothing printed: show the last expression's value, as a console REPL would.
+    parts.push(`=> ${truncateOutput(res.value, res.value.length)}`);
+  }
   if (res.error) {
     const where = res.error.line ? ` (line ${res.error.line})` : "";
     parts.push(`${res.error.name}: ${res.error.message}${where}`);
   }
   if (res.fatal) {
+    // The sandbox's message may already say the variables are gone; say it once.
+    const gone = /variables/i.test(res.fatal.message)
+      ? ""
+      : ". Variables from earlier executions are gone";
     parts.push(
-      `[REPL RESTARTED — ${res.fatal.kind}: ${res.fatal.message}. Variables from earlier ` +
-        "executions are gone; codebase and the other globals are available again.]",
+      `[REPL RESTARTED — ${res.fatal.kind}: ${res.fatal.message}${gone}; ` +
+        "codebase and the other globals are available again.]",
     );
   }
   if (res.answer.ready) parts.push(`[answer submitted: ${res.answer.content.length} characters]`);

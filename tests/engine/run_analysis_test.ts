@@ -314,3 +314,42 @@ Deno.test("runAnalysis() applies --concurrency across parallel llm_query and llm
   assertEquals(result.report, "40");
   assertEquals(peak, 3);
 });
+
+Deno.test("runAnalysis() shows the last expression's value when nothing was printed", async () => {
+  const root = new ScriptedClient([
+    toolCall("Object.keys(codebase).length"),
+    toolCall("set_answer('ok');"),
+  ]);
+  const { d } = deps(root, echoSub(), {
+    createRepl: (o) => {
+      const repl = new FakeRepl(o);
+      const real = repl.execute.bind(repl);
+      repl.execute = async (code: string) =>
+        code.startsWith("Object.keys") ? { ...(await real("")), value: "3" } : real(code);
+      return Promise.resolve(repl);
+    },
+  });
+  await runAnalysis({ snapshot: makeSnapshot(sampleFiles(3)) }, d);
+  assertStringIncludes(userText(root.requests[1]), "=> 3");
+});
+
+Deno.test("runAnalysis() says once that variables are gone when the sandbox already said it", async () => {
+  const root = new ScriptedClient([toolCall("while (true) {}"), toolCall("set_answer('ok');")]);
+  const message =
+    "execution timed out after 300 s; the REPL was restarted and its variables are gone";
+  const { d } = deps(root, echoSub(), {
+    createRepl: (o) => {
+      const repl = new FakeRepl(o);
+      const real = repl.execute.bind(repl);
+      repl.execute = async (code: string) =>
+        code.startsWith("while")
+          ? { ...(await real("")), fatal: { kind: "timeout" as const, message } }
+          : real(code);
+      return Promise.resolve(repl);
+    },
+  });
+  await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  const shown = userText(root.requests[1]);
+  assertStringIncludes(shown, message);
+  assertEquals(shown.match(/variables/gi)?.length, 1, shown);
+});
