@@ -107,6 +107,12 @@ export type NameVerdict = "include" | "secret" | "not_included";
 
 /** Classifies a file by name: secrets first, then the include lists. */
 export function classifyName(name: string): NameVerdict {
+  // The walk calls this for every file: look the extension up once, answer the common case
+  // (an ordinary source file) without the secret checks' string work.
+  const ext = extensionOf(name);
+  const knownExtension = CODE_EXTENSIONS.has(ext) || DOC_EXTENSIONS.has(ext) ||
+    (CONFIG_EXTENSIONS.has(ext) && ext !== ".env");
+  if (knownExtension && !name.startsWith(".env.") && !SECRET_NAMES.has(name)) return "include";
   if (isSecretName(name)) return "secret";
   return isIncludedName(name) ? "include" : "not_included";
 }

@@ -84,7 +84,7 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
   }
   if (options.signal?.aborted) throw new InterruptedError();
 
-  files.sort(comparePaths);
+  files.sort(); // the default order is code-unit order, and native: faster than a comparator
   skipped.sort((a, b) => comparePaths(a.path, b.path));
   return { files, skipped };
 }
