@@ -23,6 +23,8 @@ const PYTHON_MAIN = /^\s*if\s+__name__\s*==\s*["']__main__["']/m;
 /** `if (import.meta.main)` (Deno, Bun) or `if (require.main === module)` (Node), starting a line. */
 const JS_MAIN = /^\s*if\s*\(\s*(?:import\.meta\.main|require\.main\s*===?\s*module)\b/m;
 const JS_EXTENSION = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** Type declarations (`.d.ts`) hold no code to run: not scanned for guards. */
+const DECLARATION_FILE = /\.d\.[cm]?ts$/;
 
 /**
  * Finds likely entry points in a loaded codebase.
@@ -41,7 +43,7 @@ export function findEntryPoints(codebase: Readonly<Record<string, string>>): str
       }
     } else if (path.endsWith(".py")) {
       if (content.includes("__main__") && PYTHON_MAIN.test(content)) found.add(path);
-    } else if (JS_EXTENSION.test(path)) {
+    } else if (JS_EXTENSION.test(path) && !DECLARATION_FILE.test(path)) {
       if (content.includes(".main") && JS_MAIN.test(content)) found.add(path);
     }
   }

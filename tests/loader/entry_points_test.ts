@@ -40,6 +40,7 @@ Deno.test("findEntryPoints detects main guards in Python and JavaScript", () => 
     "cli.ts": "export function main() {}\nif (import.meta.main) main();\n",
     "node.cjs": "if (require.main === module) {\n  start();\n}\n",
     "doc.ts": "/**\n * Use `if (import.meta.main)` in your scripts.\n */\n",
+    "types.d.ts": "if (import.meta.main) {}\n", // declarations are never run
   });
   assertEquals(found, ["cli.ts", "node.cjs", "tool.py"]);
 });
