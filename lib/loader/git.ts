@@ -83,6 +83,7 @@ export async function cloneRepository(url: string, options: CloneOptions = {}): 
     try {
       result = await command.output();
     } catch (error) {
+      if (options.signal?.aborted) throw new InterruptedError();
       if (error instanceof Deno.errors.NotFound) {
         throw new EnvironmentError("git is not installed (needed to clone a git URL)");
       }

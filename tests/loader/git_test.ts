@@ -150,3 +150,29 @@ Deno.test("cloneRepository says git is missing (exit 2) and leaves no folder", a
     assertEquals(await entries(tmp), []);
   });
 });
+
+Deno.test("cloneRepository stops a running clone on abort and removes its folder", async () => {
+  await withPrivateTmp(async (tmp, work) => {
+    const slowGit = `${work}/slow-git`;
+    await Deno.writeTextFile(slowGit, "#!/bin/sh\nexec sleep 10\n"); // a clone that hangs
+    await Deno.chmod(slowGit, 0o755);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 200);
+    const started = performance.now();
+    try {
+      await assertRejects(
+        () =>
+          cloneRepository("file:///nonexistent/r.git", {
+            git: slowGit,
+            tempRoot: tmp,
+            signal: controller.signal,
+          }),
+        InterruptedError,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    assert(performance.now() - started < 5_000, "the clone was not stopped");
+    assertEquals(await entries(tmp), []);
+  });
+});
