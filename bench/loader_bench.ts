@@ -57,6 +57,7 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
   const log = options.log ?? (() => {});
   const generated = options.folder === undefined;
   const folder = options.folder ?? await Deno.makeTempDir({ prefix: "deeprepo_bench_" });
+  const tiny = await Deno.makeTempDir({ prefix: "deeprepo_bench_tiny_" });
   try {
     if (generated) {
       log(`generating ${options.files ?? 10_000} files in ${folder} ...`);
@@ -72,7 +73,6 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
     );
     const list = new TextEncoder().encode(readPaths.map((p) => p + "\0").join(""));
     const cli = await pickCliCommand(folder);
-    const tiny = await Deno.makeTempDir({ prefix: "deeprepo_bench_tiny_" });
     await Deno.writeTextFile(`${tiny}/main.ts`, "export {};\n");
 
     const times: Record<string, number[]> = {
@@ -93,7 +93,6 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
         times.startup.push(await timeProcess(cli.args.map((a) => a === folder ? tiny : a)));
       }
     }
-    await Deno.remove(tiny, { recursive: true });
 
     const cat = median(times.cat);
     const files = snapshot.files.length;
@@ -127,6 +126,7 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
     lines.push(`target ≤ 2.00× cat for the whole process (${cli ? "cli" : "process"}): ${verdict}`);
     return { name: "loader", lines };
   } finally {
+    await Deno.remove(tiny, { recursive: true });
     if (generated) await Deno.remove(folder, { recursive: true });
   }
 }
