@@ -11,7 +11,9 @@
  *
  * @module
  */
-import OpenAI from "npm:openai@7.57.0";
+// Types only at load time: the SDK itself is imported on the first call, so listing models,
+// resolving them and --dry-run never pay for loading it.
+import type OpenAI from "npm:openai@7.57.0";
 import type {
   CompletionRequest,
   CompletionResponse,
@@ -123,20 +125,25 @@ export function fromOpenAIUsage(raw: unknown): Usage {
 /** Creates a client for one model on an OpenAI-compatible endpoint. */
 export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelClient {
   // Retries are deeprepo's (lib/providers/retry.ts), so the SDK must not retry too.
-  const sdk = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-    defaultHeaders: options.headers,
-    // Explicit values, so the SDK does not pick up OPENAI_* variables for other endpoints.
-    organization: options.organization ?? null,
-    project: options.project ?? null,
-    adminAPIKey: null,
-  });
+  let sdkPromise: Promise<OpenAI> | undefined;
+  const getSdk = () =>
+    sdkPromise ??= import("npm:openai@7.57.0").then((m) =>
+      new m.default({
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        maxRetries: 0,
+        timeout: options.timeoutMs,
+        defaultHeaders: options.headers,
+        // Explicit values, so the SDK does not pick up OPENAI_* variables for other endpoints.
+        organization: options.organization ?? null,
+        project: options.project ?? null,
+        adminAPIKey: null,
+      })
+    );
   const limitField = options.maxTokensField ?? "max_tokens";
   return {
     async complete(req: CompletionRequest): Promise<CompletionResponse> {
+      const sdk = await getSdk();
       const body: Record<string, unknown> = {
         ...options.extraBody,
         model: options.model,

@@ -16,7 +16,9 @@
  *
  * @module
  */
-import Anthropic from "npm:@anthropic-ai/sdk@1.13.0";
+// Types only at load time: the SDK itself is imported on the first call, so listing models,
+// resolving them and --dry-run never pay for loading it.
+import type Anthropic from "npm:@anthropic-ai/sdk@1.13.0";
 import type {
   CompletionRequest,
   CompletionResponse,
@@ -75,21 +77,24 @@ const plugin: ProviderPlugin = {
   defaults: { root: "claude-sonnet-5-5", sub: "claude-haiku-5-5" },
   handles: (model) => model.startsWith("claude-"),
   createClient(ctx) {
-    const sdk = new Anthropic({
+    const settings = {
       apiKey: requireKey(ctx.env, "ANTHROPIC_API_KEY", "anthropic"),
       baseURL: (ctx.env("ANTHROPIC_BASE_URL") ?? "https://api.anthropic.com").replace(/\/+$/, ""),
       // Retries are deeprepo's (lib/providers/retry.ts), so the SDK must not retry too.
       maxRetries: 0,
       timeout: requestTimeout(ctx.env),
-    });
-    return anthropicClient(sdk, ctx.model);
+    };
+    let sdk: Promise<Anthropic> | undefined;
+    const getSdk = () =>
+      sdk ??= import("npm:@anthropic-ai/sdk@1.13.0").then((m) => new m.default(settings));
+    return anthropicClient(getSdk, ctx.model);
   },
 };
 
 export default plugin;
 
 /** A client for one Claude model over an SDK instance. */
-export function anthropicClient(sdk: Anthropic, model: string): ModelClient {
+export function anthropicClient(getSdk: () => Promise<Anthropic>, model: string): ModelClient {
   // Raw assistant content (with thinking blocks) by tool-call id, to send back unchanged.
   const turns = new Map<string, BlockParam[]>();
   return {
@@ -108,6 +113,7 @@ export function anthropicClient(sdk: Anthropic, model: string): ModelClient {
         params.tools = toAnthropicTools(req.tools, req.promptCache === true);
         if (req.toolChoice === "required") params.tool_choice = { type: "any" };
       }
+      const sdk = await getSdk();
       const options = { signal: req.signal };
       let message: Anthropic.Messages.Message;
       if (req.onText) {

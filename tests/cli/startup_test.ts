@@ -61,3 +61,11 @@ Deno.test("main.ts loads the CLI edge only dynamically", async () => {
     [],
   );
 });
+
+Deno.test("built-in plugins load their SDK only when a client makes its first call", async () => {
+  for (const plugin of ["anthropic", "openrouter", "openai", "ollama"]) {
+    const closure = [...await staticClosure(`plugins/${plugin}.ts`)];
+    assert(closure.some((s) => s.endsWith(`/plugins/${plugin}.ts`)), plugin);
+    assertEquals(closure.filter((s) => /@anthropic-ai\/sdk|npm:\/?openai/.test(s)), [], plugin);
+  }
+});
