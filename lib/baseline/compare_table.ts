@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatInt } from "../report/numbers.ts";
 
 /** One side of a comparison. */
 export interface CompareSide {
@@ -114,7 +115,7 @@ function status(side: CompareSide): Pick<CompareColumn, "status" | "error"> {
 }
 
 const dash = "-";
-const int = (v: number | null) => v === null ? dash : v.toLocaleString("en-US");
+const int = (v: number | null) => v === null ? dash : formatInt(v);
 const money = (v: number | null) => v === null ? dash : `$${v.toFixed(4)}`;
 
 function tokens(c: CompareColumn): string {

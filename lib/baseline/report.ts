@@ -4,6 +4,7 @@
  * @module
  */
 import type { BaselinePrompt } from "./prompt.ts";
+import { formatInt } from "../report/numbers.ts";
 
 /** Input of {@linkcode renderBaselineReport}. */
 export interface BaselineReportInput {
@@ -31,16 +32,14 @@ export function renderBaselineReport(input: BaselineReportInput): string {
     `# Baseline analysis: ${input.repoName}`,
     "",
     `Single call to ${input.rootModel}, no tools. The model saw ${prompt.included.length} of ` +
-    `${input.filesTotal} files (${prompt.chars.toLocaleString("en-US")} prompt characters).`,
+    `${input.filesTotal} files (${formatInt(prompt.chars)} prompt characters).`,
   ];
   if (input.run) {
     const r = input.run;
     lines.push(
       "",
-      `Cost $${r.cost.toFixed(4)}: ${r.inputTokens.toLocaleString("en-US")} input and ` +
-        `${r.outputTokens.toLocaleString("en-US")} output tokens, ${
-          r.elapsedSeconds.toFixed(1)
-        } s.`,
+      `Cost $${r.cost.toFixed(4)}: ${formatInt(r.inputTokens)} input and ` +
+        `${formatInt(r.outputTokens)} output tokens, ${r.elapsedSeconds.toFixed(1)} s.`,
     );
   }
   if (prompt.excluded.length > 0) {

@@ -6,6 +6,7 @@
  */
 import type { ToolSpec } from "../providers/types.ts";
 import type { RepoMetadata } from "../loader/types.ts";
+import { formatInt } from "../report/numbers.ts";
 
 /** The one tool the root model gets. */
 export const EXECUTE_CODE_TOOL: ToolSpec = {
@@ -110,14 +111,12 @@ export function formatMetadata(metadata: RepoMetadata): string {
     .map(([ext, n]) => `${ext} ${n}`)
     .join(", ");
   const largest = metadata.largest_files.slice(0, 10)
-    .map(([path, chars]) => `  - ${path} (${chars.toLocaleString("en-US")} chars)`)
+    .map(([path, chars]) => `  - ${path} (${formatInt(chars)} chars)`)
     .join("\n");
   return [
     `- Repository: ${metadata.repo_name}`,
-    `- Files: ${metadata.total_files}, characters: ${
-      metadata.total_chars.toLocaleString("en-US")
-    }` +
-    `, lines: ${metadata.total_lines.toLocaleString("en-US")}`,
+    `- Files: ${metadata.total_files}, characters: ${formatInt(metadata.total_chars)}` +
+    `, lines: ${formatInt(metadata.total_lines)}`,
     `- File types: ${types || "none"}`,
     `- Entry points: ${metadata.entry_points.join(", ") || "none found"}`,
     `- Largest files:\n${largest || "  (none)"}`,

@@ -12,8 +12,9 @@ import type { Usage } from "../providers/types.ts";
 import { ANALYZE_ASSUMPTIONS as A } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
+import { formatInt } from "../report/numbers.ts";
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+const fmt = formatInt;
 
 /** Input of {@linkcode estimateAnalyze}. */
 export interface AnalyzeEstimateInput {

@@ -8,8 +8,9 @@ import { costOf } from "../providers/mod.ts";
 import { BASELINE_ASSUMPTIONS as B } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
+import { formatInt } from "../report/numbers.ts";
 
-const fmt = (n: number) => n.toLocaleString("en-US");
+const fmt = formatInt;
 
 /** Input of {@linkcode estimateBaseline}. */
 export interface BaselineEstimateInput {

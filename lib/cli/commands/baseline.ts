@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress } from "../progress.ts";
@@ -144,7 +145,7 @@ export async function runBaselineOnSnapshot(
   const prompt = buildBaselinePrompt(snapshot, { maxChars: settings.maxChars });
   progress.line(
     `Baseline: sending ${prompt.included.length} of ${snapshot.metadata.total_files} files ` +
-      `(${prompt.chars.toLocaleString("en-US")} chars; ${prompt.excluded.length} excluded) ` +
+      `(${formatInt(prompt.chars)} chars; ${prompt.excluded.length} excluded) ` +
       `to ${model.label}`,
   );
   const overflow = await contextOverflow(model, prompt.text);
@@ -215,9 +216,9 @@ async function contextOverflow(model: ResolvedModel, user: string): Promise<stri
     contextWindow: model.contextWindow,
   });
   if (estimate.fitsContext !== false) return undefined;
-  return `the baseline prompt (~${estimate.inputTokens.toLocaleString("en-US")} tokens) plus ` +
-    `${BASELINE_MAX_TOKENS.toLocaleString("en-US")} output tokens exceeds ${model.label}'s ` +
-    `context window of ${model.contextWindow.toLocaleString("en-US")} tokens; lower --max-chars`;
+  return `the baseline prompt (~${formatInt(estimate.inputTokens)} tokens) plus ` +
+    `${formatInt(BASELINE_MAX_TOKENS)} output tokens exceeds ${model.label}'s ` +
+    `context window of ${formatInt(model.contextWindow)} tokens; lower --max-chars`;
 }
 
 function messageOf(error: unknown): string {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { loadCodebase } from "../../loader/mod.ts";
@@ -204,7 +205,7 @@ export function usd(value: number): string {
   return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
-const n = (value: number) => Math.round(value).toLocaleString("en-US");
+const n = (value: number) => formatInt(value);
 
 function loadLines(snapshot: CodebaseSnapshot): string[] {
   const lines: string[] = [];

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../program.ts";
@@ -134,7 +135,7 @@ export function renderListing(listing: ModelListing): string[] {
           : `${money(m.pricing.cacheRead ?? m.pricing.input)} / ${
             money(m.pricing.cacheWrite ?? m.pricing.input)
           }`,
-        m.contextWindow ? m.contextWindow.toLocaleString("en-US") : "-",
+        m.contextWindow ? formatInt(m.contextWindow) : "-",
         m.defaultFor.join(", ") || "-",
       ]);
     }
