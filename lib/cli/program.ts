@@ -394,10 +394,15 @@ export async function dispatch(invocation: Invocation, ctx: CliContext): Promise
   switch (invocation.command) {
     case "printed":
       return 0;
+    // A dry run needs neither the sandbox nor the SDKs: import only its own module.
     case "analyze":
-      return (await import("./commands/analyze.ts")).run(invocation.options, ctx);
+      return invocation.options.dryRun
+        ? (await import("./commands/dry_run.ts")).runAnalyzeDryRun(invocation.options, ctx)
+        : (await import("./commands/analyze.ts")).run(invocation.options, ctx);
     case "baseline":
-      return (await import("./commands/baseline.ts")).run(invocation.options, ctx);
+      return invocation.options.dryRun
+        ? (await import("./commands/dry_run.ts")).runBaselineDryRun(invocation.options, ctx)
+        : (await import("./commands/baseline.ts")).run(invocation.options, ctx);
     case "compare":
       return (await import("./commands/compare.ts")).run(invocation.options, ctx);
     case "repl":

@@ -69,3 +69,14 @@ Deno.test("built-in plugins load their SDK only when a client makes its first ca
     assertEquals(closure.filter((s) => /@anthropic-ai\/sdk|npm:\/?openai/.test(s)), [], plugin);
   }
 });
+
+Deno.test("--dry-run loads neither the sandbox nor an SDK", async () => {
+  const closure = [...await staticClosure("lib/cli/commands/dry_run.ts")];
+  assert(closure.some((s) => s.includes("/lib/loader/")), "the dry run must load the loader");
+  assertEquals(
+    closure.filter((s) =>
+      /@anthropic-ai\/sdk|npm:\/?openai|sucrase|acorn|\/lib\/sandbox\//.test(s)
+    ),
+    [],
+  );
+});
