@@ -10,6 +10,7 @@ import type { SubQueryHandler } from "../sandbox/types.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
+import { type Cache, cacheBatcher } from "../cache/mod.ts";
 
 /**
  * Runs prompts through a cache: `send` receives only the misses and must answer them in order.
@@ -52,6 +53,17 @@ export interface SubStats {
 }
 
 /** Options of {@linkcode createSubDispatcher}. */
+/**
+ * The cache wrapper for the engine's sub-model calls: keyed on the sub-model and the settings the
+ * dispatcher sends with every prompt (system prompt, max output tokens).
+ *
+ * @param cache The sub-model result cache.
+ * @param model The sub-model's `provider:id` label.
+ */
+export function subCallBatcher(cache: Cache, model: string): BatchThroughCache {
+  return cacheBatcher(cache, { model, system: SUB_SYSTEM_PROMPT, maxTokens: SUB_MAX_TOKENS });
+}
+
 export interface SubDispatcherOptions {
   client: ModelClient;
   spend: SpendLedger;

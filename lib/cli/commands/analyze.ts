@@ -14,9 +14,9 @@ import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
 import { createRepl } from "../../sandbox/mod.ts";
-import { type Cache, cacheBatcher, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
+import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, runAnalysis } from "../../engine/run_analysis.ts";
-import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "../../engine/prompts.ts";
+import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { type OutputPaths, outputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputs } from "../../report/write.ts";
@@ -146,13 +146,7 @@ export async function analyzeLoaded(
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
       createRepl,
-      batch: cache
-        ? cacheBatcher(cache, {
-          model: sub.label,
-          system: SUB_SYSTEM_PROMPT,
-          maxTokens: SUB_MAX_TOKENS,
-        })
-        : undefined,
+      batch: cache ? subCallBatcher(cache, sub.label) : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
       onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),

@@ -14,11 +14,14 @@ import { loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
-import { type Cache, cacheBatcher, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
-import { createSubDispatcher, type SubDispatcher } from "../../engine/sub_queries.ts";
+import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
+import {
+  createSubDispatcher,
+  subCallBatcher,
+  type SubDispatcher,
+} from "../../engine/sub_queries.ts";
 import { SpendLedger } from "../../engine/spend.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
-import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "../../engine/prompts.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
 import { InterruptedError } from "../../errors.ts";
@@ -202,13 +205,7 @@ async function defaultSubQueries(
     coverage: new CoverageLedger(snapshot.codebase, snapshot.files),
     signal: ctx.signal,
     turn: () => 0,
-    batch: cache
-      ? cacheBatcher(cache, {
-        model: sub.label,
-        system: SUB_SYSTEM_PROMPT,
-        maxTokens: SUB_MAX_TOKENS,
-      })
-      : undefined,
+    batch: cache ? subCallBatcher(cache, sub.label) : undefined,
   });
   return {
     handle: dispatcher.handle,
