@@ -112,6 +112,17 @@ export async function _loadGitUrl(
 }
 
 /**
+ * Checks a source before any expensive work: a local path must exist and be a folder (git URLs
+ * are checked by cloning). Commands call it first, so a mistyped path is reported before a
+ * missing API key.
+ *
+ * @throws {EnvironmentError} When the path is missing or not a folder.
+ */
+export async function checkSource(source: string, cwd: string): Promise<void> {
+  if (!isGitUrl(source)) await resolveFolder(source, cwd);
+}
+
+/**
  * Estimated tokens for `chars` characters of code, at {@linkcode CHARS_PER_TOKEN} characters per
  * token (source code with its whitespace and identifiers averages 3.5–4.5 with Claude's and GPT's
  * tokenizers; 4 is the usual rule of thumb). For estimates only, such as `--dry-run`.

@@ -9,7 +9,7 @@
 import type { CliContext } from "../context.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress } from "../progress.ts";
-import { loadCodebase } from "../../loader/mod.ts";
+import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
@@ -207,6 +207,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   if (options.dryRun) return await runAnalyzeDryRun(options, ctx);
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
+  await checkSource(options.source, ctx.cwd);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {

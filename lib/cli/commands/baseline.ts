@@ -8,7 +8,7 @@ import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress } from "../progress.ts";
-import { loadCodebase } from "../../loader/mod.ts";
+import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
@@ -40,6 +40,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Clients are created before loading, so a missing key fails before any clone or walk.
+  await checkSource(options.source, ctx.cwd);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });

@@ -9,7 +9,7 @@
 import type { CliContext } from "../context.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
-import { loadCodebase } from "../../loader/mod.ts";
+import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { InterruptedError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
 import {
@@ -35,6 +35,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Every model and key is checked before the clone, so a typo costs nothing.
+  await checkSource(options.source, ctx.cwd);
   const analyzePrep = await prepareAnalyze(options, ctx, progress);
   const baselinePrep = await prepareBaseline(options.baselineModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);

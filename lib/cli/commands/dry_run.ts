@@ -8,7 +8,7 @@
 import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
-import { loadCodebase } from "../../loader/mod.ts";
+import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { loadRegistry } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
@@ -42,6 +42,7 @@ export interface DryRunFile {
  * @throws {UsageError} For an unknown model; {@linkcode EnvironmentError} for a missing path.
  */
 export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
+  await checkSource(options.source, ctx.cwd);
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
@@ -99,6 +100,7 @@ export async function runBaselineDryRun(
   options: BaselineOptions,
   ctx: CliContext,
 ): Promise<number> {
+  await checkSource(options.source, ctx.cwd);
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const root = registry.resolve(options.rootModel, "root");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
