@@ -24,21 +24,35 @@ export const approximateCounter: TokenCounter = {
 
 /**
  * Which OpenAI encoding fits a model, if any. Recognises OpenAI's own ids (`gpt-4o`, `gpt-5`,
- * `o3`, ...) with or without an `openai/` vendor prefix (OpenRouter ids).
+ * `gpt-6.1-sol`, `o3`, ...) served by the `openai` plugin or with an `openai/` vendor prefix
+ * (OpenRouter ids), and OpenAI's open-weight `gpt-oss` family wherever it is served (Ollama,
+ * OpenRouter). Old `gpt-4` and `gpt-3.5` ids use `cl100k_base`; every later family uses
+ * `o200k_base`, which is also what gpt-tokenizer assumes for models newer than itself. Ids the
+ * `openai` plugin serves from a compatible endpoint that are not OpenAI models (`llama-3`, ...)
+ * get no encoding.
  *
  * @param provider The resolving plugin's name.
  * @param id The model id.
  * @returns The encoding name, or undefined for non-OpenAI models.
+ *
+ * @example
+ * ```ts
+ * import { openAiEncodingFor } from "./tokens.ts";
+ * openAiEncodingFor("openai", "gpt-6.1-sol"); // "o200k_base"
+ * openAiEncodingFor("openrouter", "minimax/minimax-m2.5"); // undefined
+ * ```
  */
 export function openAiEncodingFor(
   provider: string,
   id: string,
 ): "o200k_base" | "cl100k_base" | undefined {
   let model = id.toLowerCase();
-  if (model.startsWith("openai/")) model = model.slice("openai/".length);
-  else if (provider !== "openai") return undefined;
-  if (/^(gpt-4o|gpt-4\.[1-9]|gpt-5|gpt-oss|chatgpt|o[1-9])/.test(model)) return "o200k_base";
-  if (/^(gpt-4|gpt-3\.5)/.test(model)) return "cl100k_base";
+  const vendored = model.startsWith("openai/");
+  if (vendored) model = model.slice("openai/".length);
+  if (model.startsWith("gpt-oss")) return "o200k_base";
+  if (!vendored && provider !== "openai") return undefined;
+  if (/^(gpt-4(?![o.])|gpt-3\.5)/.test(model)) return "cl100k_base";
+  if (/^(gpt-|chatgpt|codex|o[1-9])/.test(model)) return "o200k_base";
   return undefined;
 }
 

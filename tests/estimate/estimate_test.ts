@@ -11,6 +11,8 @@ import {
   tokenCounterFor,
 } from "../../lib/estimate/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { loadRegistry } from "../../lib/providers/mod.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
 
 const sonnet: EstimateModel = {
   provider: "anthropic",
@@ -39,7 +41,30 @@ Deno.test("openAiEncodingFor picks o200k or cl100k for OpenAI ids and nothing fo
   assertEquals(openAiEncodingFor("openai", "gpt-4-turbo"), "cl100k_base");
   assertEquals(openAiEncodingFor("anthropic", "claude-sonnet-4-5"), undefined);
   assertEquals(openAiEncodingFor("openrouter", "minimax/minimax-m2.5"), undefined);
-  assertEquals(openAiEncodingFor("ollama", "gpt-oss"), undefined);
+  // The openai plugin's own listed ids (newer than the tokenizer package) and gpt-oss anywhere.
+  assertEquals(openAiEncodingFor("openai", "gpt-6.1-sol"), "o200k_base");
+  assertEquals(openAiEncodingFor("openai", "gpt-6-luna"), "o200k_base");
+  assertEquals(openAiEncodingFor("ollama", "gpt-oss:20b"), "o200k_base");
+  assertEquals(openAiEncodingFor("openrouter", "openai/gpt-oss-120b"), "o200k_base");
+  // A compatible endpoint serving a non-OpenAI model through the openai plugin.
+  assertEquals(openAiEncodingFor("openai", "llama-3.3-70b"), undefined);
+  assertEquals(openAiEncodingFor("ollama", "qwen3-coder:30b"), undefined);
+});
+
+Deno.test("every model the built-in openai plugin lists is counted with a real tokenizer", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_tokens_" });
+  try {
+    const registry = await loadRegistry({ cwd: tmp, env: envFromRecord({}) });
+    const openai = registry.plugins.find((p) => p.name === "openai");
+    assert(openai && openai.models.length > 0, "the openai plugin lists no models");
+    for (const m of openai.models) {
+      assertEquals(openAiEncodingFor("openai", m.id), "o200k_base", m.id);
+    }
+    const resolved = registry.resolve("openai", "root");
+    assert((await tokenCounterFor(resolved)).exact, `${resolved.label} is approximated`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("tokenCounterFor uses the real tokenizer for OpenAI models", async () => {
