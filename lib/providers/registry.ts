@@ -8,7 +8,7 @@ import type { Env } from "../config/env.ts";
 import { EnvironmentError, UsageError } from "../errors.ts";
 import { type RetryInfo, wrapClient } from "./client.ts";
 import { UNKNOWN_PRICING } from "./pricing.ts";
-import { checkPluginShape } from "./shape.ts";
+import { checkPluginModule, loadErrorMessage } from "./shape.ts";
 import { type PluginOrigin, type PluginSource, userPluginSources } from "./sources.ts";
 import type { ModelClient, ModelInfo, Pricing, ProviderPlugin } from "./types.ts";
 
@@ -73,10 +73,22 @@ export interface Registry {
   resolve(model: string, role?: "root" | "sub"): ResolvedModel;
 }
 
-/** Per-plugin information kept for failed plugins, to tell whether a model was theirs. */
+/**
+ * A failed plugin as resolution sees it: it keeps its place in the precedence order, so a model
+ * it would have served (listed, handled, or served by the plugin it replaced) fails with its
+ * error instead of silently going to a lower-precedence plugin.
+ */
 interface Failure extends PluginLoadError {
-  claims(model: string): boolean;
+  lists(model: string): boolean;
+  handles(model: string): boolean;
 }
+
+/** One plugin slot in precedence order: a usable plugin or a failed one. */
+type Entry =
+  | { plugin: ProviderPlugin; specifier: string; origin: PluginOrigin }
+  | { failure: Failure };
+
+const entryName = (e: Entry) => "plugin" in e ? e.plugin.name : e.failure.name;
 
 /**
  * Loads every plugin (built-ins, config files, `DEEPREPO_PLUGINS`, `--plugin`). Never throws for
@@ -88,8 +100,8 @@ interface Failure extends PluginLoadError {
 export async function loadRegistry(options: RegistryOptions): Promise<Registry> {
   const builtins = options.builtins ?? (await import("./builtins.ts")).BUILTIN_PLUGINS;
   const user = await userPluginSources(options.cwd, options.env, options.plugins ?? []);
-  const failures: Failure[] = user.problems.map((p) => ({ ...p, claims: () => false }));
-  const loaded: { plugin: ProviderPlugin; specifier: string; origin: PluginOrigin }[] = [];
+  const errors: PluginLoadError[] = user.problems.map((p) => ({ ...p }));
+  const entries: Entry[] = [];
   const results = await Promise.all(
     [...builtins, ...user.sources].map(async (source) => ({
       source,
@@ -97,60 +109,79 @@ export async function loadRegistry(options: RegistryOptions): Promise<Registry> 
     })),
   );
   for (const { source, outcome } of results) {
-    if ("failure" in outcome) {
-      failures.push(outcome.failure);
+    const name = "plugin" in outcome ? outcome.plugin.name : outcome.failure.name;
+    // A later plugin with the same name replaces the earlier one (override a built-in). A
+    // broken override replaces it too, taking over its models: using them reports the error.
+    const same = name === undefined ? -1 : entries.findIndex((e) => entryName(e) === name);
+    const replaced = same >= 0 ? entries.splice(same, 1)[0] : undefined;
+    if ("plugin" in outcome) {
+      entries.push({ plugin: outcome.plugin, specifier: source.specifier, origin: source.origin });
       continue;
     }
-    // A later plugin with the same name replaces the earlier one (override a built-in).
-    const same = loaded.findIndex((l) => l.plugin.name === outcome.plugin.name);
-    if (same >= 0) loaded.splice(same, 1);
-    loaded.push({ plugin: outcome.plugin, specifier: source.specifier, origin: source.origin });
+    const failure = outcome.failure;
+    errors.push({ specifier: failure.specifier, name: failure.name, message: failure.message });
+    if (replaced && "plugin" in replaced) {
+      const { lists, handles } = failure;
+      failure.lists = (m) => lists(m) || findModel(replaced.plugin, m) !== undefined;
+      failure.handles = (m) => handles(m) || safeHandles(replaced.plugin, m);
+    }
+    entries.push({ failure });
   }
-  const plugins = loaded.map((l) => l.plugin);
+  const usable = entries.flatMap((e) => "plugin" in e ? [e] : []);
+  const plugins = usable.map((e) => e.plugin);
+  const specifiers = new Map(usable.map((e) => [e.plugin, e.specifier]));
   return {
     plugins,
-    origins: loaded.map(({ specifier, origin }) => ({ specifier, origin })),
-    errors: failures.map(({ specifier, name, message }) => ({ specifier, name, message })),
-    resolve: (model, role) => resolveModel(model, role, plugins, failures, options),
+    origins: usable.map(({ specifier, origin }) => ({ specifier, origin })),
+    errors,
+    resolve: (model, role) => resolveModel(model, role, entries, errors, specifiers, options),
   };
 }
 
 async function loadOne(
   source: PluginSource,
 ): Promise<{ plugin: ProviderPlugin } | { failure: Failure }> {
-  const fail = (message: string, name?: string, claims: Failure["claims"] = () => false) => ({
-    failure: { specifier: source.specifier, name, message, claims },
-  });
   let module: unknown;
   try {
     module = await source.load();
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return fail(`plugin ${source.specifier}: cannot load: ${message}`);
+    return {
+      failure: {
+        specifier: source.specifier,
+        message: `plugin ${source.specifier}: cannot load: ${loadErrorMessage(error)}`,
+        lists: () => false,
+        handles: () => false,
+      },
+    };
   }
-  const value = (module as { default?: unknown } | null)?.default;
-  const problems = checkPluginShape(value);
+  const { name, problems } = checkPluginModule(module);
   if (problems.length) {
-    const raw = (value ?? {}) as Record<string, unknown>;
-    const name = typeof raw.name === "string" ? raw.name : undefined;
-    return fail(
-      `plugin ${source.specifier}${name ? ` (${name})` : ""}: ${problems.join("; ")}`,
-      name,
-      (model) => rawClaims(raw, model),
-    );
+    const raw = (module as { default?: unknown }).default as Record<string, unknown>;
+    return {
+      failure: {
+        specifier: source.specifier,
+        name,
+        message: `plugin ${source.specifier}${name ? ` (${name})` : ""}: ${problems.join("; ")}`,
+        lists: (model) => rawLists(raw, model),
+        handles: (model) => rawHandles(raw, model),
+      },
+    };
   }
-  return { plugin: value as ProviderPlugin };
+  return { plugin: (module as { default: ProviderPlugin }).default };
 }
 
-/** Whether a plugin that failed the shape check would have served `model`. */
-function rawClaims(raw: Record<string, unknown>, model: string): boolean {
-  const models = Array.isArray(raw.models) ? raw.models as Record<string, unknown>[] : [];
-  const listed = models.some((m) =>
+/** Whether a plugin that failed the shape check lists `model` (as an id or alias). */
+function rawLists(raw: Record<string, unknown> | undefined, model: string): boolean {
+  const models = Array.isArray(raw?.models) ? raw.models as Record<string, unknown>[] : [];
+  return models.some((m) =>
     m && (m.id === model || (Array.isArray(m.aliases) && m.aliases.includes(model)))
   );
-  if (listed) return true;
+}
+
+/** Whether a plugin that failed the shape check would claim `model` with its `handles`. */
+function rawHandles(raw: Record<string, unknown> | undefined, model: string): boolean {
   try {
-    return typeof raw.handles === "function" && raw.handles(model) === true;
+    return typeof raw?.handles === "function" && raw.handles(model) === true;
   } catch {
     return false;
   }
@@ -159,53 +190,103 @@ function rawClaims(raw: Record<string, unknown>, model: string): boolean {
 function resolveModel(
   model: string,
   role: "root" | "sub" | undefined,
-  plugins: ProviderPlugin[],
-  failures: Failure[],
+  entries: Entry[],
+  errors: PluginLoadError[],
+  specifiers: Map<ProviderPlugin, string>,
   options: RegistryOptions,
 ): ResolvedModel {
   const wanted = model.trim();
   if (!wanted) throw new UsageError("empty model name; run `deeprepo list-models` to see models");
-  const byPrecedence = [...plugins].reverse();
-  const failedNamed = (name: string) => failures.find((f) => f.name === name);
+  const byPrecedence = [...entries].reverse();
+  const use = (entry: Entry, id: string) => {
+    if ("failure" in entry) throw new UsageError(entry.failure.message);
+    return build(entry.plugin, id, specifiers.get(entry.plugin) ?? entry.plugin.name, options);
+  };
 
   // 1. provider:model, or a bare provider name.
   const colon = wanted.indexOf(":");
   const prefix = colon > 0 ? wanted.slice(0, colon) : wanted;
-  const explicit = byPrecedence.find((p) => p.name === prefix);
-  if (explicit || failedNamed(prefix)) {
+  const named = byPrecedence.find((e) => entryName(e) === prefix);
+  if (named) {
+    if ("failure" in named) throw new UsageError(named.failure.message);
+    const plugin = named.plugin;
     const rest = colon > 0 ? wanted.slice(colon + 1) : "";
-    if (!explicit) throw new UsageError(failedNamed(prefix)!.message);
     if (!rest) {
-      const fallback = explicit.defaults?.[role ?? "root"] ?? explicit.defaults?.root ??
-        explicit.defaults?.sub;
+      const fallback = plugin.defaults?.[role ?? "root"] ?? plugin.defaults?.root ??
+        plugin.defaults?.sub;
       if (!fallback) {
         throw new UsageError(
-          `provider ${explicit.name} has no default ${role ?? "root"} model; use ` +
-            `${explicit.name}:<model> (see \`deeprepo list-models\`)`,
+          `provider ${plugin.name} has no default ${role ?? "root"} model; use ` +
+            `${plugin.name}:<model> (see \`deeprepo list-models\`)`,
         );
       }
-      return build(explicit, fallback, options);
+      return use(named, fallback);
     }
-    return build(explicit, rest, options);
+    return use(named, rest);
   }
 
-  // 2. A listed id or alias; 3. a plugin that handles it.
-  const listed = byPrecedence.find((p) => findModel(p, wanted));
-  if (listed) return build(listed, wanted, options);
-  const failed = failures.find((f) => f.claims(wanted));
-  if (failed) throw new UsageError(failed.message);
-  const handler = byPrecedence.find((p) => safeHandles(p, wanted));
-  if (handler) return build(handler, wanted, options);
+  // 2. A listed id or alias; 3. a plugin that handles it. The first in precedence order wins,
+  // failed plugins included.
+  const listed = byPrecedence.find((e) =>
+    "plugin" in e ? findModel(e.plugin, wanted) !== undefined : e.failure.lists(wanted)
+  );
+  if (listed) return use(listed, wanted);
+  const handler = byPrecedence.find((e) =>
+    "plugin" in e ? safeHandles(e.plugin, wanted) : e.failure.handles(wanted)
+  );
+  if (handler) return use(handler, wanted);
 
-  const broken = failures.length
-    ? ` (${failures.length} plugin${failures.length > 1 ? "s" : ""} failed to load: ${
-      failures.map((f) => f.name ?? f.specifier).join(", ")
+  const suggestion = closest(wanted, entries);
+  const broken = errors.length
+    ? ` (${errors.length} plugin${errors.length > 1 ? "s" : ""} failed to load: ${
+      errors.map((f) => f.name ?? f.specifier).join(", ")
     })`
     : "";
+  const unknownProvider = colon > 0 ? `; there is no provider ${JSON.stringify(prefix)}` : "";
   throw new UsageError(
-    `unknown model ${JSON.stringify(wanted)}: no plugin lists or handles it; run ` +
+    `unknown model ${JSON.stringify(wanted)}${
+      suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ""
+    }: no plugin lists or handles it${unknownProvider}; run ` +
       `\`deeprepo list-models\` to see the models${broken}`,
   );
+}
+
+/**
+ * The provider name, id or alias nearest to a mistyped model string (at most 2 edits, or 1 for
+ * short names), for the "did you mean" hint.
+ */
+function closest(wanted: string, entries: Entry[]): string | undefined {
+  const names = entries.flatMap((e) =>
+    "plugin" in e
+      ? [e.plugin.name, ...e.plugin.models.flatMap((m) => [m.id, ...(m.aliases ?? [])])]
+      : []
+  );
+  let best: string | undefined;
+  let bestDistance = wanted.length <= 4 ? 2 : 3;
+  for (const name of names) {
+    const d = editDistance(wanted.toLowerCase(), name.toLowerCase(), bestDistance);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning `limit`) once it reaches `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j] + 1,
+        row[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    if (Math.min(...row) >= limit) return limit;
+    previous = row;
+  }
+  return Math.min(previous[b.length], limit);
 }
 
 function findModel(plugin: ProviderPlugin, model: string): ModelInfo | undefined {
@@ -221,7 +302,12 @@ function safeHandles(plugin: ProviderPlugin, model: string): boolean {
   }
 }
 
-function build(plugin: ProviderPlugin, model: string, options: RegistryOptions): ResolvedModel {
+function build(
+  plugin: ProviderPlugin,
+  model: string,
+  specifier: string,
+  options: RegistryOptions,
+): ResolvedModel {
   const info = findModel(plugin, model);
   const id = info?.id ?? model;
   const label = `${plugin.name}:${id}`;
@@ -253,8 +339,12 @@ function build(plugin: ProviderPlugin, model: string, options: RegistryOptions):
         throw new EnvironmentError(`${label}: cannot create a client: ${message}`);
       }
       if (!inner || typeof inner.complete !== "function") {
+        const got = inner instanceof Promise
+          ? "got a Promise (createClient must not be async)"
+          : `got ${inner === null ? "null" : typeof inner}`;
         throw new UsageError(
-          `plugin ${plugin.name}: createClient must return an object with a complete() method`,
+          `plugin ${specifier} (${plugin.name}): createClient must return an object with a ` +
+            `complete() method, ${got}`,
         );
       }
       const baseMs = numberVariable(options.env, "DEEPREPO_RETRY_BASE_MS");

@@ -22,6 +22,12 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
  */
 export function checkPluginShape(value: unknown): string[] {
   if (value === undefined) return ["the module has no default export"];
+  if (typeof value === "function") {
+    return [
+      "the default export must be the plugin object, got a function (export the object " +
+      "itself: `export default { name, models, createClient }`)",
+    ];
+  }
   if (!isObject(value)) return [`the default export must be an object, got ${kind(value)}`];
   const problems: string[] = [];
   const p = value as Record<string, unknown>;
@@ -102,6 +108,44 @@ export function checkPluginShape(value: unknown): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * Checks an imported plugin module: its default export's shape, and a hint when the plugin was
+ * exported under a name instead of as the default.
+ *
+ * @param module The imported module namespace.
+ * @returns The plugin's `name` (only when the default export is an object with a string name)
+ * and every problem.
+ */
+export function checkPluginModule(module: unknown): { name?: string; problems: string[] } {
+  const namespace = (module ?? {}) as Record<string, unknown>;
+  const value = namespace.default;
+  const problems = checkPluginShape(value);
+  if (value === undefined) {
+    const named = Object.keys(namespace);
+    if (named.length) {
+      problems[0] += ` (it exports ${named.map((n) => JSON.stringify(n)).join(", ")}; ` +
+        "the plugin must be `export default`)";
+    }
+  }
+  const raw = isObject(value) ? value as Record<string, unknown> : {};
+  const name = typeof raw.name === "string" && raw.name ? raw.name : undefined;
+  return { name, problems };
+}
+
+/**
+ * One line describing why a module could not be imported, keeping the source location of a
+ * syntax error or a missing import (`... at file:///x.ts:1:40`).
+ *
+ * @param error What `import()` threw.
+ */
+export function loadErrorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const first = lines[0] ?? "unknown error";
+  const at = lines.slice(1).findLast((l) => /^at \S+:\d+:\d+$/.test(l));
+  return at && !first.includes(at.slice(3)) ? `${first} ${at}` : first;
 }
 
 function checkPricing(value: unknown, at: string): string[] {

@@ -63,3 +63,41 @@ Deno.test("plugins check catches a createClient that throws and a module that do
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("plugins check explains the common export mistakes and an async createClient", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_check_" });
+  try {
+    const write = async (file: string, text: string) => {
+      await Deno.writeTextFile(`${dir}/${file}`, text);
+      return `${dir}/${file}`;
+    };
+    const named = await checkPlugin(await write("named.ts", `export const acme = { name: "a" };`));
+    assertEquals(named.problems, [
+      'the module has no default export (it exports "acme"; the plugin must be `export default`)',
+    ]);
+    const factory = await checkPlugin(await write("f.ts", `export default () => ({});`));
+    assertEquals(factory.name, undefined);
+    assertMatch(factory.problems[0], /got a function \(export the object itself/);
+    const asyncClient = await checkPlugin(
+      await write(
+        "async.ts",
+        `export default { name: "a", models: [{ id: "m", pricing: { input: 1, output: 1 } }],
+          createClient: async () => ({ complete: async () => ({}) }) };`,
+      ),
+    );
+    assertEquals(asyncClient.problems.length, 1);
+    assertMatch(asyncClient.problems[0], /got a Promise \(createClient must not be async/);
+    const syntax = await write("syntax.ts", "export default { name: ");
+    const ctx = capturedContext(dir, {});
+    assertEquals(await run({ specifier: syntax }, ctx), 2);
+    assertMatch(ctx.out[1], new RegExp(`^  - cannot load: .* at file://${syntax}:1:\\d+$`));
+    // One line on stderr, in the CLI's error format.
+    assertEquals(ctx.err.length, 1);
+    assertMatch(
+      ctx.err[0],
+      /^deeprepo: plugin .*syntax\.ts is not a valid deeprepo plugin: 1 problem/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

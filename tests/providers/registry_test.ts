@@ -216,3 +216,168 @@ Deno.test("a plugin's malformed response is a RunError naming the field", async 
     );
   });
 });
+
+Deno.test("precedence across sources: --plugin > DEEPREPO_PLUGINS > deeprepo.json > user config", async () => {
+  await withTemp(async (dir) => {
+    await Deno.mkdir(`${dir}/xdg/deeprepo`, { recursive: true });
+    await Deno.mkdir(`${dir}/project`, { recursive: true });
+    // Four plugins, one per source, all claiming the alias "fav"; each also has its own id.
+    const write = (folder: string, name: string) =>
+      writePlugin(
+        folder,
+        `${name}.ts`,
+        pluginSource(
+          name,
+          `[{ id: "${name}-1", aliases: ["fav"], pricing: { input: 1, output: 1 } }]`,
+        ),
+      );
+    await write(`${dir}/xdg/deeprepo`, "user");
+    await Deno.writeTextFile(
+      `${dir}/xdg/deeprepo/config.json`,
+      JSON.stringify({ plugins: ["./user.ts"] }),
+    );
+    await write(`${dir}/project`, "proj");
+    await Deno.writeTextFile(
+      `${dir}/project/deeprepo.json`,
+      JSON.stringify({ plugins: ["./proj.ts"] }),
+    );
+    await write(`${dir}/project`, "envp");
+    const flag = await write(dir, "flagp");
+    const load = (env: Record<string, string>, plugins: string[]) =>
+      loadRegistry({
+        cwd: `${dir}/project`,
+        env: envFromRecord({ XDG_CONFIG_HOME: `${dir}/xdg`, ...env }),
+        plugins,
+      });
+    const all = await load({ DEEPREPO_PLUGINS: "envp.ts" }, [flag]);
+    assertEquals(all.resolve("fav").provider, "flagp");
+    assertEquals((await load({ DEEPREPO_PLUGINS: "envp.ts" }, [])).resolve("fav").provider, "envp");
+    assertEquals((await load({}, [])).resolve("fav").provider, "proj");
+    await Deno.remove(`${dir}/project/deeprepo.json`);
+    assertEquals((await load({}, [])).resolve("fav").provider, "user");
+    // Lower-precedence plugins stay reachable by their own ids.
+    assertEquals(all.resolve("user-1").provider, "user");
+  });
+});
+
+Deno.test("a broken plugin that overrides a built-in takes its place: its models report the error", async () => {
+  await withTemp(async (dir) => {
+    const broken = await writePlugin(
+      dir,
+      "my_anthropic.ts",
+      pluginSource("anthropic", `[{ id: "claude-local", pricing: { input: "free", output: 0 } }]`),
+    );
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}), plugins: [broken] });
+    assertEquals(registry.plugins.map((p) => p.name), ["openrouter", "openai", "ollama"]);
+    const message = `plugin ${broken} (anthropic): field models[0].pricing.input must be a ` +
+      'number (USD per 1M tokens), got a string ("free")';
+    assertEquals(registry.errors.map((e) => e.message), [message]);
+    // Never a silent fall-back to the built-in the user meant to replace.
+    for (const model of ["sonnet", "anthropic:claude-sonnet-5-5", "claude-next", "anthropic"]) {
+      assertEquals(assertThrows(() => registry.resolve(model), UsageError).message, message);
+    }
+    assertEquals(registry.resolve("minimax/minimax-m2.5").provider, "openrouter");
+  });
+});
+
+Deno.test("a broken plugin with a higher precedence than a healthy one claiming the same alias wins with its error", async () => {
+  await withTemp(async (dir) => {
+    const broken = await writePlugin(
+      dir,
+      "mine.ts",
+      pluginSource("mine", `[{ id: "mine-1", aliases: ["sonnet"], pricing: {} }]`),
+    );
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}), plugins: [broken] });
+    const error = assertThrows(() => registry.resolve("sonnet"), UsageError);
+    assertMatch(error.message, /^plugin .*mine\.ts \(mine\): field models\[0\]\.pricing\.input/);
+    assertEquals(registry.resolve("claude-sonnet-5-5").provider, "anthropic");
+  });
+});
+
+Deno.test("a fixed plugin loaded later replaces a broken one of the same name", async () => {
+  await withTemp(async (dir) => {
+    const broken = await writePlugin(dir, "old.ts", pluginSource("acme", `"none"`));
+    const fixed = await writePlugin(
+      dir,
+      "new.ts",
+      pluginSource("acme", `[{ id: "acme-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({}),
+      plugins: [broken, fixed],
+    });
+    assertEquals(registry.resolve("acme:acme-1").provider, "acme");
+    assertEquals(registry.resolve("acme-1").provider, "acme");
+    // Still reported: the old module is broken and still configured.
+    assertEquals(registry.errors.map((e) => e.specifier), [broken]);
+  });
+});
+
+Deno.test("load errors name the plugin file and keep the source location", async () => {
+  await withTemp(async (dir) => {
+    const syntax = await writePlugin(dir, "syntax.ts", `export default { name: "s", models: [ };`);
+    const named = await writePlugin(dir, "named.ts", `export const plugin = { name: "n" };`);
+    const factory = await writePlugin(dir, "factory.ts", `export default () => ({ name: "f" });`);
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({}),
+      plugins: [syntax, named, factory],
+    });
+    const [s, n, f] = registry.errors;
+    assertMatch(
+      s.message,
+      new RegExp(`^plugin ${syntax}: cannot load: .*at file://${syntax}:1:\\d+$`),
+    );
+    assertEquals(
+      n.message,
+      `plugin ${named}: the module has no default export (it exports "plugin"; the plugin must ` +
+        "be `export default`)",
+    );
+    // A function's own `name` ("default") is not taken for the plugin's name.
+    assertEquals(f.name, undefined);
+    assertMatch(
+      f.message,
+      new RegExp(
+        `^plugin ${factory}: the default export must be the plugin object, got a function`,
+      ),
+    );
+  });
+});
+
+Deno.test("an unknown model suggests the nearest alias, id or provider", async () => {
+  const registry = await loadRegistry({
+    cwd: "/nonexistent-deeprepo-test-dir",
+    env: envFromRecord({}),
+  });
+  const hint = (model: string) =>
+    assertThrows(() => registry.resolve(model), UsageError).message.match(
+      /did you mean "([^"]+)"/,
+    )?.[1];
+  assertEquals(hint("sonet"), "sonnet");
+  assertEquals(hint("Opus4"), "opus");
+  assertEquals(hint("gtp-6.1-sol"), "gpt-6.1-sol");
+  assertEquals(hint("completely-different"), undefined);
+  assertMatch(
+    assertThrows(() => registry.resolve("foo:bar"), UsageError).message,
+    /there is no provider "foo"; run `deeprepo list-models`/,
+  );
+});
+
+Deno.test("a createClient that returns a Promise is named with the plugin file", async () => {
+  await withTemp(async (dir) => {
+    const path = await writePlugin(
+      dir,
+      "async.ts",
+      `export default { name: "slow", models: [{ id: "s", pricing: { input: 0, output: 0 } }],
+        createClient: async () => ({ complete: async () => ({}) }) };`,
+    );
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}), plugins: [path] });
+    const error = assertThrows(() => registry.resolve("s").createClient(), UsageError);
+    assertEquals(
+      error.message,
+      `plugin ${path} (slow): createClient must return an object with a complete() method, got ` +
+        "a Promise (createClient must not be async)",
+    );
+  });
+});

@@ -165,12 +165,14 @@ export async function run(options: ListModelsOptions, ctx: CliContext): Promise<
   const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
   else for (const line of renderListing(listing)) ctx.stdout(line);
-  for (const e of listing.errors) ctx.stderr(`error: ${e.message}\n`);
+  for (const e of listing.errors) ctx.stderr(`deeprepo: ${e.message}\n`);
   return listing.errors.length ? 2 : 0;
 }
 
-function money(value: number): string {
-  return value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 3 });
+/** A price with 2 or 3 decimals (`2.00`, `0.125`); no locale formatting (ICU start-up cost). */
+export function money(value: number): string {
+  const fixed = value.toFixed(3);
+  return fixed.endsWith("0") ? fixed.slice(0, -1) : fixed;
 }
 
 function table(rows: string[][]): string[] {

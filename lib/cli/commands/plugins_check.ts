@@ -7,7 +7,7 @@
  */
 import type { CliContext } from "../context.ts";
 import type { PluginsCheckOptions } from "../options.ts";
-import { checkPluginShape } from "../../providers/shape.ts";
+import { checkPluginModule, loadErrorMessage } from "../../providers/shape.ts";
 import { importUrl } from "../../providers/sources.ts";
 import type { ProviderPlugin } from "../../providers/types.ts";
 
@@ -35,16 +35,15 @@ export async function checkPlugin(
   try {
     module = await importer(importUrl(specifier));
   } catch (error) {
-    result.problems.push(`cannot load: ${firstLine(error)}`);
+    result.problems.push(`cannot load: ${loadErrorMessage(error)}`);
     return result;
   }
-  const value = (module as { default?: unknown }).default;
-  result.problems.push(...checkPluginShape(value));
-  const raw = (value ?? {}) as Record<string, unknown>;
-  if (typeof raw.name === "string") result.name = raw.name;
+  const { name, problems } = checkPluginModule(module);
+  result.name = name;
+  result.problems.push(...problems);
   if (result.problems.length) return result;
 
-  const plugin = value as ProviderPlugin;
+  const plugin = (module as { default: ProviderPlugin }).default;
   if (typeof plugin.handles === "function") {
     for (const sample of ["", "some-model", "vendor/model"]) {
       try {
@@ -68,7 +67,13 @@ export async function checkPlugin(
     "any-model";
   try {
     const client = plugin.createClient({ model, env: () => "dummy-value-for-plugins-check" });
-    if (!client || typeof (client as { complete?: unknown }).complete !== "function") {
+    if (client instanceof Promise) {
+      client.catch(() => {});
+      result.problems.push(
+        "createClient must return the client itself, got a Promise (createClient must not be " +
+          "async; import SDKs inside complete() instead)",
+      );
+    } else if (!client || typeof (client as { complete?: unknown }).complete !== "function") {
       result.problems.push("createClient must return an object with a complete() method");
     }
   } catch (error) {
@@ -100,9 +105,13 @@ export async function run(options: PluginsCheckOptions, ctx: CliContext): Promis
     ctx.stdout(`ok: ${who} passes every check (${check.notes.join("; ")})`);
     return 0;
   }
-  ctx.stdout(`${who}: ${check.problems.length} problem${check.problems.length > 1 ? "s" : ""}`);
+  const count = `${check.problems.length} problem${check.problems.length > 1 ? "s" : ""}`;
+  ctx.stdout(`${who}: ${count}`);
   for (const problem of check.problems) ctx.stdout(`  - ${problem}`);
-  ctx.stderr(`error: ${who} is not a valid deeprepo plugin (see docs/PLUGINS.md)\n`);
+  ctx.stderr(
+    `deeprepo: ${who} is not a valid deeprepo plugin: ${count} (listed on stdout; see ` +
+      "docs/PLUGINS.md)\n",
+  );
   return 2;
 }
 
