@@ -7,13 +7,27 @@
 import type { CliContext } from "./context.ts";
 import { dispatch, parseArgs } from "./program.ts";
 import { exitCodeOf } from "../errors.ts";
-import { loadEnv } from "../config/env.ts";
+import { type Env, loadEnv } from "../config/env.ts";
 
 const encoder = new TextEncoder();
 
-function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+/**
+ * A writer for stdout or stderr. When the reader goes away (`deeprepo list-models | head -1`),
+ * the rest of the output is dropped silently, as other command-line tools do, instead of the
+ * command failing with "Broken pipe": the command still finishes and writes its files.
+ */
+export function streamWriter(stream: { writeSync(p: Uint8Array): number }): (text: string) => void {
+  let closed = false;
+  return (text) => {
+    if (closed) return;
+    let bytes = encoder.encode(text);
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      closed = true;
+    }
+  };
 }
 
 /**
@@ -24,17 +38,27 @@ export function userCwd(): string {
   return Deno.env.get("INIT_CWD") || Deno.cwd();
 }
 
+/**
+ * Whether to colour output: only on a terminal, and never when `NO_COLOR` is set to anything
+ * non-empty (in the environment or in `.env`), as https://no-color.org asks.
+ */
+export function wantsColor(isTerminal: boolean, env: Env): boolean {
+  return isTerminal && !env.get("NO_COLOR");
+}
+
 /** Builds the real process context; `signal` aborts on the first Ctrl-C. */
 export function processContext(signal: AbortSignal): CliContext {
   const cwd = userCwd();
   const isTerminal = Deno.stderr.isTerminal();
+  const out = streamWriter(Deno.stdout);
+  const env = loadEnv(cwd);
   return {
     cwd,
-    env: loadEnv(cwd),
-    stdout: (line) => writeAll(Deno.stdout, `${line}\n`),
-    stderr: (text) => writeAll(Deno.stderr, text),
+    env,
+    stdout: (line) => out(`${line}\n`),
+    stderr: streamWriter(Deno.stderr),
     isTerminal,
-    color: isTerminal && !Deno.env.get("NO_COLOR"),
+    color: wantsColor(isTerminal, env),
     signal,
   };
 }

@@ -32,6 +32,15 @@ export const DEFAULTS = {
   maxChars: 180_000,
 } as const;
 
+/**
+ * Upper bound of `--exec-timeout`: one day. Timers cannot go past 2^31 - 1 ms (24.8 days); a
+ * larger value would fire at once and time out every execution.
+ */
+export const MAX_EXEC_TIMEOUT_SECONDS = 86_400;
+
+/** Columns help text is wrapped at: fixed, so `--help` reads the same in every terminal. */
+export const HELP_WIDTH = 80;
+
 /** A parsed invocation: which command runs with which options. */
 export type Invocation =
   | { command: "analyze"; options: AnalyzeOptions }
@@ -45,10 +54,13 @@ export type Invocation =
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
 
-function integer(min: number, what: string) {
+function integer(min: number, max = Infinity) {
+  const what = max === Infinity
+    ? `an integer ≥ ${min}`
+    : `an integer from ${min} to ${String(max).replace(/\B(?=(\d{3})+$)/g, ",")}`;
   return (value: string): number => {
-    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) {
-      throw new InvalidArgumentError(`must be ${what}.`);
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`must be ${what}`);
     }
     return Number(value);
   };
@@ -57,13 +69,13 @@ function integer(min: number, what: string) {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError("must be a positive number.");
+    throw new InvalidArgumentError("must be a positive number");
   }
   return n;
 }
 
 function nonEmpty(value: string): string {
-  if (value.trim() === "") throw new InvalidArgumentError("must not be empty.");
+  if (value.trim() === "") throw new InvalidArgumentError("must not be empty");
   return value;
 }
 
@@ -82,6 +94,14 @@ function resolvePath(cwd: string, path: string): string {
     else if (part !== "." && part !== "") parts.push(part);
   }
   return `/${parts.join("/")}`;
+}
+
+/**
+ * A plugin specifier as the registry should see it: URLs and other schemes (`data:`, `npm:`,
+ * `jsr:`) as given, paths resolved against the user's folder.
+ */
+function resolvePlugin(cwd: string, specifier: string): string {
+  return /^[a-z][a-z0-9+.-]+:/i.test(specifier) ? specifier : resolvePath(cwd, specifier);
 }
 
 type Raw = Record<string, unknown>;
@@ -109,20 +129,20 @@ function addRunOptions(cmd: Command): Command {
     .option(
       "--max-turns <n>",
       "root-model turn limit",
-      integer(1, "an integer ≥ 1"),
+      integer(1),
       DEFAULTS.maxTurns,
     )
     .option(
       "--concurrency <n>",
       "sub-model calls in flight at once",
-      integer(1, "an integer ≥ 1"),
+      integer(1),
       DEFAULTS.concurrency,
     )
     .option("--max-cost <usd>", "stop spending at this many US dollars", positiveNumber)
     .option(
       "--exec-timeout <seconds>",
       "one REPL execution's time limit",
-      integer(1, "an integer ≥ 1"),
+      integer(1, MAX_EXEC_TIMEOUT_SECONDS),
       DEFAULTS.execTimeoutSeconds,
     )
     .option("--no-prompt-cache", "send the root conversation without prompt-cache breakpoints");
@@ -132,7 +152,7 @@ function maxCharsOption(cmd: Command): Command {
   return cmd.option(
     "--max-chars <n>",
     "character budget for the baseline prompt",
-    integer(1000, "an integer ≥ 1000"),
+    integer(1000),
     DEFAULTS.maxChars,
   );
 }
@@ -145,7 +165,7 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     rootModel: (raw.rootModel as string | undefined) ?? rootDefault,
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
     cache: raw.cache !== false,
-    plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePath(cwd, p)),
+    plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
   };
 }
 
@@ -164,6 +184,31 @@ function requireDryRunForJson(raw: Raw, command: string): void {
     throw new UsageError(`${command}: --json needs --dry-run`);
   }
 }
+
+/** What `deeprepo --help` shows after the commands: examples, environment, exit status. */
+const PROGRAM_HELP_FOOTER = `
+Examples:
+  deeprepo analyze ./my-repo             report in outputs/deeprepo_my-repo_*.md
+  deeprepo analyze ./my-repo --dry-run   files and estimated cost; no key needed
+  deeprepo analyze https://github.com/o/r --max-cost 0.50
+  deeprepo baseline ./my-repo            one call to one model, for comparison
+  deeprepo compare ./my-repo             both, and a side-by-side table
+  deeprepo repl ./my-repo --eval 'print(Object.keys(codebase).length)'
+  deeprepo list-models                   models, prices, which keys are set
+  deeprepo analyze --help                every option of a command
+
+Environment (also read from ./.env; the real environment wins):
+  ANTHROPIC_API_KEY, OPENROUTER_API_KEY, OPENAI_API_KEY
+                       keys; only the providers you use need one
+  ANTHROPIC_BASE_URL, OPENROUTER_BASE_URL, OPENAI_BASE_URL, OLLAMA_HOST
+                       endpoints (default: the public APIs; Ollama on 127.0.0.1)
+  DEEPREPO_CACHE_DIR   sub-model cache folder (default: ~/.cache/deeprepo)
+  DEEPREPO_PLUGINS     extra plugin modules, comma-separated
+  DEEPREPO_DEBUG=1     stack traces on errors
+  NO_COLOR             no colours
+
+Exit status: 0 done, 1 the run failed, 2 fix the invocation or environment,
+130 interrupted.`;
 
 /** Where commander writes help and the version. */
 export interface ProgramIO {
@@ -187,6 +232,8 @@ export function buildProgram(
     .helpOption("-h, --help", "show help")
     .showSuggestionAfterError(true)
     .exitOverride()
+    .configureHelp({ helpWidth: HELP_WIDTH })
+    .addHelpText("after", PROGRAM_HELP_FOOTER)
     .configureOutput({
       writeOut: io.out,
       // Usage errors are reported as one line by the CLI edge, without the help commander would
@@ -261,19 +308,21 @@ export function buildProgram(
 
   addCommonOptions(
     program.command("repl")
-      .description("the root model's REPL, driven by a person")
+      .description(
+        "the root model's REPL, driven by a person (llm_query uses --sub-model; " +
+          "--output-dir and --root-model are accepted but unused)",
+      )
       .argument("<source>", "local folder or git URL"),
   )
     .option(
       "--eval <code>",
       "run this code (repeatable, in order); without it: interactive",
       collect,
-      [],
     )
     .option(
       "--exec-timeout <seconds>",
       "one execution's time limit",
-      integer(1, "an integer ≥ 1"),
+      integer(1, MAX_EXEC_TIMEOUT_SECONDS),
       DEFAULTS.execTimeoutSeconds,
     )
     .action((source: string, raw: Raw) => {
@@ -296,7 +345,7 @@ export function buildProgram(
         command: "list-models",
         options: {
           json: raw.json === true,
-          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePath(cwd, p)),
+          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
         },
       });
     });
@@ -337,22 +386,42 @@ export function buildProgram(
   return program;
 }
 
-/** Turns a commander error into one line for stderr (without the "error: " prefix). */
+/** Commands and command groups, for pointing a usage error at the right `--help`. */
+const COMMANDS = ["analyze", "baseline", "compare", "repl", "list-models", "cache", "plugins"];
+const SUBCOMMANDS: Record<string, string[]> = { cache: ["stats", "clear"], plugins: ["check"] };
+
+/** `-o, --output-dir <dir>` → `--output-dir`. */
+function flagName(flags: string): string {
+  return flags.match(/--[\w-]+/)?.[0] ?? flags.split(/[ ,]/)[0];
+}
+
+/**
+ * Turns a commander error into one line for stderr: what is wrong, commander's "did you mean"
+ * suggestion when it has one, and the `--help` to read.
+ *
+ * @example
+ * ```ts
+ * // option '--max-turns <n>' argument '0' is invalid. must be an integer ≥ 1
+ * // becomes: --max-turns must be an integer ≥ 1 (got '0') (see 'deeprepo analyze --help')
+ * ```
+ */
 function usageLine(error: CommanderError, argv: string[]): string {
-  const message = error.message.replace(/^error:\s*/, "").split("\n")[0].trim();
-  const command = argv.find((a) => !a.startsWith("-"));
-  const known = [
-    "analyze",
-    "baseline",
-    "compare",
-    "repl",
-    "list-models",
-    "cache",
-    "plugins",
-  ];
-  const help = command && known.includes(command)
-    ? `deeprepo ${command} --help`
-    : "deeprepo --help";
+  const lines = error.message.replace(/^error:\s*/, "").split("\n").map((l) => l.trim());
+  let message = lines[0].replace(/\.$/, "");
+  const invalid = message.match(/^option '([^']+)' argument '(.*)' is invalid\. (.*)$/s);
+  const missing = message.match(/^option '([^']+)' argument missing$/);
+  if (invalid) message = `${flagName(invalid[1])} ${invalid[3]} (got '${invalid[2]}')`;
+  else if (missing) message = `${flagName(missing[1])} needs a value`;
+  const suggestion = lines.find((l) => /^\(Did you mean .*\?\)$/.test(l));
+  if (suggestion) message += `; ${suggestion.slice(1, -1).replace(/^Did/, "did")}`;
+
+  const words = argv.filter((a) => !a.startsWith("-"));
+  let help = "deeprepo --help";
+  if (COMMANDS.includes(words[0])) {
+    help = SUBCOMMANDS[words[0]]?.includes(words[1])
+      ? `deeprepo ${words[0]} ${words[1]} --help`
+      : `deeprepo ${words[0]} --help`;
+  }
   return `${message} (see '${help}')`;
 }
 

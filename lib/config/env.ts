@@ -16,12 +16,14 @@ export function envFromRecord(values: Record<string, string | undefined>): Env {
 }
 
 /**
- * Builds the process environment view: `Deno.env`, then `<cwd>/.env` when it exists.
+ * Builds the process environment view: `Deno.env`, then `<cwd>/.env` when it exists. A variable
+ * set (non-empty) in the real environment always wins over the file.
  *
  * @param cwd Folder whose `.env` is read.
+ * @param real The real environment. @default {Deno.env}
  * @returns An Env; empty strings count as unset.
  */
-export function loadEnv(cwd: string): Env {
+export function loadEnv(cwd: string, real: Env = Deno.env): Env {
   let dotenv: Record<string, string> = {};
   try {
     dotenv = parseDotenv(Deno.readTextFileSync(`${cwd}/.env`));
@@ -30,8 +32,8 @@ export function loadEnv(cwd: string): Env {
   }
   return {
     get(name) {
-      const real = Deno.env.get(name);
-      if (real) return real;
+      const value = real.get(name);
+      if (value) return value;
       return dotenv[name] || undefined;
     },
   };

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
-import { DEFAULTS, parseArgs } from "../../lib/cli/program.ts";
+import { DEFAULTS, MAX_EXEC_TIMEOUT_SECONDS, parseArgs } from "../../lib/cli/program.ts";
 import { runCli } from "../../lib/cli/main.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { VERSION } from "../../lib/version.ts";
@@ -133,14 +133,91 @@ Deno.test("list-models, cache and plugins subcommands parse", async () => {
   });
 });
 
-Deno.test("invalid values are one-line usage errors naming the option", async () => {
-  assertMatch(await usageError("analyze", ".", "--max-turns", "0"), /--max-turns.*'0'.*integer/);
-  assertMatch(await usageError("analyze", ".", "--concurrency", "abc"), /--concurrency.*'abc'/);
-  assertMatch(await usageError("analyze", ".", "--max-cost", "-1"), /--max-cost.*positive/);
-  assertMatch(await usageError("analyze", ".", "--exec-timeout", "1.5"), /--exec-timeout/);
-  assertMatch(await usageError("baseline", ".", "--max-chars", "10"), /--max-chars/);
-  assertMatch(await usageError("cache", "clear", "--older-than", "x"), /--older-than/);
-  assertMatch(await usageError("analyze", ".", "--root-model", ""), /--root-model/);
+Deno.test("invalid values are one-line usage errors naming the option, the rule and the value", async () => {
+  assertEquals(
+    await usageError("analyze", ".", "--max-turns", "0"),
+    "--max-turns must be an integer ≥ 1 (got '0') (see 'deeprepo analyze --help')",
+  );
+  assertEquals(
+    await usageError("analyze", ".", "--concurrency", "abc"),
+    "--concurrency must be an integer ≥ 1 (got 'abc') (see 'deeprepo analyze --help')",
+  );
+  assertMatch(
+    await usageError("analyze", ".", "--max-cost", "-1"),
+    /^--max-cost must be a positive number \(got '-1'\)/,
+  );
+  assertMatch(
+    await usageError("analyze", ".", "--max-cost", "0"),
+    /^--max-cost must be a positive number \(got .0.\)/,
+  );
+  assertMatch(
+    await usageError("analyze", ".", "--exec-timeout", "1.5"),
+    /^--exec-timeout must be an integer from 1 to 86,400 \(got '1\.5'\)/,
+  );
+  assertMatch(
+    await usageError("baseline", ".", "--max-chars", "10"),
+    /^--max-chars must be an integer ≥ 1000 \(got '10'\) \(see 'deeprepo baseline --help'\)$/,
+  );
+  assertMatch(
+    await usageError("cache", "clear", "--older-than", "x"),
+    /^--older-than must be a positive number \(got 'x'\) \(see 'deeprepo cache clear --help'\)$/,
+  );
+  assertMatch(await usageError("analyze", ".", "--root-model", ""), /^--root-model must not be/);
+  assertMatch(await usageError("analyze", ".", "-o"), /^--output-dir needs a value/);
+  assertMatch(await usageError("repl", ".", "--eval"), /^--eval needs a value/);
+});
+
+Deno.test("--exec-timeout stops at one day: a longer timer would overflow and fire at once", async () => {
+  const inv = await parse("analyze", ".", "--exec-timeout", String(MAX_EXEC_TIMEOUT_SECONDS));
+  if (inv.command !== "analyze") throw new Error(inv.command);
+  assertEquals(inv.options.execTimeoutSeconds, 86_400);
+  for (const command of ["analyze", "compare", "repl"]) {
+    assertMatch(
+      await usageError(command, ".", "--exec-timeout", "3000000"),
+      /^--exec-timeout must be an integer from 1 to 86,400 \(got '3000000'\)/,
+    );
+  }
+});
+
+Deno.test("a mistyped flag or command carries commander's suggestion on the same line", async () => {
+  assertEquals(
+    await usageError("analyze", ".", "--dry-rn"),
+    "unknown option '--dry-rn'; did you mean --dry-run? (see 'deeprepo analyze --help')",
+  );
+  assertEquals(
+    await usageError("analyz", "."),
+    "unknown command 'analyz'; did you mean analyze? (see 'deeprepo --help')",
+  );
+  assertMatch(
+    await usageError("cache", "stat"),
+    /did you mean stats\? \(see 'deeprepo cache --help'\)$/,
+  );
+});
+
+Deno.test("plugin specifiers with a scheme are kept; paths resolve against the user's cwd", async () => {
+  const inv = await parse(
+    "list-models",
+    "--plugin",
+    "../p.ts",
+    "--plugin",
+    "npm:deeprepo-plugin-x@1.0.0",
+    "--plugin",
+    "data:text/javascript,export default {}",
+    "--plugin",
+    "file:///abs/q.ts",
+  );
+  assertEquals(inv, {
+    command: "list-models",
+    options: {
+      json: false,
+      plugins: [
+        "/home/user/p.ts",
+        "npm:deeprepo-plugin-x@1.0.0",
+        "data:text/javascript,export default {}",
+        "file:///abs/q.ts",
+      ],
+    },
+  });
 });
 
 Deno.test("unknown flags, commands and missing arguments are usage errors", async () => {
