@@ -9,7 +9,7 @@ import { EnvironmentError } from "../../lib/errors.ts";
 import { capturedContext } from "../_helpers/cli_context.ts";
 import { runCliProcess } from "../_helpers/run_cli.ts";
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+async function withTempDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "deeprepo_cli_edge_" });
   try {
     await fn(dir);
@@ -36,7 +36,7 @@ Deno.test("loadEnv reads .env in the folder and lets the real environment win", 
 });
 
 Deno.test("loadEnv without a .env file is the real environment alone", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const env = loadEnv(dir, envFromRecord({ A: "1" }));
     assertEquals([env.get("A"), env.get("B")], ["1", undefined]);
   });
