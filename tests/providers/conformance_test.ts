@@ -181,7 +181,7 @@ for (const c of CASES) {
       server.enqueue({
         text,
         toolCalls: [{ name: "execute_code", input: { code: "x" } }],
-        usage: { input: 11, output: 13, cacheRead: 7 },
+        usage: { input: 11, output: 13, cacheRead: 7, cacheWrite: 3 },
       });
       const chunks: string[] = [];
       const res = await client.complete(ask("go", { onText: (t) => chunks.push(t) }));
@@ -190,8 +190,13 @@ for (const c of CASES) {
       assertEquals(res.text, text);
       assertEquals(res.toolCalls.map((t) => t.input), [{ code: "x" }]);
       assertEquals(
-        [res.usage.inputTokens, res.usage.outputTokens, res.usage.cacheReadTokens],
-        [11, 13, 7],
+        [
+          res.usage.inputTokens,
+          res.usage.outputTokens,
+          res.usage.cacheReadTokens,
+          res.usage.cacheWriteTokens,
+        ],
+        [11, 13, 7, 3],
       );
       const [req] = server.requests;
       assertEquals(req.stream, true);

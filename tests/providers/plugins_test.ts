@@ -103,6 +103,44 @@ Deno.test("openrouter reports the provider's own cost and asks for it", async ()
   });
 });
 
+Deno.test("openrouter reads its own cost from the final streamed chunk", async () => {
+  await withRegistry(async (registry, server) => {
+    const resolved = registry.resolve("minimax");
+    server.enqueue({ text: "streamed answer", usage: { input: 900, output: 90, cost: 0.0007 } });
+    const chunks: string[] = [];
+    const res = await resolved.createClient().complete({
+      messages: [{ role: "user", content: "q" }],
+      maxTokens: 5,
+      onText: (t) => chunks.push(t),
+    });
+    assertEquals(chunks.join(""), "streamed answer");
+    assertEquals([res.usage.inputTokens, res.usage.outputTokens], [900, 90]);
+    assertEquals(costOf(res.usage, resolved.pricing), 0.0007);
+    const body = server.requests[0].body;
+    assertEquals([body.stream, body.stream_options, body.usage], [true, { include_usage: true }, {
+      include: true,
+    }]);
+  });
+});
+
+Deno.test("anthropic prices a reply with cache reads and writes at the model's cache rates", async () => {
+  await withRegistry(async (registry, server) => {
+    const sonnet = registry.resolve("sonnet");
+    server.enqueue({
+      text: "x",
+      usage: { input: 1_000, output: 500, cacheRead: 40_000, cacheWrite: 8_000 },
+    });
+    const res = await sonnet.createClient().complete({
+      messages: [{ role: "user", content: "q" }],
+      maxTokens: 5,
+      promptCache: true,
+    });
+    // input_tokens excludes cached tokens: 1,000*2 + 500*10 + 40,000*0.10 + 8,000*2.50 = 31,000.
+    assertEquals(res.usage.inputTokens, 1_000);
+    assertEquals(Math.round(costOf(res.usage, sonnet.pricing) * 1e6), 31_000);
+  });
+});
+
 Deno.test("openrouter runs an unlisted vendor/model id at $1/$1 with a warning", async () => {
   await withRegistry((registry) => {
     const resolved = registry.resolve("someone/new-model:free");

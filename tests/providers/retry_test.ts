@@ -131,3 +131,30 @@ Deno.test("withRetries stops when the signal aborts during a wait", async () => 
   );
   assertEquals(calls, 1);
 });
+
+Deno.test("withRetries adds jitter to its own backoff but not to a server-requested wait", async () => {
+  const { waits, sleep } = recorder();
+  let calls = 0;
+  await withRetries(() => {
+    calls++;
+    if (calls === 1) throw new HttpError(500);
+    if (calls === 2) throw new HttpError(429, { "retry-after-ms": "700" });
+    if (calls === 3) throw new HttpError(502);
+    return Promise.resolve("ok");
+  }, { sleep, random: () => 0.5 });
+  // 1000 * 1.125, then exactly what the server asked, then 4000 * 1.125 (third retry).
+  assertEquals(waits, [1125, 700, 4500]);
+});
+
+Deno.test("withRetries never waits longer than the cap, whatever the base", async () => {
+  const { waits, sleep } = recorder();
+  await assertRejects(() =>
+    withRetries(() => Promise.reject(new HttpError(500)), {
+      sleep,
+      random: () => 0.999,
+      baseMs: 20_000,
+      capMs: 30_000,
+    })
+  );
+  assertEquals(waits, [24_995, 30_000, 30_000]);
+});
