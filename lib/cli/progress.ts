@@ -7,6 +7,7 @@
  */
 import type { CliContext } from "./context.ts";
 import type { EngineProgress } from "../engine/run_analysis.ts";
+import { formatBudgetUsd } from "../engine/spend.ts";
 
 /** The progress surface commands write to. */
 export interface Progress {
@@ -150,7 +151,7 @@ export function formatEngineProgress(p: EngineProgress): string {
     : "finished";
   const spend = p.budgetUsd === undefined
     ? `$${p.spentUsd.toFixed(4)}`
-    : `$${p.spentUsd.toFixed(4)} of $${p.budgetUsd.toFixed(2)}`;
+    : `$${p.spentUsd.toFixed(4)} of ${formatBudgetUsd(p.budgetUsd)}`;
   const cached = p.cacheHits > 0 ? ` (${p.cacheHits} cached)` : "";
   return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested}` +
     `${cached} · files ${p.filesCovered}/${p.filesEligible} · ${spend}`;

@@ -7,6 +7,7 @@
 import type { ToolSpec } from "../providers/types.ts";
 import type { RepoMetadata } from "../loader/types.ts";
 import { formatInt } from "../report/numbers.ts";
+import { formatBudgetUsd } from "./spend.ts";
 
 /** The one tool the root model gets. */
 export const EXECUTE_CODE_TOOL: ToolSpec = {
@@ -55,7 +56,8 @@ findings in variables and build on them. The code has no file, network or enviro
 
 ## How to work
 1. Orient: inspect metadata and the paths (Object.keys(codebase)), group files by area, peek at
-   entry points with short slices.
+   entry points with short slices. Map how modules depend on each other with code (a regex over
+   import/require lines costs nothing); do not spend sub-model calls on what code can compute.
 2. Dispatch: for every source file that matters, build one focused prompt — one file (or one
    question) per prompt, with the path and the content included — and send them all at once with
    llm_batch. Ask for bugs, security issues, error handling gaps and quality problems, each
@@ -63,9 +65,13 @@ findings in variables and build on them. The code has no file, network or enviro
    unchanged (no added line numbers or reformatting): the host recognises which files the
    sub-models have seen by their content, and the status line reports what is still unseen.
 3. Check: look at the answers with code (search for keywords, count findings, retry items that
-   start with "[ERROR"), follow up with targeted questions across files (data flow, how modules
-   depend on each other) when something needs confirming.
-4. Write up: assemble the report in a variable across calls, then call set_answer(report).
+   start with "[ERROR"), follow up with targeted questions across files (data flow, trust
+   boundaries, how a value reaches a dangerous call) when something needs confirming. Sub-models
+   see one file at a time and can be wrong: confirm a serious claim with code or a follow-up.
+4. Write up: build the report with code from your variables (an array of lines joined with
+   "\\n" avoids quoting trouble), keep the latest draft in answer.content as it grows
+   (answer.content = draft), and finish with set_answer(report). If the run is cut short by the
+   turn limit or the budget, the draft in answer.content is what the user gets.
 
 Example of a dispatch call:
 const paths = Object.keys(codebase).filter((p) => /\\.(ts|js|py|go|rs)$/.test(p));
@@ -75,15 +81,20 @@ const findings = Object.fromEntries(paths.map((p, i) => [p, reviews[i]]));
 print(paths.length, "files reviewed;", reviews.filter((r) => r.startsWith("[ERROR")).length, "errors");
 
 ## The report (Markdown, passed to set_answer)
-1. Architecture overview: entry points, main modules and how data flows between them.
-2. Bugs and issues: each with file:line, what goes wrong, and severity; security first.
-3. Code quality: consistency, error handling, tests, documentation.
-4. Prioritised plan: P0 / P1 / P2 items, each with what, why and rough effort.
+1. Architecture overview: what the project is, entry points, main modules, how data flows
+   between them, notable design patterns and dependencies.
+2. Bugs and issues: each with file:line, what goes wrong, how it is triggered, and severity
+   (critical / high / medium / low); security problems first.
+3. Code quality: consistency, error handling, tests and how much they cover, documentation.
+4. Prioritised plan: P0 (fix now: security holes, data loss, crashes), P1 (important), P2 (nice
+   to have); each item says what, why, where, and rough effort (S / M / L).
 Only report what the sub-model answers or your own code showed; say when something is unverified.
+Be specific: a finding without a file and line is a lead, not a finding.
 
 ## Rules
 - Always act through execute_code; do not paste code in plain text.
-- Do not call set_answer on your first turn; gather evidence first.
+- Do not call set_answer on your first turn (gather evidence first), unless the status line
+  says to finalize.
 - Aim to finish in a handful of turns: batch work, do not spend a turn on trivia.
 - Each user message after a tool result starts with a status line: turns left, files not yet
   looked at by a sub-model, and spend. When it says to finalize, call set_answer in that turn.`;
@@ -160,7 +171,7 @@ export function turnStatusText(s: TurnStatus): string {
     `${s.filesNotLooked} of ${s.filesTotal} files not yet looked at by a sub-model`,
     s.budgetUsd === undefined
       ? `spent $${s.spentUsd.toFixed(4)}`
-      : `spent $${s.spentUsd.toFixed(4)} of $${s.budgetUsd.toFixed(2)}`,
+      : `spent $${s.spentUsd.toFixed(4)} of ${formatBudgetUsd(s.budgetUsd)}`,
   ];
   let text = `${parts.join("; ")}]`;
   if (s.finalize === "turns") {

@@ -252,7 +252,7 @@ export async function runAnalysis(
           budgetStopped = true;
           break;
         }
-        const firstChars = turn === 1 ? ROOT_SYSTEM_PROMPT.length + 2000 : 0;
+        const firstChars = turn === 1 ? FIXED_PROMPT_CHARS : 0;
         const projected = spend.projectRoot(pendingChars + firstChars, promptCache);
         if (spend.spentUsd + projected > input.budgetUsd) {
           finalize = "budget";
@@ -431,6 +431,35 @@ export async function runAnalysis(
     budgetStopped,
     elapsedMs: now() - started,
   };
+}
+
+/**
+ * Characters every root request carries besides the conversation: the system prompt, the tool
+ * definition and the status line (with room for the finalize instruction).
+ */
+const FIXED_PROMPT_CHARS = ROOT_SYSTEM_PROMPT.length + JSON.stringify(EXECUTE_CODE_TOOL).length +
+  400;
+
+/**
+ * Projected cost of the first root turn (system prompt, tool, metadata and file tree; output as
+ * {@linkcode SpendLedger.projectRoot} assumes before any reply). A `--max-cost` below this cannot
+ * buy one useful turn: the engine would have to ask the model to finalize before it has looked
+ * at anything.
+ *
+ * @param snapshot The loaded codebase.
+ * @param rootCost Cost function of the root model.
+ * @param promptCache Whether the request asks for prompt caching. @default true
+ * @returns Dollars.
+ */
+export function projectFirstTurnUsd(
+  snapshot: CodebaseSnapshot,
+  rootCost: CostFn,
+  promptCache = true,
+): number {
+  const ledger = new SpendLedger({ rootCost, subCost: () => 0 });
+  const chars = FIXED_PROMPT_CHARS +
+    firstUserMessage(snapshot.metadata, snapshot.fileTree).length;
+  return ledger.projectRoot(chars, promptCache);
 }
 
 /** Marks a failure to start the REPL, so it is not reported as a root-model failure. */

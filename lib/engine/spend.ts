@@ -116,7 +116,9 @@ export class SpendLedger {
     const fresh = estimateTokens(newChars);
     const prefix = this.#lastRootPromptTokens + this.root.maxOutputTokens;
     const outputTokens = this.root.maxOutputTokens || DEFAULT_ROOT_OUTPUT;
-    const usage: Usage = promptCache && prefix > 0
+    // With caching on, the new text is written to the cache (at the write price) and the
+    // earlier prefix is read from it; the very first turn writes everything.
+    const usage: Usage = promptCache
       ? { inputTokens: 0, cacheReadTokens: prefix, cacheWriteTokens: fresh, outputTokens }
       : { inputTokens: prefix + fresh, outputTokens };
     return this.#opts.rootCost(usage);
@@ -148,6 +150,20 @@ function add(t: SideTotals, usage: Usage, cost: number): void {
   t.cacheWriteTokens += usage.cacheWriteTokens ?? 0;
   t.costUsd += cost;
   t.maxOutputTokens = Math.max(t.maxOutputTokens, usage.outputTokens);
+}
+
+/**
+ * A budget in dollars for people: cents for a dollar or more, four decimals below, so a
+ * `--max-cost 0.005` never shows as `$0.01` or `$0.00`.
+ *
+ * @example
+ * ```ts
+ * formatBudgetUsd(2); // "$2.00"
+ * formatBudgetUsd(0.005); // "$0.0050"
+ * ```
+ */
+export function formatBudgetUsd(usd: number): string {
+  return `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`;
 }
 
 /**

@@ -1,6 +1,12 @@
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { type AnalysisDeps, runAnalysis } from "../../lib/engine/run_analysis.ts";
-import { cacheSavingsUsd, priceUsage, SpendLedger } from "../../lib/engine/spend.ts";
+import {
+  cacheSavingsUsd,
+  formatBudgetUsd,
+  priceUsage,
+  SpendLedger,
+} from "../../lib/engine/spend.ts";
+import { turnStatusText } from "../../lib/engine/prompts.ts";
 import { BUDGET_SKIP_TEXT } from "../../lib/engine/sub_queries.ts";
 import type { CompletionRequest, Pricing } from "../../lib/providers/types.ts";
 import { FakeRepl, makeSnapshot, sampleFiles, ScriptedClient, toolCall } from "./_fakes.ts";
@@ -182,4 +188,35 @@ Deno.test("SpendLedger reservations keep parallel calls inside the budget", () =
   ledger.release(0.3);
   assert(!ledger.tryReserve(0.3, 0.2)); // would leave less than the 0.2 kept for the root
   assert(ledger.tryReserve(0.3));
+});
+
+Deno.test("SpendLedger projects a cached first turn as a cache write, later turns as reads", () => {
+  const ledger = new SpendLedger({ rootCost: (u) => priceUsage(u, ROOT), subCost: () => 0 });
+  // First turn, 35,000 characters → 10,000 tokens written to the cache at $3.75, and 2,048
+  // output tokens assumed at $15: 37,500 + 30,720 = 68,220 per 1M → $0.06822.
+  assertEquals(Math.round(ledger.projectRoot(35_000, true) * 1e8) / 1e8, 0.06822);
+  // Without caching the same text is plain input at $3: 30,000 + 30,720 → $0.06072.
+  assertEquals(Math.round(ledger.projectRoot(35_000, false) * 1e8) / 1e8, 0.06072);
+  // After a turn of 10,000 prompt tokens and 500 output: 10,500 read at $0.30, 1,000 new
+  // tokens (3,500 chars) written at $3.75, 500 output at $15: 3,150 + 3,750 + 7,500 → $0.0144.
+  ledger.addRoot({ inputTokens: 0, cacheWriteTokens: 10_000, outputTokens: 500 });
+  assertEquals(Math.round(ledger.projectRoot(3500, true) * 1e8) / 1e8, 0.0144);
+});
+
+Deno.test("budget: the status line and progress show a small budget to the tenth of a cent", () => {
+  assertEquals(formatBudgetUsd(0.005), "$0.0050");
+  assertEquals(formatBudgetUsd(0.5), "$0.5000");
+  assertEquals(formatBudgetUsd(2), "$2.00");
+  assertStringIncludes(
+    turnStatusText({
+      turn: 1,
+      maxTurns: 20,
+      filesNotLooked: 3,
+      filesTotal: 3,
+      spentUsd: 0,
+      budgetUsd: 0.005,
+      finalize: false,
+    }),
+    "spent $0.0000 of $0.0050]",
+  );
 });

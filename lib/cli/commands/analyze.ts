@@ -15,9 +15,14 @@ import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts
 import type { ModelClient } from "../../providers/types.ts";
 import { createRepl } from "../../sandbox/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
-import { type AnalysisResult, runAnalysis } from "../../engine/run_analysis.ts";
+import {
+  type AnalysisResult,
+  projectFirstTurnUsd,
+  runAnalysis,
+} from "../../engine/run_analysis.ts";
+import { formatBudgetUsd } from "../../engine/spend.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
-import { InterruptedError, RunError } from "../../errors.ts";
+import { EnvironmentError, InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, outputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputs } from "../../report/write.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
@@ -120,6 +125,20 @@ export async function analyzeLoaded(
 ): Promise<AnalyzeOutcome> {
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
   const { root, sub, progress } = prepared;
+  if (options.maxCost !== undefined) {
+    const first = projectFirstTurnUsd(
+      snapshot,
+      (u) => costOf(u, root.pricing),
+      options.promptCache,
+    );
+    if (first > options.maxCost) {
+      throw new UsageError(
+        `--max-cost ${formatBudgetUsd(options.maxCost)} does not cover the first root turn ` +
+          `(projected ${formatBudgetUsd(first)} with ${root.label}); raise it or use a cheaper ` +
+          "--root-model",
+      );
+    }
+  }
   let cache: Cache | undefined;
   if (options.cache) {
     cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
@@ -169,20 +188,38 @@ export async function analyzeLoaded(
     maxTurns: options.maxTurns,
   };
   const metrics = analyzeMetrics(result, info);
-  const paths = outputPaths(
-    options.outputDir,
-    "deeprepo",
-    snapshot.metadata.repo_name,
-    settings.ts,
-  );
-  await writeRunOutputs(paths, {
+  const outputs = {
     report: analyzeReport(result, info),
     metrics,
     trajectory: analyzeTrajectory(result, info),
-  });
+  };
+  const name = snapshot.metadata.repo_name;
+  let paths = outputPaths(options.outputDir, "deeprepo", name, settings.ts);
+  let writeError: Error | undefined;
+  try {
+    await writeRunOutputs(paths, outputs);
+  } catch (e) {
+    // The run is paid for: never lose it to a full disk or a bad folder. Save it to a fresh
+    // temporary folder and fail with a message saying where it went.
+    const reason = e instanceof Error ? e.message : String(e);
+    try {
+      const fallback = await Deno.makeTempDir({ prefix: "deeprepo_outputs_" });
+      paths = outputPaths(fallback, "deeprepo", name, settings.ts);
+      await writeRunOutputs(paths, outputs);
+    } catch {
+      throw new RunError(`could not write the results to ${options.outputDir}: ${reason}`, {
+        cause: e,
+      });
+    }
+    writeError = new RunError(
+      `could not write to ${options.outputDir} (${reason}); results saved to ${paths.report} ` +
+        "instead",
+      { cause: e },
+    );
+  }
   for (const line of analyzeSummary(result, info)) progress.line(line);
 
-  let error: Error | undefined;
+  let error: Error | undefined = writeError;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
     error = new InterruptedError();
   } else if (result.stopReason === "root_error" || result.stopReason === "repl_error") {
@@ -208,6 +245,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
+  await checkOutputDir(options.outputDir);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
@@ -222,12 +260,52 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   try {
     const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared });
     if (outcome.error) {
-      ctx.stderr(`deeprepo: partial results written to ${outcome.paths.report}\n`);
+      // One line on stderr: what failed and where the work done so far is.
+      if (!outcome.error.message.includes(outcome.paths.report)) {
+        outcome.error.message += `; partial results written to ${outcome.paths.report}`;
+      }
       throw outcome.error;
     }
     ctx.stdout(outcome.paths.report);
     return 0;
   } finally {
     await loaded.dispose();
+  }
+}
+
+/**
+ * Fails before any model is called when the output folder cannot be used: it (or a parent) is
+ * a file, or the nearest existing parent is not writable. Creates nothing.
+ *
+ * @param dir Absolute output folder.
+ * @throws {EnvironmentError} Naming the folder and the reason.
+ */
+export async function checkOutputDir(dir: string): Promise<void> {
+  const fail = (why: string) => {
+    throw new EnvironmentError(`output folder ${dir}: ${why} (choose another with -o)`);
+  };
+  let at = dir.replace(/\/+$/, "") || "/";
+  for (;;) {
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = await Deno.stat(at);
+    } catch (e) {
+      const missing = e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
+      if (!missing) fail(e instanceof Error ? e.message : String(e));
+    }
+    if (info) {
+      if (!info.isDirectory) fail(at === dir ? "not a folder" : `${at} is not a folder`);
+      break;
+    }
+    const parent = at.slice(0, at.lastIndexOf("/")) || "/";
+    if (parent === at) return;
+    at = parent;
+  }
+  // The nearest existing folder must take a new file (a probe, removed at once).
+  try {
+    const probe = await Deno.makeTempFile({ dir: at, prefix: ".deeprepo_probe_" });
+    await Deno.remove(probe);
+  } catch (e) {
+    fail(`${at} is not writable: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
