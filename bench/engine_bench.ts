@@ -1,6 +1,6 @@
 /**
  * Engine benchmarks, each running `deeprepo analyze` (real CLI, plugins, sandbox) against the
- * fake model server. Run: deno run -A bench/engine_bench.ts [batch|memory|cache]
+ * fake model server. Run: deno run -A bench/engine_bench.ts [batch|memory|cache|coverage]
  *
  * 1. batch: a scripted root dispatches 100 sub-prompts at `--concurrency 10` with a fixed
  *    per-request latency; the batch's wall time (measured inside the REPL) is compared with
@@ -11,6 +11,8 @@
  * 3. cache: a scripted 6-turn analysis with the server imitating Anthropic's prompt cache
  *    (prefixes up to a `cache_control` breakpoint are stored; a later request that repeats one
  *    reads it); root input cost with prompt caching vs `--no-prompt-cache` (target ≤ 40%).
+ * 4. coverage: the coverage ledger in-process — building it for 5,000 files and scanning one
+ *    prompt that holds 500 of them (the work done for every sub-model prompt).
  *
  * @module
  */
@@ -21,6 +23,7 @@ import {
 } from "../tests/fakes/model_server.ts";
 import { loadRegistry } from "../lib/providers/mod.ts";
 import { envFromRecord } from "../lib/config/env.ts";
+import { CoverageLedger } from "../lib/engine/coverage.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const which = Deno.args[0];
@@ -294,11 +297,37 @@ async function cacheBench(dir: string) {
   }
 }
 
+function coverageBench() {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 5000; i++) {
+    const line = `export const value${i} = compute(${i}); // module ${i}\n`;
+    files[`src/pkg_${i % 50}/file_${i}.ts`] = line.repeat(Math.ceil(2000 / line.length));
+  }
+  const t0 = performance.now();
+  const ledger = new CoverageLedger(files);
+  const built = performance.now() - t0;
+  const paths = Object.keys(files).slice(0, 500);
+  const prompt = paths.map((p) => `File: ${p}\n${files[p]}`).join("\n");
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    ledger.filesIn(prompt);
+    runs.push(performance.now() - t);
+  }
+  runs.sort((a, b) => a - b);
+  console.log(
+    `coverage: ledger of 5,000 files built in ${built.toFixed(0)} ms; one ` +
+      `${(prompt.length / 1e6).toFixed(1)} MB prompt holding 500 files scanned in ` +
+      `${runs[2].toFixed(0)} ms (median of 5), ${ledger.filesIn(prompt).length} files found`,
+  );
+}
+
 const dir = await Deno.makeTempDir({ prefix: "deeprepo_engine_bench_" });
 try {
   if (!which || which === "batch") await batchBench(dir);
   if (!which || which === "cache") await cacheBench(dir);
   if (!which || which === "memory") await memoryBench(dir);
+  if (!which || which === "coverage") coverageBench();
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

@@ -61,34 +61,50 @@ export interface SalvageInput {
 export function salvageReport(input: SalvageInput): string {
   const head = `> **Incomplete analysis** — ${describeStop(input.reason, input.error)}. ` +
     `Sub-models looked at ${input.covered} of ${input.eligible} files.`;
+  const answered = input.records.filter((r) => !r.error);
   if (input.answerContent.trim()) {
-    return `${head} The text below is the draft the model had set.\n\n${input.answerContent}`;
+    // The draft comes first; the raw findings follow, so nothing gathered is lost even when
+    // the draft was written before the last batches came back.
+    const lines = [
+      `${head} The text below is the draft the model had set; the sub-model findings ` +
+      "gathered so far follow it.",
+      "",
+      input.answerContent.trimEnd(),
+    ];
+    if (answered.length > 0) {
+      lines.push("", "---", "", "## Sub-model findings (raw)", "");
+      lines.push(...findingBlocks(answered, input.maxChars ?? 200_000));
+    }
+    return lines.join("\n");
   }
   const lines = [head, "", "# Partial findings", ""];
   if (input.lastModelText?.trim()) {
     lines.push("## Latest notes from the root model", "", input.lastModelText.trim(), "");
   }
-  const answered = input.records.filter((r) => !r.error);
   if (answered.length === 0) {
     lines.push("No sub-model findings were gathered before the run stopped.");
     return lines.join("\n");
   }
   lines.push("## Sub-model findings", "");
-  let budget = input.maxChars ?? 200_000;
-  let shown = 0;
+  lines.push(...findingBlocks(answered, input.maxChars ?? 200_000));
+  return lines.join("\n");
+}
+
+/** One Markdown block per answered sub call, in order, within `budget` characters. */
+function findingBlocks(answered: SubCallRecord[], budget: number): string[] {
+  const blocks: string[] = [];
   for (const r of answered) {
     const title = r.files.length ? r.files.slice(0, 3).join(", ") : firstLine(r.promptHead);
     const block = `### ${title}${r.files.length > 3 ? ` (+${r.files.length - 3} more)` : ""}\n\n` +
       `${r.result.trim()}\n`;
     if (block.length > budget) break;
-    lines.push(block);
+    blocks.push(block);
     budget -= block.length;
-    shown++;
   }
-  if (shown < answered.length) {
-    lines.push(`_${answered.length - shown} more findings are in the trajectory file._`);
+  if (blocks.length < answered.length) {
+    blocks.push(`_${answered.length - blocks.length} more findings are in the trajectory file._`);
   }
-  return lines.join("\n");
+  return blocks;
 }
 
 function firstLine(text: string): string {

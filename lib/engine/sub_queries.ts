@@ -52,7 +52,6 @@ export interface SubStats {
   budgetSkipped: number;
 }
 
-/** Options of {@linkcode createSubDispatcher}. */
 /**
  * The cache wrapper for the engine's sub-model calls: keyed on the sub-model and the settings the
  * dispatcher sends with every prompt (system prompt, max output tokens).
@@ -64,6 +63,7 @@ export function subCallBatcher(cache: Cache, model: string): BatchThroughCache {
   return cacheBatcher(cache, { model, system: SUB_SYSTEM_PROMPT, maxTokens: SUB_MAX_TOKENS });
 }
 
+/** Options of {@linkcode createSubDispatcher}. */
 export interface SubDispatcherOptions {
   client: ModelClient;
   spend: SpendLedger;
@@ -178,14 +178,25 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     }
   };
 
-  /** Sends prompts with at most `concurrency` in flight; answers in prompt order. */
-  const sendAll = async (prompts: string[], signal: AbortSignal): Promise<string[]> => {
+  /**
+   * Sends prompts with at most `concurrency` in flight; answers in prompt order. Each answered
+   * prompt's files are recorded as it arrives (into `seen`), so the progress line's file count
+   * moves during a long batch instead of jumping at its end.
+   */
+  const sendAll = async (
+    prompts: string[],
+    signal: AbortSignal,
+    seen: Map<string, string[]>,
+  ): Promise<string[]> => {
     const results = new Array<string>(prompts.length);
     let next = 0;
     const worker = async () => {
       while (next < prompts.length) {
         const i = next++;
         results[i] = await sendOne(prompts[i], signal);
+        if (!results[i].startsWith("[ERROR") && !seen.has(prompts[i])) {
+          seen.set(prompts[i], options.coverage.record(prompts[i]));
+        }
         stats.done++;
         changed();
       }
@@ -202,11 +213,12 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     const skippedBefore = stats.budgetSkipped;
     let results: string[];
     let sentSet: Set<number> | undefined;
+    const seen = new Map<string, string[]>();
     if (options.batch) {
       const missed: string[] = [];
       const out = await options.batch(texts, (misses) => {
         missed.push(...misses);
-        return sendAll(misses, signal);
+        return sendAll(misses, signal, seen);
       });
       results = out.results;
       stats.cacheHits += out.hits;
@@ -225,7 +237,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
       });
       changed();
     } else {
-      results = await sendAll(texts, signal);
+      results = await sendAll(texts, signal, seen);
     }
     const turn = options.turn();
     results.forEach((result, i) => {
@@ -236,7 +248,9 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
         turn,
         promptChars: prompt.length,
         promptHead: prompt.slice(0, 300),
-        files: error ? options.coverage.filesIn(prompt) : options.coverage.record(prompt),
+        files: error
+          ? options.coverage.filesIn(prompt)
+          : seen.get(prompt) ?? options.coverage.record(prompt),
         result,
         cached: sentSet ? !sentSet.has(i) : false,
         error,

@@ -49,14 +49,14 @@ Deno.test("CoverageLedger.record() accumulates and reports what is left", () => 
   assertEquals(ledger.remaining, 1);
 });
 
-Deno.test("CoverageLedger scans a prompt holding hundreds of files in one pass", () => {
+Deno.test("CoverageLedger finds every file of a prompt holding hundreds of them", () => {
   const many = sampleFiles(500, 2000);
   const ledger = new CoverageLedger(many);
   const prompt = Object.entries(many).map(([p, c]) => `${p}\n${c}`).join("\n");
-  const t = performance.now();
-  assertEquals(ledger.record(prompt).length, 500);
-  const ms = performance.now() - t;
-  if (ms > 2000) throw new Error(`scan took ${ms.toFixed(0)} ms`);
+  // Found in prompt order; the speed of this scan is measured in bench/engine_bench.ts.
+  const found = ledger.record(prompt);
+  assertEquals(found.length, 500);
+  assertEquals(found.slice(0, 2), ["src/file_0.ts", "src/file_1.ts"]);
 });
 
 Deno.test("CoverageLedger ignores a window shared by many files, like a license header", () => {

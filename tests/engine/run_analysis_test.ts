@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { type AnalysisDeps, runAnalysis } from "../../lib/engine/run_analysis.ts";
 import { priceUsage } from "../../lib/engine/spend.ts";
+import { ROOT_SYSTEM_PROMPT, SUB_SYSTEM_PROMPT } from "../../lib/engine/prompts.ts";
 import type { CompletionRequest, Part, Pricing } from "../../lib/providers/types.ts";
 import { FakeRepl, makeSnapshot, sampleFiles, ScriptedClient, toolCall } from "./_fakes.ts";
 
@@ -352,4 +353,80 @@ Deno.test("runAnalysis() says once that variables are gone when the sandbox alre
   const shown = userText(root.requests[1]);
   assertStringIncludes(shown, message);
   assertEquals(shown.match(/variables/gi)?.length, 1, shown);
+});
+
+Deno.test("runAnalysis() cancels sub calls in flight when the run is interrupted", async () => {
+  const ac = new AbortController();
+  const seen: AbortSignal[] = [];
+  const sub = {
+    complete(req: CompletionRequest) {
+      seen.push(req.signal!);
+      if (seen.length === 3) ac.abort(); // Ctrl-C while three calls are waiting
+      return new Promise<never>((_, reject) => {
+        req.signal!.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+      });
+    },
+  };
+  const root = new ScriptedClient([
+    toolCall("await llm_batch(['a', 'b', 'c', 'd', 'e', 'f']);"),
+  ]);
+  const { d, repls } = deps(root, echoSub(), { subClient: sub, signal: ac.signal });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), concurrency: 3 }, d);
+  assertEquals(result.stopReason, "interrupted");
+  assertEquals(seen.length, 3); // the other three were never sent
+  assert(seen.every((s) => s.aborted));
+  assert(repls[0].closed);
+});
+
+Deno.test("runAnalysis() counts covered files while a batch is still running", async () => {
+  const files = sampleFiles(4);
+  const seenDuringBatch: number[] = [];
+  const root = new ScriptedClient([
+    toolCall("state.r = await llm_batch(Object.keys(codebase).map((p) => codebase[p]));"),
+    toolCall("set_answer('ok')"),
+  ]);
+  const { d } = deps(root, echoSub(), {
+    onProgress: (p) => {
+      if (p.phase === "exec" && p.subDone > 0 && p.subDone < p.subRequested) {
+        seenDuringBatch.push(p.filesCovered);
+      }
+    },
+  });
+  const result = await runAnalysis({ snapshot: makeSnapshot(files), concurrency: 1 }, d);
+  assertEquals(seenDuringBatch, [1, 2, 3]);
+  assertEquals(result.coverage.covered.size, 4);
+  assertEquals(result.subRecords.map((r) => r.files), Object.keys(files).map((f) => [f]));
+});
+
+Deno.test("runAnalysis() salvage keeps the model's draft and the findings gathered after it", async () => {
+  const root = new ScriptedClient([
+    toolCall("answer.content = '# Draft\\nArchitecture: two files.';"),
+    toolCall("state.r = await llm_batch(Object.keys(codebase).map((p) => codebase[p]));"),
+  ]);
+  const { d } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(2)), maxTurns: 2 }, d);
+  assert(!result.complete);
+  const report = result.report;
+  assert(report.startsWith("> **Incomplete analysis** — the turn limit"), report);
+  assertStringIncludes(report, "# Draft\nArchitecture: two files.");
+  assertStringIncludes(report, "## Sub-model findings (raw)");
+  assertStringIncludes(report, "### src/file_1.ts\n\nreview of export const value1");
+  assert(report.indexOf("# Draft") < report.indexOf("## Sub-model findings"));
+});
+
+Deno.test("the prompts teach the REPL, one file per prompt, a draft in answer.content and file:line", () => {
+  // The prompts are the product: check the facts the loop relies on are taught.
+  for (
+    const fact of [
+      "execute_code",
+      "llm_batch",
+      "one file (or one\n   question) per prompt",
+      "answer.content = draft",
+      "set_answer(report)",
+      "P0",
+      "file:line",
+      "unchanged",
+    ]
+  ) assertStringIncludes(ROOT_SYSTEM_PROMPT, fact);
+  assertStringIncludes(SUB_SYSTEM_PROMPT, "file.ts:42");
 });
