@@ -27,6 +27,35 @@ const FILES = [
   "src/server.ts",
 ];
 
+/** The analyze metrics keys of CONTRACT.md, in its order (from `turns` on, all numbers). */
+const CONTRACT_METRICS = [
+  "mode",
+  "repo",
+  "root_model",
+  "sub_model",
+  "complete",
+  "turns",
+  "root_calls",
+  "sub_calls",
+  "root_input_tokens",
+  "root_output_tokens",
+  "root_cache_read_tokens",
+  "root_cache_write_tokens",
+  "sub_input_tokens",
+  "sub_output_tokens",
+  "root_cost",
+  "sub_cost",
+  "total_cost",
+  "cache_hits",
+  "cache_misses",
+  "retries",
+  "sub_errors",
+  "files_total",
+  "files_dispatched",
+  "elapsed_seconds",
+  "analysis_chars",
+];
+
 /** 1-based turn of a root request: assistant messages so far + 1. */
 function turnOf(req: RecordedRequest): number {
   const messages = (req.body.messages ?? []) as { role: string }[];
@@ -165,17 +194,18 @@ Deno.test("analyze: scripted root explores, dispatches every file, reuses a vari
     assertEquals(m.sub_errors, 0);
     assertEquals(m.budget, null);
     assertEquals(m.budget_stopped, false);
-    for (
-      const key of [
-        "repo",
-        "root_model",
-        "sub_model",
-        "root_cache_read_tokens",
-        "root_cache_write_tokens",
-        "elapsed_seconds",
-        "analysis_chars",
-      ]
-    ) assert(key in m, `metrics lacks ${key}`);
+    assertEquals(m.repo, FIXTURE);
+    assertMatch(String(m.root_model), /^anthropic:/);
+    assertEquals(m.sub_model, "openrouter:minimax/minimax-m2.5");
+    assertEquals(m.root_cache_read_tokens, 0);
+    assertEquals(m.root_cache_write_tokens, 0);
+    assertEquals(m.analysis_chars, run.report.split("\n\n---\n")[0].length);
+    assert(typeof m.elapsed_seconds === "number" && m.elapsed_seconds > 0);
+    // Every key CONTRACT.md lists, as a JSON number, string or boolean of the right kind.
+    for (const key of CONTRACT_METRICS) assert(key in m, `metrics lacks ${key}`);
+    for (const key of CONTRACT_METRICS.slice(5)) {
+      assertEquals(typeof m[key], "number", key);
+    }
     assertEquals(run.trajectory.turns.length, 3);
     assertEquals(run.trajectory.turns[1].executions[0].code, DISPATCH);
     const subBodies = server.requestsFor("openai").map((r) => JSON.stringify(r.body));
@@ -266,8 +296,15 @@ Deno.test("analyze: a root failure after retries writes partial files and exits 
     const run = await analyze(server, dir, ["-q"]);
     assertEquals(run.code, 1);
     assertEquals(run.stdout.trim(), "");
-    assertMatch(run.stderr, /^deeprepo: .*500/m);
-    assert(!run.stderr.includes("    at "), "no stack trace");
+    // One line: what failed, and where the partial results are.
+    const lines = run.stderr.trimEnd().split("\n");
+    assertEquals(lines.length, 1, run.stderr);
+    assertMatch(
+      lines[0],
+      /^deeprepo: .*500.*; partial results written to .*\/out\/deeprepo_.*\.md$/,
+    );
+    const reportPath = lines[0].slice(lines[0].lastIndexOf(" ") + 1);
+    assertStringIncludes(await Deno.readTextFile(reportPath), "Incomplete analysis");
     assertEquals(run.metrics.complete, false);
     assertEquals(run.metrics.stop_reason, "root_error");
     assertEquals(run.metrics.sub_calls, 6);
@@ -398,5 +435,36 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
     );
     assertEquals(metrics.stop_reason, "interrupted");
     assertEquals(metrics.sub_calls, 6);
+  });
+});
+
+Deno.test("analyze: an output folder that is a file fails first, exit 2, no model called", async () => {
+  await withServer(async (server, dir) => {
+    await Deno.writeTextFile(`${dir}/taken`, "not a folder");
+    const out = await runCliProcess(["analyze", FIXTURE, "-o", `${dir}/taken/reports`], {
+      cwd: dir,
+      env: { ...server.env(), DEEPREPO_CACHE_DIR: `${dir}/cache` },
+    });
+    assertEquals(out.code, 2, out.stderr);
+    assertEquals(out.stdout, "");
+    const lines = out.stderr.trimEnd().split("\n");
+    assertEquals(lines.length, 1, out.stderr);
+    assertStringIncludes(lines[0], `${dir}/taken is not a folder`);
+    assertEquals(server.requests.length, 0);
+  });
+});
+
+Deno.test("analyze: --max-cost below one root turn fails before any model call", async () => {
+  await withServer(async (server, dir) => {
+    const out = await runCliProcess(
+      ["analyze", FIXTURE, "-q", "-o", `${dir}/out`, "--max-cost", "0.001"],
+      { cwd: dir, env: { ...server.env(), DEEPREPO_CACHE_DIR: `${dir}/cache` } },
+    );
+    assertEquals(out.code, 2, out.stderr);
+    assertMatch(
+      out.stderr,
+      /^deeprepo: --max-cost \$0\.0010 does not cover the first root turn \(projected \$0\.\d{4} with anthropic:.*\); raise it/,
+    );
+    assertEquals(server.requests.length, 0);
   });
 });
