@@ -1,7 +1,8 @@
 /**
  * Built-in plugin `ollama`: any OpenAI-compatible local server — Ollama by default — at
- * `OLLAMA_HOST` (default `http://127.0.0.1:11434`; `/v1` is appended). No key, no price: with
- * `--root-model ollama:<model> --sub-model ollama:<model>` nothing leaves the machine.
+ * `OLLAMA_HOST` (default `http://127.0.0.1:11434`; `/v1` is appended unless it is there). No
+ * key, no price: with `--root-model ollama:<model> --sub-model ollama:<model>` nothing leaves the
+ * machine.
  *
  * Use any local model as `ollama:<name>` (e.g. `ollama:qwen3-coder:30b`); the ids listed here
  * also resolve without the prefix.
@@ -25,7 +26,7 @@ const plugin: ProviderPlugin = {
   createClient(ctx) {
     return openAICompatibleClient({
       model: ctx.model,
-      baseURL: `${ollamaOrigin(ctx.env("OLLAMA_HOST"))}/v1`,
+      baseURL: ollamaBaseURL(ctx.env("OLLAMA_HOST")),
       // The SDK wants a key; local servers ignore it.
       apiKey: "ollama",
       timeoutMs: requestTimeout(ctx.env),
@@ -46,6 +47,16 @@ export function ollamaOrigin(host: string | undefined): string {
     url.port = "11434";
   }
   return url.href.replace(/\/+$/, "");
+}
+
+/**
+ * The Chat Completions base URL for `OLLAMA_HOST`: its origin (see {@linkcode ollamaOrigin}) plus
+ * `/v1`. A value that already ends in `/v1` (as other local servers document their address,
+ * e.g. `http://127.0.0.1:1234/v1`) is kept as it is.
+ */
+export function ollamaBaseURL(host: string | undefined): string {
+  const origin = ollamaOrigin(host);
+  return /\/v1$/.test(origin) ? origin : `${origin}/v1`;
 }
 
 export default plugin;

@@ -167,9 +167,27 @@ export function apiMessage(error: unknown): string {
   const fromBody = body?.error?.message ?? body?.message;
   if (typeof fromBody === "string" && fromBody) return fromBody;
   const message = (error instanceof Error ? error.message : String(error)).replace(/^\d{3} /, "");
-  // SDK connection errors say only "Connection error."; the cause says what happened.
-  const cause = e.cause instanceof Error ? e.cause.message.split("\n")[0] : "";
-  return cause && !message.includes(cause) ? `${message.replace(/\.$/, "")}: ${cause}` : message;
+  // SDK connection errors say only "Connection error." and their cause "fetch failed"; the
+  // innermost cause says what happened and where.
+  const cause = innermostCause(error);
+  if (!cause || message.includes(cause)) return message;
+  const unreachable = cause.match(/error sending request for url \((.+?)\): (.*)$/);
+  if (unreachable) {
+    const reason = unreachable[2].split(": ").at(-1)!.trim();
+    return `${message.replace(/\.$/, "")}: cannot reach ${unreachable[1]}: ${reason}`;
+  }
+  return `${message.replace(/\.$/, "")}: ${cause}`;
+}
+
+/** First line of the deepest `cause` in an error chain (at most 5 levels), or "". */
+function innermostCause(error: unknown): string {
+  let found = "";
+  let current = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    found = current.message.split("\n")[0];
+    current = current.cause;
+  }
+  return found;
 }
 
 function retryAfter(headers: unknown): number | undefined {

@@ -2,7 +2,13 @@
  * One conformance suite, run against every built-in plugin through the fake model server and
  * the real SDKs.
  */
-import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "../_helpers/assert.ts";
 import { envFromRecord } from "../../lib/config/env.ts";
 import { EnvironmentError, RunError } from "../../lib/errors.ts";
 import { loadRegistry, type RetryInfo } from "../../lib/providers/mod.ts";
@@ -296,6 +302,9 @@ for (const c of CASES) {
     await withClient(c, async (client, server, retries) => {
       const error = await assertRejects(() => client.complete(ask("hi")), RunError);
       assertMatch(error.message, new RegExp(`^${c.provider} ${c.id.replace(".", "\\.")}: `));
+      // Where it tried and why it failed, not just "Connection error.".
+      assertStringIncludes(error.message, `cannot reach ${dead}/`);
+      assertMatch(error.message, /refused/i);
       assertEquals(retries.map((r) => r.reason), Array(3).fill("connection error"));
       assertEquals(server.requests.length, 0);
     }, {

@@ -3,7 +3,7 @@ import { assert, assertEquals } from "../_helpers/assert.ts";
 import { envFromRecord } from "../../lib/config/env.ts";
 import { costOf, loadRegistry } from "../../lib/providers/mod.ts";
 import { type FakeServer, startFakeModelServer } from "../fakes/model_server.ts";
-import { ollamaOrigin } from "../../plugins/ollama.ts";
+import { ollamaBaseURL, ollamaOrigin } from "../../plugins/ollama.ts";
 
 async function withRegistry(
   fn: (
@@ -208,6 +208,13 @@ Deno.test("ollamaOrigin adds a scheme and default port and maps 0.0.0.0 to loopb
   assertEquals(ollamaOrigin("0.0.0.0"), "http://127.0.0.1:11434");
   assertEquals(ollamaOrigin("0.0.0.0:8080"), "http://127.0.0.1:8080");
   assertEquals(ollamaOrigin("http://localhost:1234/"), "http://localhost:1234");
+});
+
+Deno.test("ollamaBaseURL appends /v1 once, so an address copied from a server's docs works", () => {
+  assertEquals(ollamaBaseURL(undefined), "http://127.0.0.1:11434/v1");
+  assertEquals(ollamaBaseURL("localhost:1234/v1"), "http://localhost:1234/v1");
+  assertEquals(ollamaBaseURL("http://gpu-box:8000/v1/"), "http://gpu-box:8000/v1");
+  assertEquals(ollamaBaseURL("https://llm.internal/ollama"), "https://llm.internal/ollama/v1");
 });
 
 Deno.test("toolChoice required maps to each vendor's forced tool use; auto sends nothing", async () => {
