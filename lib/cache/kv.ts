@@ -15,6 +15,7 @@ import {
   joinChunks,
   splitChunks,
 } from "./kv_value.ts";
+import { findDamage } from "./kv_integrity.ts";
 
 /** File name of the KV database inside the cache folder. */
 export const KV_FILE_NAME = "subcalls.kv";
@@ -39,28 +40,55 @@ export interface KvCacheOptions {
   onWarning?(message: string): void;
 }
 
+/** Why the cache database could not be opened; each asks the user for a different fix. */
+export type KvOpenFailure =
+  /** Deno KV is not enabled in this Deno (run with `--unstable-kv`); the file is untouched. */
+  | "unavailable"
+  /** The file is damaged or is not a database: `deeprepo cache clear` removes it. */
+  | "corrupt"
+  /** The folder or file cannot be created, opened or locked (permissions, a file in the way). */
+  | "unusable";
+
 /** The outcome of {@linkcode tryOpenKvCache}. */
 export type KvOpenResult =
   | { ok: true; cache: KvCache }
-  | { ok: false; path: string; reason: string };
+  | { ok: false; path: string; kind: KvOpenFailure; reason: string };
 
 /** Path of the KV database for a cache folder. */
 export function kvPath(dir: string): string {
   return `${dir.replace(/[\\/]+$/, "")}/${KV_FILE_NAME}`;
 }
 
+/** SQLite's messages for a damaged file, as `Deno.openKv` passes them on. */
+const DAMAGE = /not a database|malformed|corrupt/i;
+
 /**
  * Opens (creating if needed) the cache folder and its KV database.
  *
+ * A damaged file is found by {@linkcode findDamage} before Deno KV opens it (KV would crash the
+ * process on it), and is never modified here.
+ *
  * @param dir The cache folder (see `resolveCacheDir`).
  * @param options Clock and warning callback.
- * @returns The cache, or why it could not be opened (corrupt file, unwritable folder, ...).
+ * @returns The cache, or why it could not be opened and what kind of problem that is.
  */
 export async function tryOpenKvCache(
   dir: string,
   options: KvCacheOptions = {},
 ): Promise<KvOpenResult> {
   const path = kvPath(dir);
+  const failed = (kind: KvOpenFailure, reason: string): KvOpenResult => ({
+    ok: false,
+    path,
+    kind,
+    reason,
+  });
+  // Without --unstable-kv (e.g. run from a URL without the flag) the API is simply absent.
+  if (typeof Deno.openKv !== "function") {
+    return failed("unavailable", "Deno KV is not enabled; run deno with --unstable-kv");
+  }
+  const damage = await findDamage(path);
+  if (damage) return failed("corrupt", damage);
   try {
     await Deno.mkdir(dir, { recursive: true });
     const kv = await withBusyRetry(() => Deno.openKv(path));
@@ -73,13 +101,14 @@ export async function tryOpenKvCache(
     }
     return { ok: true, cache: new KvCache(kv, path, options) };
   } catch (error) {
-    return { ok: false, path, reason: error instanceof Error ? error.message : String(error) };
+    const reason = error instanceof Error ? error.message : String(error);
+    return failed(DAMAGE.test(reason) ? "corrupt" : "unusable", reason);
   }
 }
 
 /**
  * Opens the KV cache in `dir` (file `subcalls.kv`). Never throws: a corrupt or unwritable
- * database gives one `onWarning` and a cache that stores nothing.
+ * database gives one `onWarning`, naming the fix, and a cache that stores nothing.
  *
  * @param dir The cache folder; created when missing.
  * @param options Clock and warning callback.
@@ -96,11 +125,23 @@ export async function tryOpenKvCache(
 export async function openKvCache(dir: string, options: KvCacheOptions = {}): Promise<Cache> {
   const opened = await tryOpenKvCache(dir, options);
   if (opened.ok) return opened.cache;
-  options.onWarning?.(
-    `sub-model cache disabled: cannot open ${opened.path} (${opened.reason}); ` +
-      "continuing without cache (run `deeprepo cache clear` to reset it)",
-  );
+  options.onWarning?.(openFailureMessage(opened));
   return new DisabledCache(opened.path, opened.reason);
+}
+
+/** The one-line warning for a cache that could not be opened, with the fix for its kind. */
+export function openFailureMessage(failure: Extract<KvOpenResult, { ok: false }>): string {
+  const { path, reason } = failure;
+  switch (failure.kind) {
+    case "unavailable":
+      return `sub-model cache disabled: ${reason}; continuing without cache`;
+    case "corrupt":
+      return `sub-model cache disabled: ${path} is damaged (${reason}); continuing without ` +
+        "cache (run `deeprepo cache clear` to reset it)";
+    case "unusable":
+      return `sub-model cache disabled: cannot open ${path} (${reason}); continuing without ` +
+        "cache (set DEEPREPO_CACHE_DIR to a writable folder, or pass --no-cache)";
+  }
 }
 
 /**
@@ -136,11 +177,18 @@ export class KvCache implements Cache {
     }
   }
 
+  /**
+   * Stores `value`. The header is committed only if the entry is still the one read before
+   * writing: when another process stores the same key meanwhile, its entry stays and this
+   * write's chunks are removed. Only the replaced entry's own chunks are deleted afterwards, so
+   * a concurrent writer's chunks are never lost (they would turn its entry into a miss).
+   */
   async set(key: string, value: string, model: string): Promise<void> {
     if (this.#failed || this.#closed) return;
     try {
       const t = this.#now();
       const b = new TextEncoder().encode(value).length;
+      const previous = await withBusyRetry(() => this.#kv.get<unknown>([ENTRY, key]));
       let header: EntryHeader;
       let writeId: string | undefined;
       if (fitsInline(value, model)) {
@@ -151,8 +199,19 @@ export class KvCache implements Cache {
         await this.#writeChunks(key, writeId, chunks);
         header = { m: model, t, b, n: chunks.length, id: writeId, len: value.length };
       }
-      await withBusyRetry(() => this.#kv.set([ENTRY, key], header, { expireIn: CACHE_TTL_MS }));
-      await this.#dropChunks(key, writeId);
+      const committed = await withBusyRetry(() =>
+        this.#kv.atomic()
+          .check(previous)
+          .set([ENTRY, key], header, { expireIn: CACHE_TTL_MS })
+          .commit()
+      );
+      if (!committed.ok) {
+        // Another writer stored this key first; its answer is as good as ours.
+        if (writeId) await this.#dropChunks(key, writeId);
+        return;
+      }
+      const old = previous.value;
+      if (isEntryHeader(old) && old.id !== undefined) await this.#dropChunks(key, old.id);
     } catch (error) {
       this.#fail(error);
     }
@@ -238,11 +297,11 @@ export class KvCache implements Cache {
     }
   }
 
-  /** Removes chunks of earlier writes of `key` (all of them when `keepId` is undefined). */
-  async #dropChunks(key: string, keepId: string | undefined): Promise<void> {
+  /** Removes the chunks of one write (`writeId`) of `key`. */
+  async #dropChunks(key: string, writeId: string): Promise<void> {
     const stale: Deno.KvKey[] = [];
-    for await (const item of this.#kv.list({ prefix: [CHUNK, key] })) {
-      if (item.key[2] !== keepId) stale.push(item.key);
+    for await (const item of this.#kv.list({ prefix: [CHUNK, key, writeId] })) {
+      stale.push(item.key);
     }
     for (let i = 0; i < stale.length; i += DELETES_PER_COMMIT) {
       const op = this.#kv.atomic();

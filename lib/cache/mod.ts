@@ -19,11 +19,14 @@ export {
   KV_FILE_NAME,
   KvCache,
   type KvCacheOptions,
+  type KvOpenFailure,
   type KvOpenResult,
   kvPath,
+  openFailureMessage,
   openKvCache,
   tryOpenKvCache,
 } from "./kv.ts";
+export { findDamage } from "./kv_integrity.ts";
 export {
   cacheBatcher,
   cachedBatch,

@@ -2,8 +2,15 @@ import { runClear, runStats } from "../../lib/cli/commands/cache.ts";
 import { kvPath, openKvCache } from "../../lib/cache/kv.ts";
 import { EnvironmentError, UsageError } from "../../lib/errors.ts";
 import { capturedContext } from "../_helpers/cli_context.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
-import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
+import { MAIN, runCliProcess, runDeno } from "../_helpers/run_cli.ts";
+import { damageExpiryIndex } from "./damage.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotMatch,
+  assertRejects,
+} from "../_helpers/assert.ts";
 
 const T0 = Date.UTC(2026, 10, 20, 8, 30, 0);
 const DAY = 24 * 3600 * 1000;
@@ -70,6 +77,17 @@ Deno.test("cache stats on a cache that does not exist reports 0 and creates noth
       null,
     ]);
     assertEquals(await Array.fromAsync(Deno.readDir(root)), []);
+    const human = capturedContext(root, { XDG_CACHE_HOME: `${root}/xdg` });
+    await runStats({ json: false }, human);
+    assertEquals(human.out, [
+      `path     ${root}/xdg/deeprepo/subcalls.kv (not created yet)`,
+      "entries  0",
+      "size     0 B of answers",
+    ]);
+    const clear = capturedContext(root, { XDG_CACHE_HOME: `${root}/xdg` });
+    await runClear({ json: false }, clear);
+    assertEquals(clear.out, [`Removed 0 cache entries from ${root}/xdg/deeprepo/subcalls.kv`]);
+    assertEquals(await Array.fromAsync(Deno.readDir(root)), []);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -114,6 +132,24 @@ Deno.test("cache clear --older-than DAYS keeps younger entries", async () => {
   }
 });
 
+Deno.test("cache clear --json prints what was removed as one object", async () => {
+  const { dir, now } = await seeded();
+  try {
+    const some = capturedContext(dir, { DEEPREPO_CACHE_DIR: dir });
+    await runClear({ json: true, olderThanDays: 2 }, some, { now: () => now });
+    assertEquals(JSON.parse(some.out.join("\n")), {
+      removed: 1,
+      path: kvPath(dir),
+      older_than_days: 2,
+    });
+    const all = capturedContext(dir, { DEEPREPO_CACHE_DIR: dir });
+    await runClear({ json: true }, all, { now: () => now });
+    assertEquals(JSON.parse(all.out.join("\n")), { removed: 2, path: kvPath(dir) });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("cache clear rejects a negative --older-than", async () => {
   const ctx = capturedContext("/", { DEEPREPO_CACHE_DIR: "/nonexistent/deeprepo" });
   await assertRejects(() => runClear({ json: false, olderThanDays: -1 }, ctx), UsageError);
@@ -125,13 +161,63 @@ Deno.test("cache clear removes a corrupt cache file so the next run can cache ag
     await Deno.writeTextFile(kvPath(dir), "garbage ".repeat(100));
     const ctx = capturedContext(dir, { DEEPREPO_CACHE_DIR: dir });
     assertEquals(await runClear({ json: false }, ctx), 0);
-    assertMatch(ctx.out.join("\n"), /Removed unreadable cache file .*subcalls\.kv/);
+    assertMatch(
+      ctx.out.join("\n"),
+      /^Removed damaged cache file .*subcalls\.kv \(.*not a database/,
+    );
     const warnings: string[] = [];
     const cache = await openKvCache(dir, { onWarning: (m) => warnings.push(m) });
     await cache.set("k", "v", "m");
     assertEquals((await cache.get("k"))?.value, "v");
     cache.close();
     assertEquals(warnings, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache stats and clear on a database damaged inside: stats names the fix, clear repairs", async () => {
+  const { dir } = await seeded();
+  try {
+    await damageExpiryIndex(kvPath(dir));
+    const stats = capturedContext(dir, { DEEPREPO_CACHE_DIR: dir });
+    const error = await assertRejects(() => runStats({ json: false }, stats), EnvironmentError);
+    assertMatch(
+      error.message,
+      /is damaged \(database disk image is malformed.*deeprepo cache clear/,
+    );
+    const clear = capturedContext(dir, { DEEPREPO_CACHE_DIR: dir });
+    await runClear({ json: true }, clear);
+    assertEquals(JSON.parse(clear.out.join("\n")).removed_file, true);
+    const cache = await openKvCache(dir);
+    await cache.set("k", "v", "m");
+    assertEquals((await cache.get("k"))?.value, "v");
+    cache.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache clear without Deno KV enabled exits 2 and deletes nothing", async () => {
+  const { dir } = await seeded(Date.now() - 3 * DAY);
+  try {
+    const before = await Deno.readFile(kvPath(dir));
+    const env = { DEEPREPO_CACHE_DIR: dir };
+    // --no-config drops deno.json's "unstable": ["kv"], as running from a URL without the flag.
+    for (const command of ["clear", "stats"]) {
+      const out = await runDeno(["run", "--no-config", "-A", MAIN, "cache", command], {
+        cwd: dir,
+        env,
+      });
+      assertEquals(out.code, 2, out.stderr);
+      assertEquals(out.stdout, "");
+      assertEquals(out.stderr.trim().split("\n").length, 1, out.stderr);
+      assertMatch(out.stderr, /--unstable-kv/);
+      assertNotMatch(out.stderr, /cache clear/);
+    }
+    assertEquals(await Deno.readFile(kvPath(dir)), before);
+    const stats = await runCliProcess(["cache", "stats", "--json"], { cwd: dir, env });
+    assertEquals(JSON.parse(stats.stdout).entries, 3);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -148,6 +234,9 @@ Deno.test("deeprepo cache stats --json and cache clear work end to end", async (
     const clear = await runCliProcess(["cache", "clear"], { cwd: dir, env });
     assertEquals(clear.code, 0, clear.stderr);
     assertEquals(clear.stdout.trim(), `Removed 3 cache entries from ${kvPath(dir)}`);
+    const again = await runCliProcess(["cache", "clear", "--json"], { cwd: dir, env });
+    assertEquals(again.code, 0, again.stderr);
+    assertEquals(JSON.parse(again.stdout), { removed: 0, path: kvPath(dir) });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

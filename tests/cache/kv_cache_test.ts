@@ -1,4 +1,4 @@
-import { kvPath, openKvCache } from "../../lib/cache/kv.ts";
+import { KvCache, kvPath, openKvCache } from "../../lib/cache/kv.ts";
 import { cacheConformance, longAnswer } from "./cache_conformance.ts";
 import { assert, assertEquals } from "../_helpers/assert.ts";
 
@@ -122,6 +122,39 @@ Deno.test("KvCache ignores a foreign value under an entry key", async () => {
     assertEquals(await cache.get("k"), undefined);
     assertEquals((await cache.stats()).entries, 0);
     cache.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvCache: two handles writing one long key at once leave a whole entry every time", async () => {
+  // Two processes storing the same prompt's long answer together (two analyses of one repo).
+  // Neither may delete the chunks the other's header points to: that turns the entry into a
+  // miss for every later run.
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  const a = new KvCache(await Deno.openKv(kvPath(dir)), kvPath(dir));
+  const b = new KvCache(await Deno.openKv(kvPath(dir)), kvPath(dir));
+  try {
+    const value = longAnswer(100_000);
+    for (let i = 0; i < 20; i++) {
+      await Promise.all([a.set(`k${i}`, value, "m"), b.set(`k${i}`, value + "!", "m")]);
+      const stored = (await a.get(`k${i}`))?.value;
+      assert(stored === value || stored === value + "!", `k${i}: ${stored?.length} chars`);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+  try {
+    // No chunks leak: exactly the chunks of each surviving header remain.
+    const kv = await Deno.openKv(kvPath(dir));
+    try {
+      const headers = await Array.fromAsync(kv.list<{ n: number }>({ prefix: ["entry"] }));
+      const chunks = await Array.fromAsync(kv.list({ prefix: ["chunk"] }));
+      assertEquals(chunks.length, headers.reduce((sum, h) => sum + h.value.n, 0));
+    } finally {
+      kv.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,7 +8,7 @@ import type { CacheOptions } from "../options.ts";
 import { EnvironmentError, UsageError } from "../../errors.ts";
 import type { CacheStats } from "../../cache/types.ts";
 import { resolveCacheDir } from "../../cache/dir.ts";
-import { kvPath, tryOpenKvCache } from "../../cache/kv.ts";
+import { type KvOpenResult, kvPath, tryOpenKvCache } from "../../cache/kv.ts";
 
 /** Overridable dependencies of the cache commands (tests inject a clock). */
 export interface CacheCommandDeps {
@@ -23,7 +23,8 @@ const DAY_MS = 24 * 3600 * 1000;
  * model. A cache that does not exist yet reports 0 entries and is not created.
  *
  * @returns Exit status 0.
- * @throws {EnvironmentError} When the cache file exists but cannot be read.
+ * @throws {EnvironmentError} When the cache file exists but cannot be read (damaged, locked,
+ *   no permission, or Deno KV not enabled), naming the fix.
  */
 export async function runStats(
   options: CacheOptions,
@@ -34,14 +35,10 @@ export async function runStats(
   const dir = resolveCacheDir(ctx.env, ctx.cwd);
   const path = kvPath(dir);
   let stats: CacheStats = { path, entries: 0, totalBytes: 0, perModel: {}, expired: 0 };
-  if (await exists(path)) {
+  const present = await exists(path);
+  if (present) {
     const opened = await tryOpenKvCache(dir, { now });
-    if (!opened.ok) {
-      throw new EnvironmentError(
-        `cache file ${path} is unreadable (${opened.reason}); ` +
-          "run `deeprepo cache clear` to remove it",
-      );
-    }
+    if (!opened.ok) throw openError(opened);
     try {
       stats = await opened.cache.stats();
     } finally {
@@ -51,18 +48,20 @@ export async function runStats(
   if (options.json) {
     ctx.stdout(JSON.stringify(statsJson(stats), null, 2));
   } else {
-    for (const line of statsLines(stats, now())) ctx.stdout(line);
+    for (const line of statsLines(stats, now(), present)) ctx.stdout(line);
   }
   return 0;
 }
 
 /**
- * Removes all entries (or those older than `--older-than DAYS`) and prints how many. An
- * unreadable cache file is deleted, since clearing is how the user repairs it.
+ * Removes all entries (or those older than `--older-than DAYS`) and prints how many. A damaged
+ * cache file is deleted, since clearing is how the user repairs it; a file that cannot be
+ * opened for any other reason (permissions, Deno KV not enabled) is left alone.
  *
  * @returns Exit status 0.
  * @throws {UsageError} When `olderThanDays` is negative or not a number.
- * @throws {EnvironmentError} When the cache cannot be opened nor removed.
+ * @throws {EnvironmentError} When the cache cannot be opened, or is damaged and cannot be
+ *   removed.
  */
 export async function runClear(
   options: CacheOptions,
@@ -79,13 +78,14 @@ export async function runClear(
   let removed = 0;
   if (await exists(path)) {
     const opened = await tryOpenKvCache(dir, { now: deps.now });
+    if (!opened.ok && opened.kind !== "corrupt") throw openError(opened);
     if (!opened.ok) {
       await removeDatabase(path, opened.reason);
       report(
         ctx,
         options,
         { removed: 0, path, removed_file: true },
-        `Removed unreadable cache file ${path} (${opened.reason})`,
+        `Removed damaged cache file ${path} (${opened.reason})`,
       );
       return 0;
     }
@@ -98,14 +98,29 @@ export async function runClear(
   report(
     ctx,
     options,
-    { removed, path },
+    days === undefined ? { removed, path } : { removed, path, older_than_days: days },
     `Removed ${removed} cache ${removed === 1 ? "entry" : "entries"}${scope} from ${path}`,
   );
   return 0;
 }
 
 function report(ctx: CliContext, options: CacheOptions, json: unknown, text: string): void {
-  ctx.stdout(options.json ? JSON.stringify(json) : text);
+  ctx.stdout(options.json ? JSON.stringify(json, null, 2) : text);
+}
+
+/** The error for a cache file that exists but cannot be opened, with the fix for its kind. */
+function openError(failure: Extract<KvOpenResult, { ok: false }>): EnvironmentError {
+  const { path, reason } = failure;
+  switch (failure.kind) {
+    case "unavailable":
+      return new EnvironmentError(`cannot read the cache ${path}: ${reason}`);
+    case "corrupt":
+      return new EnvironmentError(
+        `cache file ${path} is damaged (${reason}); run \`deeprepo cache clear\` to remove it`,
+      );
+    case "unusable":
+      return new EnvironmentError(`cannot open cache file ${path} (${reason})`);
+  }
 }
 
 /** The JSON shape of `cache stats --json` (snake_case, like the metrics files). */
@@ -122,9 +137,9 @@ function statsJson(stats: CacheStats): Record<string, unknown> {
   };
 }
 
-function statsLines(stats: CacheStats, now: number): string[] {
+function statsLines(stats: CacheStats, now: number, present: boolean): string[] {
   const lines = [
-    `path     ${stats.path}`,
+    `path     ${stats.path}${present ? "" : " (not created yet)"}`,
     `entries  ${stats.entries}`,
     `size     ${formatBytes(stats.totalBytes)} of answers` +
     (stats.fileBytes === undefined ? "" : `; file ${formatBytes(stats.fileBytes)}`),
@@ -180,7 +195,7 @@ async function removeDatabase(path: string, reason: string): Promise<void> {
     await Deno.remove(path);
   } catch (error) {
     throw new EnvironmentError(
-      `cache file ${path} is unreadable (${reason}) and could not be removed: ${
+      `cache file ${path} is damaged (${reason}) and could not be removed: ${
         error instanceof Error ? error.message : String(error)
       }`,
     );
