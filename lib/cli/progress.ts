@@ -12,8 +12,9 @@ import { formatBudgetUsd } from "../engine/spend.ts";
 /** The progress surface commands write to. */
 export interface Progress {
   /**
-   * Sets the status. A terminal redraws the live line (at most every 100 ms unless
-   * `milestone`); otherwise a plain line is printed for milestones only, never twice in a row.
+   * Sets the status. A terminal redraws the live line at most every 100 ms unless `milestone`
+   * (a status throttled away is drawn when the 100 ms have passed, so the line is never stale);
+   * otherwise a plain line is printed for milestones only, never twice in a row.
    */
   status(text: string, milestone?: boolean): void;
   /** A message line (warning, retry, phase change), printed above the live line. */
@@ -32,6 +33,21 @@ export interface ProgressOptions {
   now?(): number;
   /** Terminal width for clipping the live line. @default the console's, else 100 */
   columns?: number;
+  /**
+   * Runs `fn` after `ms` milliseconds; returns a cancel function. Used to draw a status that
+   * arrived within the throttle window once the window has passed, so the live line never
+   * stays stale while the run waits on a model. @default an unref'd `setTimeout`
+   */
+  schedule?(fn: () => void, ms: number): () => void;
+}
+
+/** Least time between two redraws of the live line, in milliseconds. */
+const REDRAW_MS = 100;
+
+function defaultSchedule(fn: () => void, ms: number): () => void {
+  const id = setTimeout(fn, ms);
+  Deno.unrefTimer(id); // never keeps the process alive
+  return () => clearTimeout(id);
 }
 
 const CLEAR = "\r\x1b[2K";
@@ -81,6 +97,8 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
   let shown = false;
   let midLine = false;
   let lastDraw = -Infinity;
+  let cancelPending: (() => void) | undefined;
+  const schedule = options.schedule ?? defaultSchedule;
   const dim = (s: string) => ctx.color ? `\x1b[2m${s}\x1b[22m` : s;
   const clear = () => {
     if (shown) ctx.stderr(CLEAR);
@@ -91,6 +109,8 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
     midLine = false;
   };
   const draw = () => {
+    cancelPending?.();
+    cancelPending = undefined;
     if (!current) return;
     endText();
     const clipped = current.length > columns - 1 ? `${current.slice(0, columns - 2)}…` : current;
@@ -101,7 +121,14 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
   return {
     status(text, milestone) {
       current = text;
-      if (milestone || now() - lastDraw >= 100) draw();
+      const since = now() - lastDraw;
+      if (milestone || since >= REDRAW_MS) draw();
+      else {
+        cancelPending ??= schedule(() => {
+          cancelPending = undefined;
+          if (!midLine) draw(); // never break a line of streamed model text
+        }, REDRAW_MS - since);
+      }
     },
     line(text) {
       clear();
@@ -116,6 +143,8 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
       midLine = !chunk.endsWith("\n");
     },
     done() {
+      cancelPending?.();
+      cancelPending = undefined;
       clear();
       endText();
       current = ""; // later message lines must not bring the live line back

@@ -80,3 +80,37 @@ Deno.test("formatEngineProgress() shows how many sub-calls the cache answered", 
     "turn 1/20 · running code · sub-calls 6/6 (4 cached) · files 6/6 · $0.5000",
   );
 });
+
+Deno.test("createProgress() draws a throttled status once the 100 ms have passed", () => {
+  const ctx = { ...capturedContext("/tmp"), isTerminal: true };
+  let t = 0;
+  const pending: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+  const schedule = (fn: () => void, ms: number) => {
+    const job = { fn, ms, cancelled: false };
+    pending.push(job);
+    return () => {
+      job.cancelled = true;
+    };
+  };
+  const p = createProgress(ctx, { quiet: false, now: () => t, columns: 80, schedule });
+  p.status("turn 1 · turn done", true);
+  t += 20;
+  p.status("turn 2 · root model"); // throttled, then nothing else happens for a while
+  assert(!ctx.errText().includes("turn 2"));
+  assertEquals(pending.length, 1);
+  assertEquals(pending[0].ms, 80);
+  t += 80;
+  pending[0].fn();
+  assert(ctx.errText().endsWith("\r\x1b[2Kturn 2 · root model"), JSON.stringify(ctx.errText()));
+
+  // A deferred draw never breaks a line of streamed text, and done() cancels it.
+  t += 5;
+  p.status("turn 2 · root model · again");
+  p.text("The model is wri");
+  pending[1].fn();
+  assert(ctx.errText().endsWith("The model is wri"), JSON.stringify(ctx.errText()));
+  t += 5;
+  p.status("turn 2 · later");
+  p.done();
+  assert(pending[2].cancelled);
+});
