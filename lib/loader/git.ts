@@ -46,7 +46,29 @@ export function repoNameFromUrl(url: string): string {
  * ```
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1***@");
+  return url.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]+@/gi, "$1***@");
+}
+
+/**
+ * Temporary clones that exist right now. If the process exits before they are disposed of (a
+ * second Ctrl-C calls `Deno.exit` at once), the `unload` listener removes them synchronously.
+ */
+const liveClones = new Set<string>();
+let unloadListening = false;
+
+function trackClone(dir: string): void {
+  liveClones.add(dir);
+  if (unloadListening) return;
+  unloadListening = true;
+  globalThis.addEventListener("unload", () => {
+    for (const clone of liveClones) {
+      try {
+        Deno.removeSync(clone, { recursive: true });
+      } catch {
+        // Already gone, or git is still writing into it: nothing more can be done on the way out.
+      }
+    }
+  });
 }
 
 /** Options of {@linkcode cloneRepository}. */
@@ -70,6 +92,7 @@ export interface CloneOptions {
  */
 export async function cloneRepository(url: string, options: CloneOptions = {}): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "deeprepo_clone_", dir: options.tempRoot });
+  trackClone(dir);
   try {
     const command = new Deno.Command(options.git ?? "git", {
       args: ["clone", "--depth", "1", "--quiet", "--", url, dir],
@@ -105,8 +128,8 @@ function gitReason(result: Deno.CommandOutput): string {
   const lines = new TextDecoder().decode(result.stderr).split("\n")
     .map((line) => line.trim()).filter(Boolean);
   const fatal = lines.find((line) => /^(fatal|error):/i.test(line));
-  if (fatal) return fatal.replace(/^(fatal|error):\s*/i, "");
-  return lines.at(-1) ?? `git exited with status ${result.code}`;
+  const reason = fatal?.replace(/^(fatal|error):\s*/i, "") ?? lines.at(-1);
+  return reason ? redactUrl(reason) : `git exited with status ${result.code}`;
 }
 
 /** Removes a folder and everything in it; a folder already gone is fine. */
@@ -116,4 +139,5 @@ export async function removeFolder(dir: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
+  liveClones.delete(dir);
 }
