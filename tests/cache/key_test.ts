@@ -38,3 +38,25 @@ Deno.test("cacheKey cannot be fooled by separators moved between fields", async 
   assertNotEquals(a, b);
   assertNotEquals(c, d);
 });
+
+Deno.test("cacheKey is SHA-256 of one JSON array: version, model, system, prompt, settings", async () => {
+  // Pinned: changing this layout silently turns every user's cache into misses, so it must be
+  // a deliberate change (bump KEY_VERSION) that also updates this test.
+  const canonical = JSON.stringify([
+    "deeprepo-subcall-v1",
+    base.model,
+    base.system,
+    base.prompt,
+    4096,
+    0,
+  ]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
+  const expected = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  assertEquals(await cacheKey(base), expected);
+  // `printf '%s' '["deeprepo-subcall-v1","m","","hi",100,null]' | sha256sum`
+  assertEquals(
+    await cacheKey({ model: "m", system: "", prompt: "hi", maxTokens: 100 }),
+    "1281d07f87bdeb44cf5575da14822b4617d2b84f54c1884a51c4201642758434",
+  );
+});

@@ -56,14 +56,15 @@ Deno.test("a warm re-run of analyze sends no sub-model request; --no-cache bypas
       await Deno.remove(`${work}/out`, { recursive: true });
       return { report, metrics, subRequests: server.requestsFor("openai").length - before };
     };
-    const cacheEntries = async () => {
+    const cacheStats = async () => {
       const out = await runCliProcess(["cache", "stats", "--json"], {
         cwd: work,
         env: { DEEPREPO_CACHE_DIR: `${work}/cache` },
       });
       assertEquals(out.code, 0, out.stderr);
-      return JSON.parse(out.stdout).entries as number;
+      return JSON.parse(out.stdout) as { entries: number; newest: string };
     };
+    const cacheEntries = async () => (await cacheStats()).entries;
 
     const cold = await analyze();
     const files = cold.metrics.files_total as number;
@@ -87,10 +88,13 @@ Deno.test("a warm re-run of analyze sends no sub-model request; --no-cache bypas
     const answer = (report: string) => report.split("\n---\n")[0];
     assertEquals(answer(warm.report), answer(second.report));
 
+    const before = await cacheStats();
     const bypass = await analyze("--no-cache");
-    assertEquals(bypass.subRequests, files);
+    assertEquals(bypass.subRequests, files); // nothing read
     assertEquals([bypass.metrics.cache_hits, bypass.metrics.cache_misses], [0, 0]);
-    assertEquals(await cacheEntries(), files);
+    // Nothing written: storing any answer again would have made `newest` this run's time.
+    const after = await cacheStats();
+    assertEquals([after.entries, after.newest], [before.entries, before.newest]);
     server.assertNoFailures();
   } finally {
     await server.close();
