@@ -75,6 +75,8 @@ function acmeClient(url: string, key: string, model: string): ModelClient {
           type: "function",
           function: { name: t.name, description: t.description, parameters: t.inputSchema },
         }));
+        // deeprepo sets this on the last turns so the model submits its report.
+        if (req.toolChoice === "required") body.tool_choice = "required";
       }
       if (req.onText) {
         Object.assign(body, { stream: true, stream_options: { include_usage: true } });

@@ -58,7 +58,10 @@ Deno.test("the example plugin resolves, retries, calls tools, streams and is pri
       tools,
       maxTokens: 50,
       onText: (t) => chunks.push(t),
+      toolChoice: "required",
     });
+    assertEquals(server.requests[1].body.tool_choice, undefined);
+    assertEquals(server.requests[2].body.tool_choice, "required");
     assertEquals(chunks.join(""), "two, streamed in pieces");
     assertEquals(second.usage.outputTokens, 6);
     assertEquals(toolResults(server.requests[2]), [{ id: first.toolCalls[0].id, content: "2" }]);
