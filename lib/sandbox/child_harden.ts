@@ -99,10 +99,38 @@ export function hardenWorkerGlobals(limits: any): void {
    * becomes indirect: it sees globals, not the caller's local variables).
    */
   function guardCodeEvaluation() {
-    const importCall = /\bimport\s*(?:(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*(?:\n|$))\s*)*\(/;
+    const blank = /\s/;
+    const lineEnd = /[\n\r\u2028\u2029]/g;
+    /**
+     * True when `text` holds the word `import` followed, after any blanks and comments, by `(`
+     * (`import(...)`) or `.` (`import.source(...)`, `import.defer(...)`, `import.meta`). Every
+     * comment form counts, including the HTML-like `<!--` and `-->` of sloppy scripts: a regular
+     * expression that knew only `/* *\/` and `//` let `import <!--\n('node:os')` through.
+     */
+    const reachesLoader = (text: string): boolean => {
+      const word = /\bimport\b/g;
+      for (let match = word.exec(text); match !== null; match = word.exec(text)) {
+        let i = match.index + 6;
+        while (i < text.length) {
+          if (blank.test(text[i])) {
+            i++;
+          } else if (text.startsWith("/*", i)) {
+            const end = text.indexOf("*/", i + 2);
+            i = end === -1 ? text.length : end + 2;
+          } else if (
+            text.startsWith("//", i) || text.startsWith("<!--", i) || text.startsWith("-->", i)
+          ) {
+            lineEnd.lastIndex = i;
+            i = lineEnd.exec(text) ? lineEnd.lastIndex : text.length;
+          } else break;
+        }
+        if (text[i] === "(" || text[i] === ".") return true;
+      }
+      return false;
+    };
     const check = (texts: string[]) => {
       for (const text of texts) {
-        if (importCall.test(text)) {
+        if (reachesLoader(text)) {
           throw new TypeErrorClass(
             "import() is not allowed in the deeprepo REPL: everything is in codebase",
           );
@@ -119,14 +147,8 @@ export function hardenWorkerGlobals(limits: any): void {
       writable: true,
       configurable: true,
     });
-    const constructors = [
-      Function,
-      Object.getPrototypeOf(async function () {}).constructor,
-      Object.getPrototypeOf(function* () {}).constructor,
-      Object.getPrototypeOf(async function* () {}).constructor,
-    ];
-    for (const Original of constructors) {
-      const guarded: any = new Proxy(Original, {
+    const guard = (Original: any) =>
+      new Proxy(Original, {
         apply(target, _this, args) {
           const texts = args.map((a: unknown) => stringOf(a));
           check(texts);
@@ -138,14 +160,27 @@ export function hardenWorkerGlobals(limits: any): void {
           return Reflect.construct(target, texts);
         },
       });
+    const guardedFunction = guard(Function);
+    defineProperty(Function.prototype, "constructor", {
+      value: guardedFunction,
+      writable: true,
+      configurable: true,
+    });
+    defineProperty(g, "Function", { value: guardedFunction, writable: true, configurable: true });
+    const siblings = [
+      Object.getPrototypeOf(async function () {}).constructor,
+      Object.getPrototypeOf(function* () {}).constructor,
+      Object.getPrototypeOf(async function* () {}).constructor,
+    ];
+    for (const Original of siblings) {
       defineProperty(Original.prototype, "constructor", {
-        value: guarded,
+        value: guard(Original),
         writable: true,
         configurable: true,
       });
-      if (Original === Function) {
-        defineProperty(g, "Function", { value: guarded, writable: true, configurable: true });
-      }
+      // The sibling constructors inherit from `Function` itself: without this,
+      // `Object.getPrototypeOf(AsyncFunction)` handed out the unguarded original.
+      Object.setPrototypeOf(Original, guardedFunction);
     }
   }
 

@@ -27,15 +27,22 @@ function baseOptions(overrides: Partial<ReplOptions> = {}): ReplOptions {
 
 /** Wraps a case body so the outcome is one line of output: DENIED ... or ALLOWED ... */
 function probe(body: string): string {
-  return `let __outcome;
+  return `let __outcome, __value, __denied = false;
 try {
-  const __value = await Promise.race([
+  __value = await Promise.race([
     (async () => {\n${body}\n})(),
     new Promise((_, reject) => setTimeout(() => reject(new Error("no answer in 5 s")), 5000)),
   ]);
-  __outcome = "ALLOWED " + String(__value).slice(0, 200);
 } catch (e) {
+  __denied = true;
   __outcome = "DENIED " + (e?.name ?? "?") + ": " + String(e?.message ?? e).slice(0, 200);
+}
+// Outside the try: a value that cannot be turned into a string (a module namespace) must not
+// count as a denial.
+if (!__denied) {
+  let text;
+  try { text = String(__value); } catch { text = Object.prototype.toString.call(__value); }
+  __outcome = "ALLOWED " + text.slice(0, 200);
 }
 print(__outcome);`;
 }
@@ -183,6 +190,29 @@ function cases(port: number, tmp: string): Case[] {
         return await new AsyncFunction("return await import('node:net')")();`,
     },
     {
+      name: "eval route to import() hidden behind an HTML-like comment",
+      code: `return await eval("import <!-- hidden\\n('node:os')");`,
+    },
+    {
+      name: "Function route to import() behind a --> comment",
+      code: `return await Function("return import\\n--> hidden\\n('node:os')")();`,
+    },
+    {
+      name: "eval route to import.source()",
+      code: `return await eval("import.source('node:os')");`,
+    },
+    { name: "eval route to import.defer()", code: `return await eval("import.defer('node:os')");` },
+    {
+      name: "Function reached through the prototype of AsyncFunction",
+      code: `const F = Object.getPrototypeOf((async () => {}).constructor);
+        return await F("return import('node:os')")();`,
+    },
+    {
+      name: "Function reached through the prototype of GeneratorFunction",
+      code: `const F = Reflect.getPrototypeOf(Object.getPrototypeOf(function* () {}).constructor);
+        return await F("return import('node:os')")();`,
+    },
+    {
       name: "constructor-of-constructor route to import()",
       code: `return await (() => {}).constructor.constructor("return import('node:fs')")();`,
     },
@@ -208,6 +238,15 @@ function cases(port: number, tmp: string): Case[] {
       name: "llm_query of 20 M characters",
       code: `return await llm_query("x".repeat(20_000_000));`,
     },
+    {
+      name: "llm_batch of a million prompts",
+      code: `return await llm_batch(new Array(1_000_000).fill("p"));`,
+    },
+    { name: "llm_query of a non-string", code: `return await llm_query({ toString: () => "x" });` },
+    { name: "llm_query of a Promise", code: `return await llm_query(Promise.resolve("x"));` },
+    { name: "set_answer of a Promise", code: `set_answer(Promise.resolve("# report"));` },
+    { name: "set_answer of an object", code: `set_answer({ report: "x" });` },
+    { name: "set_answer of nothing", code: `set_answer();` },
     { name: "ArrayBuffer of 8 GB", code: `return new ArrayBuffer(8 * 1024 ** 3).byteLength;` },
     {
       name: "typed arrays beyond the live-buffer budget",
@@ -277,15 +316,25 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
       );
       assertEquals(r.output, "2\n");
     });
+    await t.step("refused set_answer calls left no answer behind", async () => {
+      const r = await repl.execute("answer");
+      assertEquals(r.value, '{ content: "", ready: false }');
+    });
     await t.step("prototype-pollution payloads stay inert data on the host", async () => {
       const r = await repl.execute(
         `const evil = JSON.parse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}');
         print(evil);
         answer = evil;
-        set_answer(evil);`,
+        print(JSON.stringify(answer));
+        answer = { content: evil, ready: false };`,
       );
       assertEquals(r.error, undefined);
-      assertEquals(typeof r.answer.content, "string");
+      assertEquals(r.answer, { content: "[object Object]", ready: false });
+      const submitted = await repl.execute(
+        `set_answer(JSON.stringify(JSON.parse('{"__proto__":{"polluted":1}}')));`,
+      );
+      assertEquals(submitted.answer, { content: '{"__proto__":{"polluted":1}}', ready: true });
+      await repl.execute("answer = { content: '', ready: false };");
       assertEquals(({} as Record<string, unknown>).polluted, undefined);
       assertEquals(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted"), false);
     });
@@ -308,6 +357,109 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
       assertEquals(r.output, "object\n");
       assert(!r.answer.content.includes("forged"));
       await expectWorks(repl, "stolen port");
+    });
+    await t.step(
+      "no route from the global object reaches Deno or an unguarded Function",
+      async () => {
+        // Walks everything reachable from the global object (own string and Symbol keys,
+        // non-enumerable ones, getters, prototypes) and from the function kinds whose constructors
+        // evaluate code. A removed global left under another name, or an original constructor left
+        // behind a prototype, is found here even where the direct name is gone.
+        const r = await repl.execute(`
+        const forbidden = new Set(["Deno", "process", "fetch", "WebSocket", "WebSocketStream",
+          "EventSource", "Worker", "caches", "BroadcastChannel", "postMessage", "importScripts",
+          "WebAssembly", "readTextFile", "readFileSync", "openKv", "dlopen", "Command", "listen",
+          "connect", "kill", "stdin", "stdout", "permissions", "navigator", "location"]);
+        // MessagePort.prototype.postMessage is the legitimate MessageChannel method.
+        const portMethods = new Set([MessagePort.prototype]);
+        const found = [];
+        const seen = new Set();
+        const queue = [[globalThis, "globalThis"], [async () => {}, "async"], [function* () {}, "gen"],
+          [async function* () {}, "asyncgen"], [Function("return this")(), "Function(this)"],
+          [(0, eval)("this"), "eval(this)"]];
+        let evaluators = 0;
+        while (queue.length && seen.size < 100000) {
+          const [node, path] = queue.shift();
+          if (node === null || (typeof node !== "object" && typeof node !== "function")) continue;
+          if (seen.has(node)) continue;
+          seen.add(node);
+          if (typeof node === "function" && /^(Async)?(Generator)?Function$/.test(node.name)) {
+            evaluators++;
+            try {
+              node("return import('node:os')");
+              found.push(path + ": evaluates import()");
+            } catch (e) {
+              if (!/not allowed/.test(e.message)) found.push(path + ": " + e.message);
+            }
+          }
+          queue.push([Object.getPrototypeOf(node), path + ".__proto__"]);
+          for (const key of Reflect.ownKeys(node)) {
+            const name = String(key);
+            if (forbidden.has(name) && !portMethods.has(node)) found.push(path + "." + name);
+            let d;
+            try { d = Object.getOwnPropertyDescriptor(node, key); } catch { continue; }
+            if (!d) continue;
+            if ("value" in d) queue.push([d.value, path + "." + name]);
+            else {
+              queue.push([d.get, path + ".get " + name]);
+              try { queue.push([d.get?.call(node), path + "." + name]); } catch { /* wrong receiver */ }
+            }
+          }
+        }
+        print(JSON.stringify({ found, evaluators, seen: seen.size }));`);
+        assertEquals(r.error, undefined, r.error?.message);
+        const report = JSON.parse(r.output);
+        assertEquals(report.found, []);
+        assert(
+          report.evaluators >= 4,
+          `only ${report.evaluators} code-evaluating constructors met`,
+        );
+        assert(report.seen > 1000, `the walk saw only ${report.seen} objects`);
+      },
+    );
+    await t.step("stack traces name no host path", async () => {
+      const r = await repl.execute(`
+        const names = [];
+        Error.prepareStackTrace = (_e, sites) => sites.map((s) => String(s.getFileName()));
+        const nested = () => { throw new Error("x"); };
+        try { nested(); } catch (e) { names.push(...e.stack); }
+        await llm_query("q").then(() => { try { nested(); } catch (e) { names.push(...e.stack); } });
+        await new Promise((resolve) => setTimeout(() => {
+          try { nested(); } catch (e) { names.push(...e.stack); }
+          resolve();
+        }, 0));
+        Error.prepareStackTrace = undefined;
+        try { null.x; } catch (e) { names.push(e.stack); }
+        print(JSON.stringify(names));`);
+      assertEquals(r.error, undefined, r.error?.message);
+      const text = r.output;
+      assert(text.includes("deeprepo-exec-"), text);
+      for (const hostPath of [Deno.cwd(), "file:", Deno.env.get("HOME") ?? "/root", tmp]) {
+        assert(!text.includes(hostPath), `stack names ${hostPath}: ${text}`);
+      }
+    });
+    await t.step("timers and sub-model calls end with their execution", async () => {
+      const first = await repl.execute(`
+        globalThis.ticks = 0;
+        setInterval(() => { ticks++; print("late interval"); }, 1);
+        for (let i = 0; i < 10000; i++) setTimeout(() => print("late storm"), i % 50);
+        setTimeout(() => { while (true) {} }, 0);
+        globalThis.notAwaited = llm_query("left running");
+        print("first done");`);
+      assertEquals(first.output, "first done\n");
+      const second = await repl.execute(`
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        print("ticks", ticks);
+        try { await notAwaited; } catch (e) { print(e.message); }`);
+      assertEquals(second.fatal, undefined, second.fatal?.message);
+      assertEquals(
+        second.output,
+        "ticks 0\nllm_query/llm_batch was not awaited: its execution ended before the answer came\n",
+      );
+      const cleared = await repl.execute(`
+        const id = setTimeout(() => print("never"), 0); clearTimeout(id);
+        await new Promise((resolve) => setTimeout(resolve, 20)); print("ok")`);
+      assertEquals(cleared.output, "ok\n");
     });
     await t.step("100 MB of output is counted, not kept", async () => {
       const r = await repl.execute("for (let i = 0; i < 100; i++) print('x'.repeat(1024 * 1024));");
@@ -339,6 +491,25 @@ Deno.test("adversarial: endless loops are stopped at the timeout and the next ex
       assertEquals(r.fatal?.kind, "timeout");
       await expectWorks(repl, "catastrophic regex");
     });
+    await t.step("Atomics.wait on a SharedArrayBuffer", async () => {
+      const r = await repl.execute("Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)");
+      assertEquals(r.fatal?.kind, "timeout");
+      await expectWorks(repl, "Atomics.wait");
+    });
+    await t.step(
+      "a promise loop left running blocks the next execution, which says so",
+      async () => {
+        const left = await repl.execute(
+          "(async () => { while (true) await null; })(); print('left')",
+        );
+        assertEquals(left.output, "left\n");
+        const blocked = await repl.execute("print('never runs')");
+        assertEquals(blocked.fatal?.kind, "timeout");
+        assertMatch(blocked.fatal!.message, /before it could start .*earlier execution/);
+        assertEquals(blocked.output, "");
+        await expectWorks(repl, "promise loop");
+      },
+    );
   } finally {
     await repl.close();
   }
