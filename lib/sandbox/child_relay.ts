@@ -54,6 +54,9 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
           ready: data.ready === true,
         });
         return;
+      case "started":
+        if (typeof data.id === "number") writeFrame({ type: "started", id: data.id });
+        return;
       case "output":
         if (typeof data.id === "number" && typeof data.text === "string") {
           writeFrame({

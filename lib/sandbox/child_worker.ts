@@ -31,6 +31,10 @@ export function workerMain(): void {
   const mapClass = Map;
   const selfRef = g.self;
   const addListener = g.addEventListener.bind(g);
+  const apply = Reflect.apply;
+  const setTimer = g.setTimeout;
+  const setRepeatingTimer = g.setInterval;
+  const clearTimer = g.clearTimeout;
 
   const onFirst = (event: any) => {
     selfRef.onmessage = null;
@@ -61,6 +65,9 @@ export function workerMain(): void {
       lastFlush = now();
     };
     const append = (text: string) => {
+      // Output written between executions (by a promise chain an execution did not await) has
+      // no execution to belong to: it is dropped rather than shown as the next one's output.
+      if (currentId === 0) return;
       total += text.length;
       if (kept < limits.outputBufferChars) {
         const piece = text.slice(0, limits.outputBufferChars - kept);
@@ -106,21 +113,23 @@ export function workerMain(): void {
       }
       const list: string[] = [];
       let chars = 0;
-      for (const p of prompts as unknown[]) {
-        if (typeof p !== "string") {
-          return PromiseClass.reject(
-            new TypeErrorClass(`llm_batch expects strings, got ${typeof p}`),
-          );
-        }
-        chars += p.length;
-        list.push(p);
-      }
-      if (list.length > limits.prompts || chars > limits.promptChars) {
-        return PromiseClass.reject(
+      const tooMany = () =>
+        PromiseClass.reject(
           new RangeErrorClass(
             `llm_batch is limited to ${limits.prompts} prompts and ${limits.promptChars} characters`,
           ),
         );
+      for (const p of prompts as unknown[]) {
+        if (typeof p !== "string") {
+          return PromiseClass.reject(
+            new TypeErrorClass(
+              `llm_batch expects strings, got ${kindOf(p)} at index ${list.length}${hintFor(p)}`,
+            ),
+          );
+        }
+        chars += p.length;
+        list.push(p);
+        if (list.length > limits.prompts || chars > limits.promptChars) return tooMany();
       }
       if (list.length === 0) return PromiseClass.resolve([]);
       const id = nextRequest++;
@@ -131,14 +140,32 @@ export function workerMain(): void {
     };
     const llmQuery = async (prompt: unknown): Promise<string> => {
       if (typeof prompt !== "string") {
-        throw new TypeErrorClass(`llm_query expects a string, got ${typeof prompt}`);
+        throw new TypeErrorClass(
+          `llm_query expects a string, got ${kindOf(prompt)}${hintFor(prompt)}`,
+        );
       }
       return (await llmBatch([prompt]))[0];
     };
+    // Strict on purpose: `set_answer(llm_query(...))` without `await`, or an object, would
+    // otherwise end the run with "[object Promise]" as the report.
     const setAnswer = (text: unknown) => {
-      const content = typeof text === "string" ? text : safeString(text);
-      g.answer = { content, ready: true };
-      port.postMessage({ type: "answer", content, ready: true });
+      if (typeof text !== "string") {
+        throw new TypeErrorClass(
+          `set_answer expects a string, got ${kindOf(text)}${
+            hintFor(text) || " (build the report as text, e.g. with JSON.stringify)"
+          }`,
+        );
+      }
+      g.answer = { content: text, ready: true };
+      port.postMessage({ type: "answer", content: text, ready: true });
+    };
+    const kindOf = (v: unknown) => v === null ? "null" : isArray(v) ? "an array" : typeof v;
+    const hintFor = (v: unknown) => {
+      try {
+        return v && typeof (v as any).then === "function" ? " (a Promise: await it first)" : "";
+      } catch {
+        return "";
+      }
     };
     const safeString = (v: unknown) => {
       try {
@@ -146,6 +173,47 @@ export function workerMain(): void {
       } catch {
         return safeInspect(v);
       }
+    };
+
+    // Timers belong to the execution that set them and are cancelled when it ends, so an interval
+    // or a storm of timers left behind cannot print into, slow down or block later executions.
+    const timers = new Set<number>();
+    const tracked = (original: any, repeating: boolean) =>
+      function (callback: unknown, ...rest: unknown[]): number {
+        if (typeof callback !== "function") return original(callback, ...rest);
+        const id: number = original(function (this: unknown, ...args: unknown[]) {
+          if (!repeating) timers.delete(id);
+          return apply(callback, this, args);
+        }, ...rest);
+        timers.add(id);
+        return id;
+      };
+    const untrack = (id: unknown) => {
+      timers.delete(id as number);
+      clearTimer(id);
+    };
+    for (
+      const [name, value] of [
+        ["setTimeout", tracked(setTimer, false)],
+        ["setInterval", tracked(setRepeatingTimer, true)],
+        ["clearTimeout", untrack],
+        ["clearInterval", untrack],
+      ] as const
+    ) {
+      defineProperty(g, name, { value, writable: true, enumerable: true, configurable: true });
+    }
+    /** Cancels what an execution left running: its timers and its sub-model calls. */
+    const settleLeftovers = () => {
+      for (const id of timers) clearTimer(id);
+      timers.clear();
+      for (const entry of waiting.values()) {
+        entry.reject(
+          new ErrorClass(
+            "llm_query/llm_batch was not awaited: its execution ended before the answer came",
+          ),
+        );
+      }
+      waiting.clear();
     };
 
     const codebase = freeze(init.codebase ?? {});
@@ -309,6 +377,7 @@ export function workerMain(): void {
       total = 0;
       unflushed = [];
       lastFlush = -Infinity;
+      settleLeftovers();
       currentId = id;
       const sourceUrl = /sourceURL=(\S+)\s*$/.exec(source)?.[1] ?? "";
       let error: unknown;
@@ -325,6 +394,7 @@ export function workerMain(): void {
         failed = true;
         error = e;
       }
+      settleLeftovers();
       port.postMessage({
         type: "result",
         id,
@@ -342,6 +412,7 @@ export function workerMain(): void {
       const data = event.data;
       if (!data || typeof data !== "object") return;
       if (data.type === "exec" && typeof data.id === "number" && typeof data.source === "string") {
+        port.postMessage({ type: "started", id: data.id });
         execute(data.id, data.source);
       } else if (data.type === "llm_result" && typeof data.id === "number") {
         const entry = waiting.get(data.id);

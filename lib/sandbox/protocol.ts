@@ -16,6 +16,8 @@ import type { ExecError } from "./types.ts";
 export type ChildMessage =
   | { type: "ready" }
   | { type: "answer"; content: string; ready: boolean }
+  /** The worker picked up execution `id` (it was not busy with work left by an earlier one). */
+  | { type: "started"; id: number }
   | { type: "output"; id: number; text: string }
   | { type: "llm"; id: number; prompts: string[] }
   | {
@@ -163,6 +165,8 @@ export function validateChildMessage(raw: unknown): ChildMessage | undefined {
     case "answer":
       if (typeof raw.content !== "string" || typeof raw.ready !== "boolean") return undefined;
       return { type: "answer", content: raw.content, ready: raw.ready };
+    case "started":
+      return isId(raw.id) ? { type: "started", id: raw.id } : undefined;
     case "output":
       if (!isId(raw.id) || typeof raw.text !== "string") return undefined;
       return { type: "output", id: raw.id, text: raw.text.slice(0, HOST_LIMITS.outputChars) };

@@ -136,6 +136,7 @@ export class SandboxRepl implements Repl {
       let resumedAt = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let partial = "";
+      let started = false;
 
       const finish = (result: Omit<ExecResult, "elapsedMs" | "subQueryMs">) => {
         if (done) return;
@@ -160,10 +161,14 @@ export class SandboxRepl implements Repl {
         session.onExit = null;
         this.#end(session, "timeout");
         this.#restartSoon(); // Do not wait for the old process to be reaped.
+        // Never started: the REPL was still busy with work an earlier execution left running
+        // (timers are cancelled when an execution ends, promise loops cannot be).
+        const cause = started ? "" : " before it could start (code an earlier execution left " +
+          "running without awaiting it kept the REPL busy)";
         finish(this.#fatalBody(
           "timeout",
-          `execution timed out after ${seconds} s; the REPL was restarted and its variables ` +
-            "are gone",
+          `execution timed out after ${seconds} s${cause}; the REPL was restarted and its ` +
+            "variables are gone",
           partial,
         ));
       };
@@ -177,7 +182,9 @@ export class SandboxRepl implements Repl {
           partial,
         ));
       session.handler = (message) => {
-        if (message.type === "output" && message.id === id) {
+        if (message.type === "started" && message.id === id) {
+          started = true;
+        } else if (message.type === "output" && message.id === id) {
           if (partial.length < HOST_LIMITS.outputChars) {
             partial += message.text.slice(0, HOST_LIMITS.outputChars - partial.length);
           }
