@@ -322,12 +322,16 @@ export async function runAnalysis(
         return shown;
       };
 
+      // A reply cut at the output limit: its last tool call (or fenced block) is unfinished.
+      const cut = OUTPUT_LIMIT_STOPS.has(response.stopReason ?? "");
       let nudged = false;
       if (response.toolCalls.length > 0) {
         const results: Part[] = [];
-        for (const call of response.toolCalls) {
+        for (const [i, call] of response.toolCalls.entries()) {
           let content: string;
-          if (call.name !== EXECUTE_CODE_TOOL.name) {
+          if (cut && i === response.toolCalls.length - 1) {
+            content = CUT_CALL_TEXT;
+          } else if (call.name !== EXECUTE_CODE_TOOL.name) {
             content = `Error: unknown tool "${call.name}". The only tool is execute_code.`;
           } else {
             const code = codeOf(call.input);
@@ -340,6 +344,7 @@ export async function runAnalysis(
         pending = results;
       } else {
         const blocks = extractCode(response.text);
+        if (cut) blocks.pop();
         if (blocks.length > 0) {
           const outputs: string[] = [];
           for (const [i, code] of blocks.entries()) {
@@ -355,6 +360,7 @@ export async function runAnalysis(
           nudged = true;
           pending = [{ type: "text", text: NUDGE_TEXT }];
         }
+        if (cut) pending.unshift({ type: "text", text: CUT_CALL_TEXT });
       }
 
       const elapsedMs = now() - turnStart;
@@ -432,6 +438,14 @@ export async function runAnalysis(
     elapsedMs: now() - started,
   };
 }
+
+/** Stop reasons (Anthropic, OpenAI) meaning the reply was cut at the output-token limit. */
+const OUTPUT_LIMIT_STOPS = new Set(["max_tokens", "length"]);
+
+/** Shown instead of running code that was cut off at the output limit. */
+const CUT_CALL_TEXT = `Not run: your reply reached the output limit (${ROOT_MAX_TOKENS} tokens) ` +
+  "and this code was cut off. Send shorter code; build a long report across several calls " +
+  "(answer.content += part) and submit it with set_answer(answer.content).";
 
 /**
  * Characters every root request carries besides the conversation: the system prompt, the tool

@@ -430,3 +430,24 @@ Deno.test("the prompts teach the REPL, one file per prompt, a draft in answer.co
   ) assertStringIncludes(ROOT_SYSTEM_PROMPT, fact);
   assertStringIncludes(SUB_SYSTEM_PROMPT, "file.ts:42");
 });
+
+Deno.test("runAnalysis() does not run a tool call cut off at the output limit, and says why", async () => {
+  const root = new ScriptedClient([
+    {
+      toolCalls: [
+        { id: "a", name: "execute_code", input: { code: "state.n = 1; print('complete call');" } },
+        { id: "b", name: "execute_code", input: { code: "set_answer('# Report\\n\\nHalf a rep" } },
+      ],
+      stopReason: "max_tokens",
+    },
+    { ...toolCall("set_answer('short report ' + state.n)"), stopReason: "tool_use" },
+  ]);
+  const { d, repls } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  assertEquals(repls[0].executed.length, 2); // the first call and the next turn's, not the cut one
+  const parts = lastUserParts(root.requests[1]);
+  assertEquals(parts[0].type === "tool_result" && parts[0].content, "complete call");
+  assert(parts[1].type === "tool_result");
+  assertStringIncludes(parts[1].content, "Not run: your reply reached the output limit");
+  assertEquals(result.report, "short report 1");
+});
