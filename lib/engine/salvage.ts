@@ -33,6 +33,16 @@ export function describeStop(reason: StopReason, error?: string): string {
   }
 }
 
+/** What a reader can do about each kind of stop (appended to the report's first line). */
+const RERUN_HINT: Record<StopReason, string> = {
+  answer: "",
+  max_turns: " Re-run with a higher --max-turns for a complete report.",
+  budget: " Re-run with a higher --max-cost for a complete report.",
+  root_error: " Re-run when the model API is available again.",
+  repl_error: "",
+  interrupted: " Re-run to complete it.",
+};
+
 /** What the salvage works from. */
 export interface SalvageInput {
   reason: StopReason;
@@ -60,7 +70,7 @@ export interface SalvageInput {
  */
 export function salvageReport(input: SalvageInput): string {
   const head = `> **Incomplete analysis** — ${describeStop(input.reason, input.error)}. ` +
-    `Sub-models looked at ${input.covered} of ${input.eligible} files.`;
+    `Sub-models looked at ${input.covered} of ${input.eligible} files.${RERUN_HINT[input.reason]}`;
   const answered = input.records.filter((r) => !r.error);
   if (input.answerContent.trim()) {
     // The draft comes first; the raw findings follow, so nothing gathered is lost even when

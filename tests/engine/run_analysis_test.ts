@@ -133,6 +133,7 @@ Deno.test("runAnalysis() salvages sub-model findings when the turn limit ends th
   assert(!result.complete);
   assertEquals(result.stopReason, "max_turns");
   assertStringIncludes(result.report, "Incomplete analysis");
+  assertStringIncludes(result.report, "Re-run with a higher --max-turns");
   assertStringIncludes(result.report, "review of src/file_1.ts");
   assertEquals(root.requests.length, 3);
   // Turn budget: every turn states it; the last two demand the tool and finalizing.
