@@ -1,6 +1,10 @@
 import { KvCache, kvPath, openKvCache } from "../../lib/cache/kv.ts";
+import { CACHE_TTL_MS } from "../../lib/cache/ttl.ts";
 import { cacheConformance, longAnswer } from "./cache_conformance.ts";
+import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../_helpers/assert.ts";
+
+const DAY = 24 * 3600 * 1000;
 
 cacheConformance("KvCache", async (now) => {
   const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
@@ -154,6 +158,39 @@ Deno.test("KvCache: two handles writing one long key at once leave a whole entry
       assertEquals(chunks.length, headers.reduce((sum, h) => sum + h.value.n, 0));
     } finally {
       kv.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvCache sets KV expiry on every row: 7 days for entries, a day more for chunks", async () => {
+  // The exact lifetime is enforced on read; KV's own expiry only reclaims space, and must never
+  // drop a chunk before its header.
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    const before = Date.now();
+    const cache = await openKvCache(dir);
+    await cache.set("short", "tiny", "m");
+    await cache.set("long", longAnswer(), "m");
+    cache.close();
+    const after = Date.now();
+    const db = new DatabaseSync(kvPath(dir), { readOnly: true });
+    try {
+      // Deno KV's SQLite layout: one row per key, expiry in ms since the epoch (-1 = none).
+      const rows = db.prepare("SELECT expiration_ms FROM kv").all() as { expiration_ms: number }[];
+      const entries = rows.filter((r) => r.expiration_ms <= after + CACHE_TTL_MS);
+      const chunks = rows.filter((r) => r.expiration_ms > after + CACHE_TTL_MS);
+      assertEquals(entries.length, 2);
+      assert(chunks.length > 1, "the long answer's chunks");
+      for (const { expiration_ms: at } of entries) {
+        assert(at >= before + CACHE_TTL_MS && at <= after + CACHE_TTL_MS, `entry expiry ${at}`);
+      }
+      for (const { expiration_ms: at } of chunks) {
+        assert(at >= before + CACHE_TTL_MS + DAY && at <= after + CACHE_TTL_MS + DAY, `${at}`);
+      }
+    } finally {
+      db.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
