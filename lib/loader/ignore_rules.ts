@@ -1,7 +1,8 @@
 /**
  * The repository's own ignore rules: `.git/info/exclude`, the root `.gitignore` and every
  * nested `.gitignore`, with git's precedence (a deeper file overrides a shallower one, and
- * `.gitignore` files override `info/exclude`).
+ * `.gitignore` files override `info/exclude`). When the folder loaded is inside a repository,
+ * the ignore files of the folders above it count too, as they do for git.
  *
  * @module
  */
@@ -11,8 +12,13 @@ type Matcher = ReturnType<typeof ignore>;
 
 /** The rules of one ignore file, which apply to paths below `base`. */
 interface Level {
-  /** Folder the rules belong to, relative to the repository root (`""` for the root). */
+  /** Folder the rules belong to, relative to the walk's root (`""` for the root). */
   base: string;
+  /**
+   * For a file in a folder above the walk's root: the root's path relative to that folder
+   * (`packages/api`), put in front of every path tested.
+   */
+  above?: string;
   matcher: Matcher;
 }
 
@@ -54,17 +60,36 @@ export class IgnoreStack {
   }
 
   /**
+   * A new stack with the rules of an ignore file in a folder above the walk's root, such as the
+   * repository's top `.gitignore` when only `packages/api` is loaded. Push these before any
+   * file inside the root: deeper files win.
+   *
+   * @param rootFromFolder The walk's root relative to the ignore file's folder, without leading
+   *   or trailing `/` (`"packages/api"`).
+   * @param text The file's content, in gitignore syntax.
+   */
+  pushAbove(rootFromFolder: string, text: string): IgnoreStack {
+    const matcher = ignore({ ignorecase: false }).add(text);
+    return new IgnoreStack([...this.levels, { base: "", above: rootFromFolder, matcher }]);
+  }
+
+  /**
    * Whether `path` (relative to the root, `/`-separated) is ignored. The deepest level whose
    * rules say anything about the path decides: an ignore or a negation (`!pattern`).
    *
-   * @param path File or folder path relative to the root.
+   * @param path File or folder path relative to the root (`""`: the root itself, which only
+   *   the rules of folders above it can ignore).
    * @param isFolder Folders are tested with a trailing `/`, so `build/` patterns match them.
    */
   isIgnored(path: string, isFolder: boolean): boolean {
     for (let i = this.levels.length - 1; i >= 0; i--) {
-      const { base, matcher } = this.levels[i];
+      const { base, above, matcher } = this.levels[i];
       let relative = path;
-      if (base !== "") {
+      if (above !== undefined) {
+        relative = path === "" ? above : `${above}/${path}`;
+      } else if (path === "") {
+        continue;
+      } else if (base !== "") {
         if (!path.startsWith(base + "/")) continue;
         relative = path.slice(base.length + 1);
       }

@@ -35,3 +35,19 @@ Deno.test("IgnoreStack matches case-sensitively like git on Linux", () => {
   assertEquals(rules.isIgnored("Secret.ts", false), true);
   assertEquals(rules.isIgnored("secret.ts", false), false);
 });
+
+Deno.test("IgnoreStack applies a file above the root to paths under the root's place in it", () => {
+  const rules = IgnoreStack.empty()
+    .pushAbove("packages/api", "/packages/api/gen/\n*.log\n/top.ts\n")
+    .push("", "!keep.log\n");
+  assertEquals(rules.isIgnored("gen", true), true, "anchored at the file's folder");
+  assertEquals(rules.isIgnored("x.log", false), true);
+  assertEquals(rules.isIgnored("keep.log", false), false, "the root's own file wins");
+  assertEquals(rules.isIgnored("top.ts", false), false, "/top.ts means the outer folder's");
+  assertEquals(rules.isIgnored("", true), false);
+  assertEquals(
+    IgnoreStack.empty().pushAbove("packages/api", "api/\n").isIgnored("", true),
+    true,
+    "the root itself can be ignored by rules above it",
+  );
+});
