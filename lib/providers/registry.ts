@@ -148,7 +148,7 @@ async function loadOne(
     return {
       failure: {
         specifier: source.specifier,
-        message: `plugin ${source.specifier}: cannot load: ${loadErrorMessage(error)}`,
+        message: `${who(source)}: cannot load: ${loadErrorMessage(error)}`,
         lists: () => false,
         handles: () => false,
       },
@@ -161,13 +161,19 @@ async function loadOne(
       failure: {
         specifier: source.specifier,
         name,
-        message: `plugin ${source.specifier}${name ? ` (${name})` : ""}: ${problems.join("; ")}`,
+        message: `${who(source, name)}: ${problems.join("; ")}`,
         lists: (model) => rawLists(raw, model),
         handles: (model) => rawHandles(raw, model),
       },
     };
   }
   return { plugin: (module as { default: ProviderPlugin }).default };
+}
+
+/** `plugin <specifier> (<name>; listed in <config file>)`, leaving out what is unknown. */
+function who(source: PluginSource, name?: string): string {
+  const tags = [name, source.via && `listed in ${source.via}`].filter(Boolean);
+  return `plugin ${source.specifier}${tags.length ? ` (${tags.join("; ")})` : ""}`;
 }
 
 /** Whether a plugin that failed the shape check lists `model` (as an id or alias). */

@@ -20,6 +20,8 @@ export interface PluginSource {
   /** Path or URL as shown to the user. */
   specifier: string;
   origin: PluginOrigin;
+  /** Where the specifier was written (a config file or `DEEPREPO_PLUGINS`), for error messages. */
+  via?: string;
   /** Imports the module (built-ins use a fixed import; others import the specifier). */
   load(): Promise<unknown>;
 }
@@ -44,10 +46,13 @@ export async function userPluginSources(
 ): Promise<{ sources: PluginSource[]; problems: SourceProblem[] }> {
   const sources: PluginSource[] = [];
   const problems: SourceProblem[] = [];
-  const add = (specifier: string, origin: PluginOrigin, base: string) => {
+  const add = (specifier: string, origin: PluginOrigin, base: string, via?: string) => {
     const resolved = resolveSpecifier(specifier.trim(), base);
-    if (!resolved || sources.some((s) => s.specifier === resolved)) return;
-    sources.push({ specifier: resolved, origin, load: () => import(importUrl(resolved)) });
+    if (!resolved) return;
+    // Named twice: the later (higher-precedence) place counts.
+    const earlier = sources.findIndex((s) => s.specifier === resolved);
+    if (earlier >= 0) sources.splice(earlier, 1);
+    sources.push({ specifier: resolved, origin, via, load: () => import(importUrl(resolved)) });
   };
   const configHome = env.get("XDG_CONFIG_HOME") ??
     (env.get("HOME") ? `${env.get("HOME")}/.config` : undefined);
@@ -57,9 +62,11 @@ export async function userPluginSources(
   for (const [file, origin] of files) {
     const read = await readConfigPlugins(file);
     if ("problem" in read) problems.push({ specifier: file, message: read.problem });
-    else for (const s of read.plugins) add(s, origin, dirname(file));
+    else for (const s of read.plugins) add(s, origin, dirname(file), file);
   }
-  for (const s of (env.get("DEEPREPO_PLUGINS") ?? "").split(",")) add(s, "env", cwd);
+  for (const s of (env.get("DEEPREPO_PLUGINS") ?? "").split(",")) {
+    add(s, "env", cwd, "DEEPREPO_PLUGINS");
+  }
   for (const s of flags) add(s, "flag", cwd);
   return { sources, problems };
 }

@@ -381,3 +381,63 @@ Deno.test("a createClient that returns a Promise is named with the plugin file",
     );
   });
 });
+
+Deno.test("a plugin named in a config file or DEEPREPO_PLUGINS says where it was listed when it fails", async () => {
+  await withTemp(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/deeprepo.json`,
+      JSON.stringify({ plugins: ["./gone.ts", "./bad.ts"] }),
+    );
+    await writePlugin(dir, "bad.ts", pluginSource("bad", `"none"`));
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({ DEEPREPO_PLUGINS: "./also-gone.ts", XDG_CONFIG_HOME: `${dir}/xdg` }),
+    });
+    const [gone, bad, env] = registry.errors.map((e) => e.message);
+    assertMatch(
+      gone,
+      new RegExp(`^plugin ${dir}/gone\\.ts \\(listed in ${dir}/deeprepo\\.json\\): cannot load: `),
+    );
+    assertEquals(
+      bad,
+      `plugin ${dir}/bad.ts (bad; listed in ${dir}/deeprepo.json): field models must be an ` +
+        'array, got a string ("none")',
+    );
+    assertMatch(env, /also-gone\.ts \(listed in DEEPREPO_PLUGINS\): cannot load: /);
+  });
+});
+
+Deno.test("a config file whose plugins field is not a list of strings is reported", async () => {
+  await withTemp(async (dir) => {
+    await Deno.writeTextFile(`${dir}/deeprepo.json`, JSON.stringify({ plugins: "./p.ts" }));
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}) });
+    assertEquals(registry.errors.map((e) => e.message), [
+      `config ${dir}/deeprepo.json: field plugins must be an array of strings`,
+    ]);
+  });
+});
+
+Deno.test("a plugin named in two sources takes the higher-precedence place", async () => {
+  await withTemp(async (dir) => {
+    const shared = await writePlugin(
+      dir,
+      "shared.ts",
+      pluginSource("shared", `[{ id: "s-1", aliases: ["fav"], pricing: { input: 1, output: 1 } }]`),
+    );
+    const env = await writePlugin(
+      dir,
+      "envp.ts",
+      pluginSource("envp", `[{ id: "e-1", aliases: ["fav"], pricing: { input: 1, output: 1 } }]`),
+    );
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({ DEEPREPO_PLUGINS: `${shared},${env}` }),
+      plugins: [shared],
+    });
+    assertEquals(registry.origins.slice(4), [
+      { specifier: env, origin: "env" },
+      { specifier: shared, origin: "flag" },
+    ]);
+    assertEquals(registry.resolve("fav").provider, "shared");
+  });
+});
