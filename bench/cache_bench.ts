@@ -3,7 +3,7 @@
  *
  * 1. Look-up cost: per-prompt time of `cachedBatch` (hashing + KV read) when the KV cache holds
  *    1,000 and 10,000 entries, for hits and misses, against the in-memory cache and a bare
- *    `Deno.Kv.get`.
+ *    `Deno.Kv.get`; and the once-per-run damage check (`PRAGMA quick_check`) before opening.
  * 2. Warm re-run: wall time of `deeprepo analyze` on the sample project against the fake model
  *    server, cold (empty cache) and warm, with a simulated sub-model latency; counts the
  *    sub-model HTTP requests of each.
@@ -14,6 +14,7 @@ import { cachedBatch } from "../lib/cache/batch.ts";
 import type { CacheKeyParts } from "../lib/cache/key.ts";
 import { cacheKey } from "../lib/cache/key.ts";
 import { kvPath, openKvCache } from "../lib/cache/kv.ts";
+import { findDamage } from "../lib/cache/kv_integrity.ts";
 import { MemoryCache } from "../lib/cache/memory.ts";
 import type { Cache } from "../lib/cache/types.ts";
 import { startFakeModelServer, toolResults } from "../tests/fakes/model_server.ts";
@@ -84,6 +85,19 @@ async function bareKvGetUs(path: string, count: number): Promise<number> {
   }
 }
 
+/** Median milliseconds of the damage check run once before each open. */
+async function damageCheckMs(path: string): Promise<number> {
+  const times: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    const damage = await findDamage(path);
+    times.push(performance.now() - started);
+    if (damage) throw new Error(`bench database reported damaged: ${damage}`);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
 /** Median microseconds to hash one ~4 KB prompt's key (part of every look-up). */
 async function hashUs(): Promise<number> {
   const started = performance.now();
@@ -111,6 +125,7 @@ for (const size of SIZES) {
     const kvMiss = await perPromptUs(kvCache, miss);
     const memHit = await perPromptUs(memory, hit);
     const bare = await bareKvGetUs(kvPath(dir), size);
+    const check = await damageCheckMs(kvPath(dir));
     if (kvHit.sent !== 0) throw new Error(`expected no sends on hits, got ${kvHit.sent}`);
     if (kvMiss.sent !== BATCH * ROUNDS) throw new Error("expected every miss to be sent");
     rows.push(
@@ -118,7 +133,7 @@ for (const size of SIZES) {
         `seed ${(seedMs * 1000 / size).toFixed(0).padStart(5)} µs/entry | per prompt: ` +
         `KV hit ${fmt(kvHit.us)}  KV miss+store ${fmt(kvMiss.us)}  memory hit ${
           fmt(memHit.us)
-        }  bare Kv.get ${fmt(bare)}`,
+        }  bare Kv.get ${fmt(bare)} | damage check per open ${check.toFixed(1)} ms`,
     );
   } finally {
     kvCache.close();
