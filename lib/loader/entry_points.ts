@@ -1,6 +1,6 @@
 /**
  * Likely entry points: well-known file names across ecosystems, the targets a `package.json`
- * names, and files with a "run as main" guard.
+ * (`main`, `bin`) or a `deno.json` (`exports`) names, and files with a "run as main" guard.
  *
  * @module
  */
@@ -37,9 +37,10 @@ export function findEntryPoints(codebase: Readonly<Record<string, string>>): str
   for (const [path, content] of Object.entries(codebase)) {
     const name = path.slice(path.lastIndexOf("/") + 1);
     if (ENTRY_POINT_NAMES.has(name)) found.add(path);
-    if (name === "package.json") {
-      for (const target of packageTargets(path, content)) {
-        if (target in codebase) found.add(target);
+    if (name === "package.json" || name === "deno.json") {
+      for (const target of manifestTargets(path, content)) {
+        const file = resolveTarget(target, codebase);
+        if (file !== undefined) found.add(file);
       }
     } else if (path.endsWith(".py")) {
       if (content.includes("__main__") && PYTHON_MAIN.test(content)) found.add(path);
@@ -50,8 +51,26 @@ export function findEntryPoints(codebase: Readonly<Record<string, string>>): str
   return [...found].sort();
 }
 
-/** The `main` and `bin` targets of a `package.json`, as paths relative to the repository root. */
-function packageTargets(manifestPath: string, content: string): string[] {
+/** Endings Node tries for a `main` or `bin` written without one, in its order. */
+const TARGET_ENDINGS = ["", ".js", ".mjs", ".cjs", ".ts", "/index.js", "/index.mjs", "/index.ts"];
+
+/** The loaded file a manifest target names (`lib/index` → `lib/index.js`), if any. */
+function resolveTarget(
+  target: string,
+  codebase: Readonly<Record<string, string>>,
+): string | undefined {
+  if (target === "") return resolveTarget("index", codebase); // "main": "." or "./"
+  for (const ending of TARGET_ENDINGS) {
+    if (target + ending in codebase) return target + ending;
+  }
+  return undefined;
+}
+
+/**
+ * The targets a manifest names, as paths relative to the repository root: a `package.json`'s
+ * `main` and `bin`, a `deno.json`'s `exports` (a string, or an object of them).
+ */
+function manifestTargets(manifestPath: string, content: string): string[] {
   let manifest: unknown;
   try {
     manifest = JSON.parse(content);
@@ -59,10 +78,18 @@ function packageTargets(manifestPath: string, content: string): string[] {
     return [];
   }
   if (!manifest || typeof manifest !== "object") return [];
-  const { main, bin } = manifest as { main?: unknown; bin?: unknown };
-  const targets: unknown[] = [main];
-  if (typeof bin === "string") targets.push(bin);
-  else if (bin && typeof bin === "object") targets.push(...Object.values(bin));
+  const { main, bin, exports } = manifest as { main?: unknown; bin?: unknown; exports?: unknown };
+  const targets: unknown[] = [];
+  const addAll = (value: unknown) => {
+    if (typeof value === "string") targets.push(value);
+    else if (value && typeof value === "object") targets.push(...Object.values(value));
+  };
+  if (manifestPath.endsWith("deno.json")) {
+    addAll(exports);
+  } else {
+    targets.push(main);
+    addAll(bin);
+  }
   const folder = manifestPath.includes("/")
     ? manifestPath.slice(0, manifestPath.lastIndexOf("/"))
     : "";

@@ -44,3 +44,41 @@ Deno.test("findEntryPoints detects main guards in Python and JavaScript", () => 
   });
   assertEquals(found, ["cli.ts", "node.cjs", "tool.py"]);
 });
+
+Deno.test("findEntryPoints resolves a target written without its extension, as Node does", () => {
+  const found = findEntryPoints({
+    "package.json": JSON.stringify({ main: "lib/index", bin: { a: "./cli", b: "./tools" } }),
+    "lib/index.js": "",
+    "cli.mjs": "",
+    "tools/index.ts": "",
+    "unrelated.js": "",
+  });
+  assertEquals(found, ["cli.mjs", "lib/index.js", "package.json", "tools/index.ts"]);
+});
+
+Deno.test("findEntryPoints follows a deno.json's exports", () => {
+  assertEquals(
+    findEntryPoints({
+      "deno.json": JSON.stringify({ exports: "./mod.ts" }),
+      "mod.ts": "",
+      "other.ts": "",
+    }),
+    ["deno.json", "mod.ts"],
+  );
+  assertEquals(
+    findEntryPoints({
+      "pkg/deno.json": JSON.stringify({ exports: { ".": "./mod.ts", "./cli": "./cli.ts" } }),
+      "pkg/mod.ts": "",
+      "pkg/cli.ts": "",
+      "pkg/internal.ts": "",
+    }),
+    ["pkg/cli.ts", "pkg/deno.json", "pkg/mod.ts"],
+  );
+});
+
+Deno.test("findEntryPoints takes a main of '.' as the folder's index file", () => {
+  assertEquals(
+    findEntryPoints({ "w/package.json": JSON.stringify({ main: "." }), "w/index.js": "" }),
+    ["w/index.js", "w/package.json"],
+  );
+});
