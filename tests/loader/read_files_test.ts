@@ -213,3 +213,21 @@ Deno.test("readFiles notices an abort fired by a timer during synchronous readin
   }
   assert(reads < many.length, `all ${reads} files were read before the abort was seen`);
 });
+
+Deno.test("readFiles never has more asynchronous reads in flight than its concurrency", async () => {
+  let inFlight = 0;
+  let most = 0;
+  const io: FileIo = {
+    readSync: () => ({ bytes: text.length, data: text }),
+    read: async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      inFlight--;
+      return { bytes: text.length, data: new Uint8Array(text) };
+    },
+  };
+  const out = await readFiles("/r", paths.slice(0, 300), { concurrency: 7, io, mode: "async" });
+  assertEquals(out.length, 300);
+  assert(out.every((o) => o.kind === "text"));
+  assertEquals(most, 7);
+});
