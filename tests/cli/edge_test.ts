@@ -138,3 +138,24 @@ Deno.test("output into a closed pipe is no error: the command exits 0 and says n
     assertEquals(decoder.decode(out.stdout).trim(), "status=0");
   });
 });
+
+Deno.test("a clone failure is one line and exit 1; a folder with nothing to load is exit 2", async () => {
+  await withTempDir(async (dir) => {
+    const clone = await runCliProcess(
+      ["analyze", `file://${dir}/not-a-repo`, "--dry-run"],
+      { cwd: dir },
+    );
+    assertEquals(clone.code, 1);
+    assertMatch(clone.stderr, /^deeprepo: could not clone file:\/\/.*not-a-repo: [^\n]+\n$/);
+    await Deno.mkdir(`${dir}/images`);
+    await Deno.writeFile(`${dir}/images/logo.png`, new Uint8Array([0x89, 0x50, 0, 0]));
+    const empty = await runCliProcess(["baseline", "images", "--dry-run"], { cwd: dir });
+    assertEquals(empty.code, 2);
+    assertEquals(
+      empty.stderr,
+      `deeprepo: nothing to analyze: ${dir}/images has no source, config or doc files to load ` +
+        "(skipped: 1 not included)\n",
+    );
+    assertEquals(empty.stdout, "");
+  });
+});
