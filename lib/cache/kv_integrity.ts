@@ -53,7 +53,7 @@ export async function findDamage(path: string): Promise<string | undefined> {
     const verdict = String(row?.quick_check ?? "ok");
     if (verdict === "ok") return undefined;
     const detail = verdict.split("\n").filter((line) => !line.startsWith("***")).join(" ").trim();
-    return `database disk image is malformed${detail ? ` (${detail})` : ""}`;
+    return `database disk image is malformed${detail ? `: ${detail}` : ""}`;
   } catch (error) {
     return damageIn(error);
   } finally {
