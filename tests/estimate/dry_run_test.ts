@@ -197,3 +197,27 @@ Deno.test("analyze --dry-run notes when --max-cost is below the high estimate", 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("baseline --dry-run prints each file's status in sending order and the cost", async () => {
+  const { tmp, repo } = await setup();
+  try {
+    const ctx = context(tmp);
+    assertEquals(await runBaselineDryRun(baselineOptions(repo, { json: false }), ctx), 0);
+    const text = ctx.out.join("\n");
+    assertStringIncludes(text, "no model was called");
+    assertStringIncludes(text, "Prompt: 4 files sent, 3 excluded");
+    const rows = ctx.out.filter((l) => /^ {2}(included|excluded|too_large) /.test(l))
+      .map((l) => l.trim().split(/\s+/));
+    assertEquals(rows.map((r) => [r[0], r[2]]), [
+      ...["main.py", ...SMALL].map((p) => ["included", p]),
+      ...MEDIUM.map((p) => ["excluded", p]),
+      ["too_large", "pkg/huge.py"],
+    ]);
+    assertEquals(rows.at(-1)![1], "-", "nothing of a too-large file is sent");
+    assertEquals(rows[0][1], FIXTURE_FILES["main.py"].length.toLocaleString("en-US"));
+    assertStringIncludes(text, "Estimated cost: $");
+    assertStringIncludes(text, "(16,384, the limit)");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -270,7 +270,12 @@ function baselineSummary(
     `Prompt: ${prompt.included.length} files sent, ${prompt.excluded.length} excluded ` +
     `(${n(prompt.budgetedChars)} of ${n(maxChars)} budget chars; ${n(prompt.chars)} chars with ` +
     `the excluded list)`,
-    ...files.map((f) => `  ${f.status.padEnd(width)} ${String(n(f.chars)).padStart(9)}  ${f.path}`),
+    // Nothing of a file the loader could not read is sent, so it shows no character count.
+    ...files.map((f) =>
+      `  ${f.status.padEnd(width)} ${
+        (f.status === "too_large" || f.status === "read_error" ? "-" : n(f.chars)).padStart(9)
+      }  ${f.path}`
+    ),
     `Model: ${e.rootModel}`,
     `Input: ${n(e.inputTokens)} tokens (${e.tokenizer}${e.exactTokens ? "" : ", approximate"}) = ` +
     `${usd(e.inputCost)}`,
