@@ -36,4 +36,10 @@ export const BASELINE_ASSUMPTIONS = {
   typicalOutputTokens: 4_000,
   /** The call's output limit. */
   maxOutputTokens: 16_384,
+  /**
+   * Characters per token when `compare --max-cost` reserves the baseline's worst case and no
+   * real tokenizer fits: 3.5, not the estimate's 4, so a provider count up to ~15% higher than
+   * the approximation still fits the reserve (the engine projects at the same ratio).
+   */
+  reserveCharsPerToken: 3.5,
 } as const;

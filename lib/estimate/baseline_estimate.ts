@@ -91,3 +91,39 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
     assumptions,
   };
 }
+
+/** What `compare --max-cost` sets aside for the baseline call. */
+export interface BaselineReserve {
+  /** Dollars: the input at the model's price plus the whole output limit. */
+  usd: number;
+  /** Input tokens counted on the safe side (see {@linkcode BASELINE_ASSUMPTIONS}). */
+  inputTokens: number;
+  /** The call's output limit. */
+  outputTokens: number;
+}
+
+/**
+ * The most the baseline call can cost: its input (counted by the model's own tokenizer, or at a
+ * cautious 3.5 characters per token when only the approximation fits) plus the full output
+ * limit, at the model's uncached prices. `compare --max-cost` reserves this before analyze runs,
+ * so the two sides together stay within the budget.
+ *
+ * @param input Model, counter, and the two prompt texts.
+ * @returns The reserve in dollars and the token counts behind it.
+ *
+ * @example
+ * ```ts ignore
+ * const reserve = baselineReserve({ model, counter, system: BASELINE_SYSTEM_PROMPT, user });
+ * const analyzeBudget = maxCost - reserve.usd;
+ * ```
+ */
+export function baselineReserve(input: BaselineEstimateInput): BaselineReserve {
+  const count = (text: string) =>
+    input.counter.exact
+      ? input.counter.count(text)
+      : Math.ceil(text.length / B.reserveCharsPerToken);
+  const inputTokens = count(input.system) + count(input.user);
+  const usd = costOf({ inputTokens, outputTokens: B.maxOutputTokens }, input.model.pricing);
+  // Rounded up, so the reserve never falls short by a fraction of a cent.
+  return { usd: Math.ceil(usd * 1e6) / 1e6, inputTokens, outputTokens: B.maxOutputTokens };
+}

@@ -14,6 +14,8 @@ export {
 export {
   type BaselineEstimate,
   type BaselineEstimateInput,
+  type BaselineReserve,
+  baselineReserve,
   estimateBaseline,
 } from "./baseline_estimate.ts";
 export { type EstimateModel, type Range, roundUsd } from "./range.ts";

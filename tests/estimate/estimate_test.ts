@@ -2,6 +2,7 @@ import {
   ANALYZE_ASSUMPTIONS,
   approximateCounter,
   BASELINE_ASSUMPTIONS,
+  baselineReserve,
   estimateAnalyze,
   estimateBaseline,
   type EstimateModel,
@@ -200,4 +201,19 @@ Deno.test("estimateBaseline flags a prompt that cannot fit the context window", 
   assertStringIncludes(tight.assumptions.join("\n"), "lower --max-chars");
   assertEquals(estimateBaseline({ ...base, contextWindow: 200_000 }).fitsContext, true);
   assertEquals(estimateBaseline(base).fitsContext, null);
+});
+
+Deno.test("baselineReserve prices the whole output limit and counts approximated input cautiously", () => {
+  const system = "s".repeat(700);
+  const user = "u".repeat(34_300);
+  const exact = baselineReserve({ model: sonnet, counter: perChar, system, user });
+  assertEquals(exact.inputTokens, 35_000);
+  assertEquals(exact.outputTokens, BASELINE_ASSUMPTIONS.maxOutputTokens);
+  assert(close(exact.usd, (35_000 * 3 + 16_384 * 15) / 1e6), String(exact.usd));
+  // Without a real tokenizer: 3.5 characters per token, not the estimate's 4.
+  const approx = baselineReserve({ model: sonnet, counter: approximateCounter, system, user });
+  assertEquals(approx.inputTokens, 200 + 9_800);
+  const estimate = estimateBaseline({ model: sonnet, counter: approximateCounter, system, user });
+  assert(approx.inputTokens > estimate.inputTokens);
+  assert(approx.usd >= estimate.cost.high, `${approx.usd} < ${estimate.cost.high}`);
 });
