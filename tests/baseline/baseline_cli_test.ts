@@ -54,6 +54,10 @@ Deno.test("baseline sends the entry point first, then small files, and excludes 
     const reportPath = result.stdout.trim().split("\n").at(-1)!;
     assertMatch(reportPath, /\/out\/baseline_fixture_repo_\d{8}_\d{6}\.md$/);
     assertStringIncludes(result.stderr, "P0: none");
+    assertMatch(
+      result.stderr,
+      /\nbaseline complete: 4 of 7 files sent \(3 excluded\), 6,450 input and 420 output tokens, \$0\.\d{4}, \d+\.\ds\n/,
+    );
     const report = await Deno.readTextFile(reportPath);
     assertStringIncludes(report, "P0: none");
     assertStringIncludes(report, "6,450 input and 420 output tokens");

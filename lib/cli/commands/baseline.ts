@@ -12,14 +12,16 @@ import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
-import { InterruptedError, RunError } from "../../errors.ts";
+import { EnvironmentError, InterruptedError, RunError } from "../../errors.ts";
 import { outputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputs } from "../../report/write.ts";
 import { estimateBaseline, tokenCounterFor } from "../../estimate/mod.ts";
 import {
   BASELINE_MAX_TOKENS,
   BASELINE_SYSTEM_PROMPT,
+  type BaselineCallResult,
   baselineMetrics,
+  type BaselinePrompt,
   buildBaselinePrompt,
   renderBaselineReport,
   runBaseline,
@@ -41,6 +43,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Clients are created before loading, so a missing key fails before any clone or walk.
   await checkSource(options.source, ctx.cwd);
+  await checkOutputDir(options.outputDir);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -158,6 +161,8 @@ export async function runBaselineOnSnapshot(
     onText: settings.stream ? (chunk) => progress.text(chunk) : undefined,
   });
   progress.done();
+  const cost = costOf(result.usage, model.pricing);
+  if (result.error === undefined) progress.line(baselineSummary(prompt, snapshot, result, cost));
   let error: Error | undefined;
   if (result.error !== undefined) {
     error = ctx.signal.aborted || result.error instanceof InterruptedError
@@ -166,7 +171,6 @@ export async function runBaselineOnSnapshot(
       ? result.error
       : new RunError(`baseline call failed: ${messageOf(result.error)}`, { cause: result.error });
   }
-  const cost = costOf(result.usage, model.pricing);
   const metrics = baselineMetrics({
     repo: snapshot.source,
     rootModel: model.label,
@@ -204,6 +208,67 @@ export async function runBaselineOnSnapshot(
     metrics,
   });
   return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
+}
+
+/** The closing line of a baseline call (stderr, not with `-q`). */
+function baselineSummary(
+  prompt: BaselinePrompt,
+  snapshot: CodebaseSnapshot,
+  result: BaselineCallResult,
+  cost: number,
+): string {
+  const u = result.usage;
+  const input = u.inputTokens + (u.cacheReadTokens ?? 0) + (u.cacheWriteTokens ?? 0);
+  return `baseline ${
+    result.complete ? "complete" : "incomplete (answer cut at the output limit)"
+  }: ` +
+    `${prompt.included.length} of ${snapshot.metadata.total_files} files sent ` +
+    `(${prompt.excluded.length} excluded), ${formatInt(input)} input and ` +
+    `${formatInt(u.outputTokens)} output tokens, $${cost.toFixed(4)}, ` +
+    `${result.elapsedSeconds.toFixed(1)}s`;
+}
+
+/**
+ * Checks, before any model is paid for, that reports can be written under `dir`: the nearest
+ * folder on its path that exists must be a directory deeprepo can write to. Nothing is created
+ * (a run that fails earlier leaves no empty folder behind).
+ *
+ * @param dir Absolute output directory (`-o`).
+ * @throws {EnvironmentError} When a file is in the way or the folder is not writable.
+ */
+export async function checkOutputDir(dir: string): Promise<void> {
+  let path = dir;
+  for (;;) {
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = await Deno.stat(path);
+    } catch (error) {
+      // Missing, or a file further up is in the way: look at the parent.
+      if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) {
+        throw new EnvironmentError(`output directory ${dir}: ${messageOf(error)}`);
+      }
+    }
+    if (info) {
+      if (!info.isDirectory) {
+        throw new EnvironmentError(
+          path === dir
+            ? `output directory ${dir} is not a directory`
+            : `output directory ${dir} cannot be created: ${path} is not a directory`,
+        );
+      }
+      try {
+        await Deno.remove(await Deno.makeTempFile({ dir: path, prefix: ".deeprepo_write_check_" }));
+      } catch (error) {
+        throw new EnvironmentError(
+          `output directory ${dir} is not writable (${path}: ${messageOf(error)})`,
+        );
+      }
+      return;
+    }
+    const parent = path.replace(/[\\/]+[^\\/]*[\\/]*$/, "") || (path.startsWith("/") ? "/" : "");
+    if (parent === "" || parent === path) return;
+    path = parent;
+  }
 }
 
 /** A warning when the prompt and the answer limit cannot fit the model's context window. */
