@@ -81,7 +81,7 @@ export async function tryOpenKvCache(
     ok: false,
     path,
     kind,
-    reason,
+    reason: oneLine(reason),
   });
   // Without --unstable-kv (e.g. run from a URL without the flag) the API is simply absent.
   if (typeof Deno.openKv !== "function") {
@@ -313,9 +313,14 @@ export class KvCache implements Cache {
   #fail(error: unknown): void {
     if (this.#failed || this.#closed) return;
     this.#failed = true;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = oneLine(error instanceof Error ? error.message : String(error));
     this.#onWarning?.(
       `sub-model cache disabled: ${this.path} failed (${reason}); continuing without cache`,
     );
   }
+}
+
+/** Warnings are one line on stderr, whatever the underlying error looks like. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
 }
