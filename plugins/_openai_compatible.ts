@@ -163,7 +163,13 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
         const params =
           body as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
         const res = await sdk.chat.completions.create(params, requestOptions);
-        const choice = res.choices?.[0];
+        // OpenRouter reports failures after generation started inside a 200 body.
+        const reported = (res as unknown as { error?: unknown }).error;
+        if (reported) throw errorInBody(reported);
+        if (!Array.isArray(res.choices) || !res.choices.length) {
+          throw new Error("the API answered without choices");
+        }
+        const choice = res.choices[0];
         const calls = (choice?.message?.tool_calls ?? []).flatMap((c) =>
           c.type === "function"
             ? [{ id: c.id, name: c.function.name, input: parseArguments(c.function.arguments) }]
@@ -186,22 +192,34 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
       let stopReason: string | undefined;
       let usage: unknown;
       const calls: { id: string; name: string; args: string }[] = [];
-      for await (const chunk of stream) {
-        if (chunk.usage) usage = chunk.usage;
-        const choice = chunk.choices?.[0];
-        if (!choice) continue;
-        const piece = choice.delta?.content;
-        if (piece) {
-          text += piece;
-          req.onText(piece);
+      try {
+        for await (const chunk of stream) {
+          if (chunk.usage) usage = chunk.usage;
+          const choice = chunk.choices?.[0];
+          if (!choice) continue;
+          const piece = choice.delta?.content;
+          if (piece) {
+            text += piece;
+            req.onText(piece);
+          }
+          for (const delta of choice.delta?.tool_calls ?? []) {
+            const call = calls[delta.index] ??= { id: "", name: "", args: "" };
+            if (delta.id) call.id = delta.id;
+            if (delta.function?.name) call.name += delta.function.name;
+            if (delta.function?.arguments) call.args += delta.function.arguments;
+          }
+          if (choice.finish_reason) stopReason = choice.finish_reason;
+          if ((choice.finish_reason as string) === "error") {
+            throw errorInBody({ message: 'the stream ended with finish_reason "error"' });
+          }
         }
-        for (const delta of choice.delta?.tool_calls ?? []) {
-          const call = calls[delta.index] ??= { id: "", name: "", args: "" };
-          if (delta.id) call.id = delta.id;
-          if (delta.function?.name) call.name += delta.function.name;
-          if (delta.function?.arguments) call.args += delta.function.arguments;
+      } catch (error) {
+        // The SDK throws an error chunk (`data: {"error": ...}`) as an APIError without status.
+        const e = error as { status?: unknown; error?: unknown } | null;
+        if (!req.signal?.aborted && e && e.status === undefined && e.error) {
+          throw errorInBody(e.error);
         }
-        if (choice.finish_reason) stopReason = choice.finish_reason;
+        throw error;
       }
       // The SDK ends the iteration quietly on abort; a cut stream must not pass as complete.
       if (req.signal?.aborted) {
@@ -215,6 +233,20 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
       return { text, toolCalls, usage: fromOpenAIUsage(usage), stopReason };
     },
   };
+}
+
+/**
+ * An error the API reported inside a 200 reply or stream, with the HTTP status it stands for so
+ * the retry policy can act: its numeric `code` (OpenRouter uses HTTP codes), else 502 — the
+ * upstream model failed mid-generation, which is worth another try.
+ */
+export function errorInBody(reported: unknown): Error & { status: number } {
+  const r = (reported ?? {}) as { code?: unknown; message?: unknown };
+  const status = typeof r.code === "number" && r.code >= 400 && r.code < 600 ? r.code : 502;
+  const message = typeof r.message === "string" && r.message
+    ? r.message
+    : `the API reported an error: ${JSON.stringify(reported)}`;
+  return Object.assign(new Error(message), { status, error: { message } });
 }
 
 /** Tool arguments arrive as JSON text; invalid JSON is passed on as the raw string. */

@@ -124,9 +124,23 @@ export function anthropicClient(getSdk: () => Promise<Anthropic>, model: string)
       } else {
         message = await sdk.messages.create(params, options);
       }
+      if (!Array.isArray((message as { content?: unknown }).content)) throw notAMessage(message);
       return fromAnthropicMessage(message, turns);
     },
   };
+}
+
+/**
+ * A 200 body that is not a message: an error object (`{type: "error", error: {type, message}}`)
+ * keeps its body, so `overloaded_error` and the like are retried; anything else fails at once.
+ */
+function notAMessage(body: unknown): Error {
+  const b = (body ?? {}) as { type?: unknown; error?: { message?: unknown } };
+  if (b.type === "error" && b.error) {
+    const message = typeof b.error.message === "string" ? b.error.message : "unknown error";
+    return Object.assign(new Error(message), { error: b });
+  }
+  return new Error("the API answered with something that is not a message (no content)");
 }
 
 function toAnthropicTools(tools: ToolSpec[], cache: boolean): Anthropic.Messages.Tool[] {

@@ -56,7 +56,15 @@ export type Fault =
   /** Send the headers and the first part of the body, then hang (a stream that stops). */
   | { stallMidStream: true }
   /** A 200 whose body (or, when streaming, one event) is not valid JSON. */
-  | { malformed: true };
+  | { malformed: true }
+  /**
+   * A 200 that reports an error, as APIs do once generation has started: the JSON body is the
+   * error (OpenAI-compatible `{error: {code, message}}`, Anthropic `{type: "error", error}`);
+   * a stream sends the first half of the reply, then an error event (OpenAI-compatible: a chunk
+   * with `error` and `finish_reason: "error"`; Anthropic: `event: error`). `type` is the
+   * Anthropic error type (default `overloaded_error`).
+   */
+  | { errorInBody: { code?: number; type?: string; message: string } };
 
 /** One reply, rendered in the format of the endpoint hit (JSON or SSE as requested). */
 export interface ScriptedResponse {
@@ -235,6 +243,9 @@ export async function startFakeModelServer(
     const usage = scripted.usage ?? estimateUsage(raw, scripted);
     const render = protocol === "anthropic" ? anthropicReply : openaiReply;
     const reply = render(id, recorded, scripted, usage);
+    if (fault && "errorInBody" in fault) {
+      return inBodyError(protocol, base(id, recorded), reply, recorded.stream, fault.errorInBody);
+    }
     if (fault && "stallMidStream" in fault) {
       const part = recorded.stream
         ? reply.events.slice(0, Math.max(1, Math.floor(reply.events.length / 2))).join("")
@@ -547,6 +558,50 @@ function openaiReply(
   if (options?.include_usage) chunk([], { usage: wireUsage });
   events.push("data: [DONE]\n\n");
   return { json, events };
+}
+
+/** Fields every OpenAI-compatible chunk carries. */
+function base(id: string, req: RecordedRequest): Record<string, unknown> {
+  return { id: `chatcmpl-${id}`, created: Math.floor(Date.now() / 1000), model: req.model };
+}
+
+/** A 200 that carries an error (see the `errorInBody` fault). */
+function inBodyError(
+  protocol: Protocol,
+  chunkBase: Record<string, unknown>,
+  reply: Rendered,
+  stream: boolean,
+  error: { code?: number; type?: string; message: string },
+): Response {
+  const anthropicError = {
+    type: "error",
+    error: { type: error.type ?? "overloaded_error", message: error.message },
+  };
+  const openaiError = {
+    ...(error.code !== undefined ? { code: error.code } : {}),
+    message: error.message,
+  };
+  if (!stream) {
+    const body = protocol === "anthropic" ? anthropicError : { error: openaiError };
+    return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  }
+  // The first half of the reply, without the closing events (usage, message_stop, [DONE]).
+  const events = reply.events.slice(0, Math.max(1, Math.floor(reply.events.length / 2)));
+  events.push(
+    protocol === "anthropic"
+      ? `event: error\ndata: ${JSON.stringify(anthropicError)}\n\n`
+      : `data: ${
+        JSON.stringify({
+          ...chunkBase,
+          object: "chat.completion.chunk",
+          error: openaiError,
+          choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
+        })
+      }\n\n`,
+  );
+  return new Response(events.join(""), {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+  });
 }
 
 /** A 200 whose body sends `part` and then never ends (until `signal` fires). */

@@ -209,3 +209,41 @@ Deno.test("a stalled request ends when the client times out and close() does not
     await server.close();
   }
 });
+
+Deno.test("fake server reports an error inside a 200: JSON body and mid-stream event", async () => {
+  const server = await startFakeModelServer();
+  try {
+    const fault = { errorInBody: { code: 502, message: "Provider disconnected" } };
+    server.enqueue({ text: "x", fault }, { text: "half of this arrives first", fault });
+    const post = (stream: boolean) =>
+      fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({ model: "m", messages: [], stream }),
+      });
+    const json = await post(false);
+    assertEquals(json.status, 200);
+    assertEquals(await json.json(), { error: { code: 502, message: "Provider disconnected" } });
+    const stream = await post(true);
+    assertEquals(stream.status, 200);
+    const events = (await stream.text()).trim().split("\n\n");
+    const last = JSON.parse(events.at(-1)!.replace(/^data: /, ""));
+    assertEquals(last.error, { code: 502, message: "Provider disconnected" });
+    assertEquals(last.choices[0].finish_reason, "error");
+    assert(events.length > 1 && !events.some((e) => e.includes("[DONE]")));
+
+    server.enqueue({ text: "y", fault: { errorInBody: { message: "Overloaded" } } });
+    const client = new Anthropic({ apiKey: "k", baseURL: server.url, maxRetries: 0 });
+    const error = await assertRejects(() =>
+      client.messages.stream({
+        model: "m",
+        max_tokens: 5,
+        messages: [{ role: "user", content: "q" }],
+      })
+        .finalMessage()
+    );
+    assertMatch(String(error), /overloaded_error|Overloaded/);
+    server.assertNoFailures();
+  } finally {
+    await server.close();
+  }
+});

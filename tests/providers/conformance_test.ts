@@ -267,6 +267,27 @@ for (const c of CASES) {
     });
   });
 
+  Deno.test(`${c.provider}: an error reported inside a 200 reply or stream is retried, never an empty answer`, async () => {
+    await withClient(c, async (client, server, retries) => {
+      const upstream = { errorInBody: { code: 502, message: "Provider disconnected" } };
+      server.enqueue({ text: "never shown", fault: upstream }, { text: "second try" });
+      assertEquals((await client.complete(ask("hi"))).text, "second try");
+      server.enqueue({ text: "the first half of a long answer", fault: upstream }, {
+        text: "streamed again",
+      });
+      const chunks: string[] = [];
+      const streamed = await client.complete(ask("hi", { onText: (t) => chunks.push(t) }));
+      assertEquals(streamed.text, "streamed again");
+      assertEquals(retries.length, 2);
+      assertEquals(server.requests.length, 4);
+      // Retries run out: the API's message, not an empty success.
+      for (let i = 0; i < 4; i++) server.enqueue({ text: "x", fault: upstream });
+      const error = await assertRejects(() => client.complete(ask("hi")), RunError);
+      assertStringIncludes(error.message, "Provider disconnected");
+      server.assertNoFailures();
+    });
+  });
+
   Deno.test(`${c.provider}: a stalled request times out and is retried`, async () => {
     await withClient(c, async (client, server, retries) => {
       server.enqueue({ fault: { stall: true } }, { text: "after stall" });
