@@ -31,11 +31,16 @@ export function streamWriter(stream: { writeSync(p: Uint8Array): number }): (tex
 }
 
 /**
- * The directory the user ran deeprepo from. `deno task` runs in the project folder and records
- * the caller's folder in `INIT_CWD`.
+ * The directory the user ran deeprepo from. `deno task deeprepo` runs in the project folder;
+ * the task hands over the caller's folder (`INIT_CWD`) as `DEEPREPO_TASK_CWD`. `INIT_CWD` itself
+ * is not read: every `deno task` and `npm run` sets it, and a script such as
+ * `cd packages/api && deeprepo analyze .` must analyze `packages/api`, not the folder the script
+ * was started from.
+ *
+ * @param env The real environment. @default {Deno.env}
  */
-export function userCwd(): string {
-  return Deno.env.get("INIT_CWD") || Deno.cwd();
+export function userCwd(env: Env = Deno.env): string {
+  return env.get("DEEPREPO_TASK_CWD") || Deno.cwd();
 }
 
 /**
