@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch, assertThrows } from "../_helpers/ass
 import { envFromRecord } from "../../lib/config/env.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { loadRegistry } from "../../lib/providers/mod.ts";
+import { serveFolder } from "../_helpers/static_server.ts";
 
 /** Writes a plugin module into `dir` and returns its path. */
 async function writePlugin(dir: string, file: string, body: string): Promise<string> {
@@ -439,5 +440,46 @@ Deno.test("a plugin named in two sources takes the higher-precedence place", asy
       { specifier: shared, origin: "flag" },
     ]);
     assertEquals(registry.resolve("fav").provider, "shared");
+  });
+});
+
+Deno.test("plugins load from URLs (--plugin and a config file); a missing URL is an error entry", async () => {
+  await withTemp(async (dir) => {
+    await Deno.mkdir(`${dir}/www`);
+    await writePlugin(
+      `${dir}/www`,
+      "remote.ts",
+      pluginSource("remote", `[{ id: "r-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    await writePlugin(
+      `${dir}/www`,
+      "listed.ts",
+      pluginSource("listed", `[{ id: "l-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    const server = serveFolder(`${dir}/www`);
+    try {
+      await Deno.writeTextFile(
+        `${dir}/deeprepo.json`,
+        JSON.stringify({ plugins: [`${server.url}/listed.ts`] }),
+      );
+      const registry = await loadRegistry({
+        cwd: dir,
+        env: envFromRecord({}),
+        plugins: [`${server.url}/remote.ts`, `${server.url}/missing.ts`],
+      });
+      assertEquals(registry.resolve("r-1").provider, "remote");
+      assertEquals(registry.resolve("l-1").provider, "listed");
+      assertEquals(registry.origins.slice(4).map((o) => o.specifier), [
+        `${server.url}/listed.ts`,
+        `${server.url}/remote.ts`,
+      ]);
+      assertEquals(registry.errors.length, 1);
+      assertMatch(
+        registry.errors[0].message,
+        new RegExp(`^plugin ${server.url}/missing\\.ts: cannot load: `),
+      );
+    } finally {
+      await server.close();
+    }
   });
 });
