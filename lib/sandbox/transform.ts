@@ -261,8 +261,16 @@ export function needsMoreInput(code: string): boolean {
   };
   if (!parseError(code)) return false;
   if (atEnd(code)) return true;
-  const stripped = stripTypes(code);
-  return stripped !== undefined && atEnd(stripped);
+  // TypeScript: sucrase cannot strip the types of unfinished code, so ask it where it stopped
+  // (`function add(a: number): number {` fails as JavaScript at the first `:`).
+  try {
+    sucraseTransform(code, { transforms: ["typescript"], disableESTransforms: true });
+    return false;
+  } catch (error) {
+    const e = error as { pos?: number; message?: string };
+    return (e.pos ?? -1) >= end ||
+      /Unterminated (template|comment|string)|end of input/.test(String(e.message ?? ""));
+  }
 }
 
 /** The parse error of `code` as a sloppy script with top-level await, if any. */

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_hel
 import { capturedContext } from "../_helpers/cli_context.ts";
 import { type ReplInput, runRepl } from "../../lib/cli/commands/repl.ts";
 import { createRepl } from "../../lib/sandbox/mod.ts";
+import { InterruptedError } from "../../lib/errors.ts";
 import type { ReplCommandOptions } from "../../lib/cli/options.ts";
 import { startFakeModelServer } from "../fakes/model_server.ts";
 import { runCliProcess } from "../_helpers/run_cli.ts";
@@ -92,6 +93,54 @@ Deno.test("repl reads code interactively on a terminal, with continuation lines"
   assertEquals(code, 0, ctx.errText());
   assertEquals(ctx.out, ["true"]);
   assertStringIncludes(ctx.errText(), "... ");
+});
+
+Deno.test("repl continues a TypeScript declaration typed over several lines", async () => {
+  const ctx = capturedContext(SAMPLE);
+  const code = await runRepl(options(), ctx, {
+    input: input([
+      "function add(a: number, b: number): number {",
+      "  return a + b;",
+      "}",
+      "add(2, 3)",
+    ]),
+    createRepl,
+    subQueries: noSubQueries,
+  });
+  assertEquals(code, 0, ctx.errText());
+  assertEquals(ctx.out, ["5"]);
+});
+
+Deno.test("repl ends at once with an interruption when Ctrl-C comes at an idle prompt", async () => {
+  const controller = new AbortController();
+  const ctx = capturedContext(SAMPLE, {}, controller.signal);
+  let closed = false;
+  const idle: ReplInput = {
+    async *lines() {
+      yield "print('typed')";
+      controller.abort();
+      await new Promise(() => {}); // The person types nothing more.
+    },
+    readAll: () => Promise.resolve(""),
+    isTerminal: true,
+  };
+  // Without the fix the prompt waits for a line forever: fail after 10 s instead of hanging.
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise((resolve) => guard = setTimeout(() => resolve("still waiting"), 10_000));
+  const running = runRepl(options(), ctx, {
+    input: idle,
+    createRepl: async (o) => {
+      const repl = await createRepl(o);
+      return { execute: (c) => repl.execute(c), close: () => (closed = true, repl.close()) };
+    },
+    subQueries: noSubQueries,
+  }).then(() => "returned normally", (e) => e);
+  const error = await Promise.race([running, hung]);
+  clearTimeout(guard);
+  assert(error instanceof InterruptedError, String(error));
+  assertEquals(ctx.out, ["typed"]);
+  assert(closed, "the REPL was not closed");
+  assert(ctx.errText().endsWith("> \n"), JSON.stringify(ctx.errText()));
 });
 
 Deno.test("repl runs all of stdin as one execution when stdin is not a terminal", async () => {

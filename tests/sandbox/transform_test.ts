@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { HELPER, prepareCode } from "../../lib/sandbox/transform.ts";
+import { HELPER, needsMoreInput, prepareCode } from "../../lib/sandbox/transform.ts";
 
 /** Runs prepared code in a scratch global object, the way the sandbox worker does. */
 async function run(code: string, scope: Record<string, unknown> = {}) {
@@ -119,4 +119,32 @@ Deno.test("prepareCode parses sloppy scripts (return at top level) when module p
   const prepared = prepareCode("with ({a: 1}) { a }", 1);
   assert(prepared.ok);
   assert(!prepared.source.includes('"use strict"'));
+});
+
+Deno.test("needsMoreInput asks for more lines of unfinished JavaScript and TypeScript", () => {
+  for (
+    const unfinished of [
+      "for (const p of paths) {",
+      "const s = `multi",
+      "print(1,",
+      "function add(a: number, b: number): number {",
+      "interface Finding {",
+      "let total: number = (1 +",
+      "const xs: string[] = [",
+    ]
+  ) {
+    assertEquals(needsMoreInput(unfinished), true, unfinished);
+  }
+  for (
+    const done of [
+      "print(1)",
+      "",
+      "let x = ;",
+      "const a: number = ;",
+      "print(1))",
+      "function add(a: number, b: number): number { return a + b }",
+    ]
+  ) {
+    assertEquals(needsMoreInput(done), false, done);
+  }
 });

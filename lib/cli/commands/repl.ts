@@ -140,9 +140,20 @@ class Session {
   }
 
   async interactive(input: ReplInput, prompt: (text: string) => void): Promise<void> {
-    let buffer = "";
     prompt("> ");
-    for await (const line of input.lines()) {
+    // Ctrl-C at the prompt: end the prompt's line so the "interrupted" message starts its own.
+    const onAbort = () => prompt("\n");
+    this.ctx.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.#readLoop(input, prompt);
+    } finally {
+      this.ctx.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #readLoop(input: ReplInput, prompt: (text: string) => void): Promise<void> {
+    let buffer = "";
+    for await (const line of untilAborted(input.lines(), this.ctx.signal)) {
       if (!buffer && line.trim() === ".exit") return;
       buffer = buffer ? `${buffer}\n${line}` : line;
       if (needsMoreInput(buffer)) {
@@ -167,7 +178,8 @@ class Session {
     }
     if (result.fatal) {
       this.failures++;
-      this.ctx.stderr(`${result.fatal.message}\n`);
+      // Ctrl-C also reaches the REPL process; "interrupted" is said once, by the CLI.
+      if (!this.ctx.signal.aborted) this.ctx.stderr(`${result.fatal.message}\n`);
     } else if (result.error) {
       this.failures++;
       const where = result.error.line ? ` (line ${result.error.line})` : "";
@@ -175,6 +187,34 @@ class Session {
     } else if (result.value !== undefined) {
       for (const line of result.value.split("\n")) this.ctx.stdout(line);
     }
+  }
+}
+
+/**
+ * The lines of `lines` until `signal` aborts: Ctrl-C at an idle prompt ends the session at once
+ * (exit 130) instead of after the next line is typed.
+ */
+async function* untilAborted(
+  lines: AsyncIterable<string>,
+  signal: AbortSignal,
+): AsyncGenerator<string> {
+  const iterator = lines[Symbol.asyncIterator]();
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new InterruptedError());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    while (true) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    iterator.return?.();
   }
 }
 
