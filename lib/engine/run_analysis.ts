@@ -254,7 +254,10 @@ export async function runAnalysis(
         }
         const firstChars = turn === 1 ? FIXED_PROMPT_CHARS : 0;
         const projected = spend.projectRoot(pendingChars + firstChars, promptCache);
-        if (spend.spentUsd + projected > input.budgetUsd) {
+        // Finalize while the final turn still fits: when this turn and one more like it would
+        // not both fit, this one is the last (so the budget holds when projections are right).
+        const reserve = turn < maxTurns ? projected : 0;
+        if (spend.spentUsd + projected + reserve > input.budgetUsd) {
           finalize = "budget";
           budgetFinalTaken = true;
           budgetStopped = true;
@@ -455,17 +458,17 @@ const FIXED_PROMPT_CHARS = ROOT_SYSTEM_PROMPT.length + JSON.stringify(EXECUTE_CO
   400;
 
 /**
- * Projected cost of the first root turn (system prompt, tool, metadata and file tree; output as
- * {@linkcode SpendLedger.projectRoot} assumes before any reply). A `--max-cost` below this cannot
- * buy one useful turn: the engine would have to ask the model to finalize before it has looked
- * at anything.
+ * The least `--max-cost` that buys a useful run: two root turns as projected before any reply
+ * (system prompt, tool, metadata and file tree; output as {@linkcode SpendLedger.projectRoot}
+ * assumes). Below it the engine would have to ask the model to finalize on its first turn,
+ * before it has looked at anything, because it finalizes while one more turn still fits.
  *
  * @param snapshot The loaded codebase.
  * @param rootCost Cost function of the root model.
  * @param promptCache Whether the request asks for prompt caching. @default true
  * @returns Dollars.
  */
-export function projectFirstTurnUsd(
+export function minimumBudgetUsd(
   snapshot: CodebaseSnapshot,
   rootCost: CostFn,
   promptCache = true,
@@ -473,7 +476,7 @@ export function projectFirstTurnUsd(
   const ledger = new SpendLedger({ rootCost, subCost: () => 0 });
   const chars = FIXED_PROMPT_CHARS +
     firstUserMessage(snapshot.metadata, snapshot.fileTree).length;
-  return ledger.projectRoot(chars, promptCache);
+  return 2 * ledger.projectRoot(chars, promptCache);
 }
 
 /** Marks a failure to start the REPL, so it is not reported as a root-model failure. */

@@ -57,8 +57,10 @@ export class SpendLedger {
   readonly budgetUsd?: number;
   #reserved = 0;
   #opts: SpendOptions;
-  /** Characters of the last root request, to project the next one. */
+  /** Prompt tokens of the last root request, to project the next one. */
   #lastRootPromptTokens = 0;
+  /** Cost of the last root call: the next turn's prompt is longer, so rarely cheaper. */
+  #lastRootCost = 0;
 
   constructor(options: SpendOptions) {
     this.#opts = options;
@@ -87,6 +89,7 @@ export class SpendLedger {
     add(this.root, usage, cost);
     this.#lastRootPromptTokens = usage.inputTokens + (usage.cacheReadTokens ?? 0) +
       (usage.cacheWriteTokens ?? 0);
+    this.#lastRootCost = cost;
     return cost;
   }
 
@@ -111,6 +114,8 @@ export class SpendLedger {
    * @param newChars Characters added to the conversation since the last root call (or the
    *   whole prompt before the first call).
    * @param promptCache Whether the prefix will be read from the provider's cache.
+   * @returns The projection, and never less than the last root call cost: a provider that
+   *   caches less than assumed (or not at all) must not make the budget slip.
    */
   projectRoot(newChars: number, promptCache: boolean): number {
     const fresh = estimateTokens(newChars);
@@ -121,7 +126,7 @@ export class SpendLedger {
     const usage: Usage = promptCache
       ? { inputTokens: 0, cacheReadTokens: prefix, cacheWriteTokens: fresh, outputTokens }
       : { inputTokens: prefix + fresh, outputTokens };
-    return this.#opts.rootCost(usage);
+    return Math.max(this.#opts.rootCost(usage), this.#lastRootCost);
   }
 
   /**

@@ -454,7 +454,7 @@ Deno.test("analyze: an output folder that is a file fails first, exit 2, no mode
   });
 });
 
-Deno.test("analyze: --max-cost below one root turn fails before any model call", async () => {
+Deno.test("analyze: --max-cost below two root turns fails before any model call", async () => {
   await withServer(async (server, dir) => {
     const out = await runCliProcess(
       ["analyze", FIXTURE, "-q", "-o", `${dir}/out`, "--max-cost", "0.001"],
@@ -463,7 +463,7 @@ Deno.test("analyze: --max-cost below one root turn fails before any model call",
     assertEquals(out.code, 2, out.stderr);
     assertMatch(
       out.stderr,
-      /^deeprepo: --max-cost \$0\.0010 does not cover the first root turn \(projected \$0\.\d{4} with anthropic:.*\); raise it/,
+      /^deeprepo: --max-cost \$0\.0010 is below the \$0\.\d{4} projected for the first two root turns with anthropic:.*; raise it/,
     );
     assertEquals(server.requests.length, 0);
   });

@@ -75,7 +75,7 @@ Deno.test("analyzeLoaded() saves the results to a temporary folder when the outp
   }
 });
 
-Deno.test("analyzeLoaded() refuses a --max-cost below the first root turn's projection", async () => {
+Deno.test("analyzeLoaded() refuses a --max-cost below two root turns' projection", async () => {
   const server = await startFakeModelServer();
   const dir = await Deno.makeTempDir({ prefix: "deeprepo_loaded_" });
   try {
@@ -88,7 +88,8 @@ Deno.test("analyzeLoaded() refuses a --max-cost below the first root turn's proj
         }),
       UsageError,
     );
-    assertStringIncludes(err.message, "--max-cost $0.0001 does not cover the first root turn");
+    assertStringIncludes(err.message, "--max-cost $0.0001 is below the $0.");
+    assertStringIncludes(err.message, "projected for the first two root turns");
     assertEquals(server.requests.length, 0);
     // A budget that covers a turn runs.
     server.handler(() => ({

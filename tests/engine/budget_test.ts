@@ -61,6 +61,9 @@ function text(req: CompletionRequest): string {
     ).join("\n");
 }
 
+// The scripted usage carries no cache reads, so projections are made without prompt caching.
+const NO_CACHE = { snapshot: makeSnapshot(sampleFiles(2)), promptCache: false };
+
 const BATCH_40 = "state.r = await llm_batch(Array.from({length: 40}, (_, i) => " +
   "'Review part ' + i + ' of the code: ' + 'x'.repeat(300))); " +
   "print(state.r.filter((x) => x.startsWith('[ERROR: budget')).length, 'skipped');";
@@ -69,9 +72,10 @@ Deno.test("budget: a batch sends only what fits and tells the model", async () =
   const steps = [BATCH_40, "set_answer('report from ' + state.r.length)"];
   const m = await measure(steps);
   const { root, sub, d } = setup(steps);
-  const budget = m.rootTurns[0] + 1.05 * m.rootTurns[1] + 10 * m.sub;
+  // Turn 1 runs normally (two turns fit); the batch then has room for a few calls beyond 10.
+  const budget = m.rootTurns[0] + 1.2 * m.rootTurns[1] + 10 * m.sub;
   const result = await runAnalysis(
-    { snapshot: makeSnapshot(sampleFiles(2)), budgetUsd: budget, concurrency: 1 },
+    { ...NO_CACHE, budgetUsd: budget, concurrency: 1 },
     d,
   );
   const sent = sub.requests.length;
@@ -90,17 +94,16 @@ Deno.test("budget: before a root turn that would pass it, the model is told to f
   const steps = ["print('look')", "set_answer('final')"];
   const m = await measure(steps);
   const { root, d } = setup(steps);
-  // After turn 1, what is left is half of what turn 2 costs.
-  const result = await runAnalysis(
-    { snapshot: makeSnapshot(sampleFiles(2)), budgetUsd: m.rootTurns[0] + m.rootTurns[1] / 2 },
-    d,
-  );
+  // After turn 1, turn 2 fits but a third like it would not: turn 2 is the last, and fits.
+  const budget = m.rootTurns[0] + 1.5 * m.rootTurns[1];
+  const result = await runAnalysis({ ...NO_CACHE, budgetUsd: budget }, d);
   assertStringIncludes(text(root.requests[1]), "The cost budget is nearly spent");
   assertEquals((root.requests[1] as { toolChoice?: string }).toolChoice, "required");
   assert(result.complete);
   assertEquals(result.report, "final");
   assert(result.budgetStopped);
   assertEquals(root.requests.length, 2);
+  assert(result.spend.spentUsd <= budget, `spent ${result.spend.spentUsd} of ${budget}`);
 });
 
 Deno.test("budget: when the final turn does not submit, a partial report is salvaged", async () => {
@@ -112,10 +115,7 @@ Deno.test("budget: when the final turn does not submit, a partial report is salv
   const m = await measure(steps);
   const { root, d } = setup(steps);
   const result = await runAnalysis(
-    {
-      snapshot: makeSnapshot(sampleFiles(2)),
-      budgetUsd: m.rootTurns[0] + m.sub + m.rootTurns[1] / 2,
-    },
+    { ...NO_CACHE, budgetUsd: m.rootTurns[0] + m.sub + 1.5 * m.rootTurns[1] },
     d,
   );
   assertEquals(root.requests.length, 2);
@@ -144,6 +144,22 @@ Deno.test("budget: spend never passes the budget by more than one call", async (
     );
     if (fraction <= 0.3) assert(result.budgetStopped, `budget ${budget} should stop the run`);
     else assert(result.budgetStopped || result.subStats.budgetSkipped > 0);
+  }
+});
+
+Deno.test("budget: spend stays within a budget of two turns or more when projections hold", async () => {
+  const steps = Array.from({ length: 8 }, () => BATCH_40);
+  const m = await measure(steps);
+  const least = 2.2 * m.rootTurns[0];
+  for (const fraction of [0.1, 0.3, 0.6, 0.9]) {
+    const budget = Math.max(least, m.total * fraction);
+    const { d } = setup(steps);
+    const result = await runAnalysis(
+      { ...NO_CACHE, budgetUsd: budget, concurrency: 5, maxTurns: 8 },
+      d,
+    );
+    assert(result.spend.spentUsd <= budget, `budget ${budget}: spent ${result.spend.spentUsd}`);
+    assert(result.budgetStopped || result.subStats.budgetSkipped > 0, `budget ${budget}`);
   }
 });
 
@@ -199,8 +215,12 @@ Deno.test("SpendLedger projects a cached first turn as a cache write, later turn
   assertEquals(Math.round(ledger.projectRoot(35_000, false) * 1e8) / 1e8, 0.06072);
   // After a turn of 10,000 prompt tokens and 500 output: 10,500 read at $0.30, 1,000 new
   // tokens (3,500 chars) written at $3.75, 500 output at $15: 3,150 + 3,750 + 7,500 → $0.0144.
-  ledger.addRoot({ inputTokens: 0, cacheWriteTokens: 10_000, outputTokens: 500 });
+  // (The provider reported that turn's cost as $0.001.)
+  ledger.addRoot({ inputTokens: 0, cacheWriteTokens: 10_000, outputTokens: 500, costUsd: 0.001 });
   assertEquals(Math.round(ledger.projectRoot(3500, true) * 1e8) / 1e8, 0.0144);
+  // A projection is never below the last turn's real cost (a provider that cached less).
+  ledger.addRoot({ inputTokens: 0, cacheWriteTokens: 10_000, outputTokens: 500, costUsd: 0.05 });
+  assertEquals(ledger.projectRoot(3500, true), 0.05);
 });
 
 Deno.test("budget: the status line and progress show a small budget to the tenth of a cent", () => {

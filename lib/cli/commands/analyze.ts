@@ -15,11 +15,7 @@ import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts
 import type { ModelClient } from "../../providers/types.ts";
 import { createRepl } from "../../sandbox/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
-import {
-  type AnalysisResult,
-  projectFirstTurnUsd,
-  runAnalysis,
-} from "../../engine/run_analysis.ts";
+import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../engine/spend.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { EnvironmentError, InterruptedError, RunError, UsageError } from "../../errors.ts";
@@ -126,16 +122,13 @@ export async function analyzeLoaded(
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
   const { root, sub, progress } = prepared;
   if (options.maxCost !== undefined) {
-    const first = projectFirstTurnUsd(
-      snapshot,
-      (u) => costOf(u, root.pricing),
-      options.promptCache,
-    );
-    if (first > options.maxCost) {
+    const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+    if (least > options.maxCost) {
       throw new UsageError(
-        `--max-cost ${formatBudgetUsd(options.maxCost)} does not cover the first root turn ` +
-          `(projected ${formatBudgetUsd(first)} with ${root.label}); raise it or use a cheaper ` +
-          "--root-model",
+        `--max-cost ${formatBudgetUsd(options.maxCost)} is below the ` +
+          `${formatBudgetUsd(Math.ceil(least * 1e4) / 1e4)} ` +
+          `projected for the first two root turns with ${root.label}, the least for a useful ` +
+          "run; raise it or use a cheaper --root-model",
       );
     }
   }
