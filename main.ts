@@ -13,7 +13,7 @@ if (import.meta.main) {
     const { runSandboxChild } = await import("./lib/sandbox/child_entry.ts");
     await runSandboxChild();
   } else {
-    const { processContext, runCli } = await import("./lib/cli/main.ts");
+    const { installCrashHandlers, processContext, runCli } = await import("./lib/cli/main.ts");
     const controller = new AbortController();
     let interrupts = 0;
     const onInterrupt = () => {
@@ -23,7 +23,9 @@ if (import.meta.main) {
       else Deno.exit(130);
     };
     Deno.addSignalListener("SIGINT", onInterrupt);
-    const code = await runCli(Deno.args, processContext(controller.signal));
+    const ctx = processContext(controller.signal);
+    installCrashHandlers(ctx);
+    const code = await runCli(Deno.args, ctx);
     Deno.removeSignalListener("SIGINT", onInterrupt);
     Deno.exit(code);
   }

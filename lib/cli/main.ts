@@ -78,6 +78,33 @@ export function describeError(error: unknown, debug: boolean): string {
 }
 
 /**
+ * Makes a crash outside any command's error handling (a stray promise rejection or an exception
+ * in a timer, from a plugin or a dependency) end like every other failure: one line on stderr
+ * (the stack with `DEEPREPO_DEBUG=1`) and exit status 1, instead of Deno's multi-line report.
+ *
+ * @param ctx Where the line goes, and the environment holding `DEEPREPO_DEBUG`.
+ * @param exit Ends the process. @default {Deno.exit}
+ */
+export function installCrashHandlers(
+  ctx: Pick<CliContext, "stderr" | "env">,
+  exit: (code: number) => void = Deno.exit,
+): void {
+  const crash = (error: unknown) => {
+    const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";
+    ctx.stderr(`deeprepo: ${describeError(error, debug)}\n`);
+    exit(1);
+  };
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    crash(event.reason);
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    crash(event.error);
+  });
+}
+
+/**
  * Runs the CLI with an argument vector and a context; returns the exit status.
  *
  * @param argv Arguments after the program name.

@@ -159,3 +159,24 @@ Deno.test("a clone failure is one line and exit 1; a folder with nothing to load
     assertEquals(empty.stdout, "");
   });
 });
+
+Deno.test("a stray promise rejection (here from a plugin) is one line and exit 1", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/stray.ts`,
+      `setTimeout(() => Promise.reject(new Error("boom from a stray promise")), 0);
+await new Promise((resolve) => setTimeout(resolve, 200));
+export default { name: "stray", models: [], createClient() { throw new Error("unused"); } };
+`,
+    );
+    const plain = await runCliProcess(["list-models", "--plugin", "./stray.ts"], { cwd: dir });
+    assertEquals(plain.code, 1);
+    assertEquals(plain.stderr, "deeprepo: unexpected error: boom from a stray promise\n");
+    const debug = await runCliProcess(["list-models", "--plugin", "./stray.ts"], {
+      cwd: dir,
+      env: { DEEPREPO_DEBUG: "1" },
+    });
+    assertEquals(debug.code, 1);
+    assertMatch(debug.stderr, /^deeprepo: Error: boom from a stray promise\n\s+at .*stray\.ts/);
+  });
+});
