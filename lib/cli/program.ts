@@ -85,15 +85,23 @@ function collect(value: string, previous: string[] = []): string[] {
 
 const looksRemote = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s);
 
+const WINDOWS_DRIVE = /^[A-Za-z]:[\\/]/;
+
+/**
+ * An absolute path for `path` as typed, relative to `cwd`; URLs and absolute paths as they are.
+ * A Windows `cwd` (`C:\Users\me`) takes `\` or `/` and gives `C:/Users/me/repo`, which
+ * Deno's file calls accept.
+ */
 function resolvePath(cwd: string, path: string): string {
-  if (looksRemote(path) || path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
-  const joined = `${cwd.replace(/\/+$/, "")}/${path}`;
+  if (looksRemote(path) || path.startsWith("/") || WINDOWS_DRIVE.test(path)) return path;
+  const windows = WINDOWS_DRIVE.test(cwd);
+  const drive = windows ? cwd.slice(0, 2) : "";
   const parts: string[] = [];
-  for (const part of joined.split("/")) {
+  for (const part of `${cwd.slice(drive.length)}/${path}`.split(windows ? /[\\/]/ : "/")) {
     if (part === "..") parts.pop();
     else if (part !== "." && part !== "") parts.push(part);
   }
-  return `/${parts.join("/")}`;
+  return `${drive}/${parts.join("/")}`;
 }
 
 /**

@@ -287,3 +287,18 @@ Deno.test("a usage error prints one line on stderr and exits 2", async () => {
   assertMatch(lines[0], /^deeprepo: .*--concurrency/);
   assertEquals(ctx.out, []);
 });
+
+Deno.test("relative paths resolve against a Windows working folder too", async () => {
+  const inv = await parseArgs(
+    ["analyze", "..\\repo", "-o", "out", "--plugin", "plugins\\p.ts"],
+    "C:\\Users\\me\\work",
+    sink().io,
+  );
+  if (inv.command !== "analyze") throw new Error(inv.command);
+  assertEquals(inv.options.source, "C:/Users/me/repo");
+  assertEquals(inv.options.outputDir, "C:/Users/me/work/out");
+  assertEquals(inv.options.plugins, ["C:/Users/me/work/plugins/p.ts"]);
+  const absolute = await parseArgs(["analyze", "D:\\code\\r"], "C:\\Users\\me", sink().io);
+  if (absolute.command !== "analyze") throw new Error(absolute.command);
+  assertEquals(absolute.options.source, "D:\\code\\r");
+});
