@@ -326,7 +326,7 @@ function build(
     pricing: known ?? { ...UNKNOWN_PRICING },
     pricingKnown: known !== undefined,
     warning: known ? undefined : `model ${label} has no listed price; costs are estimated at ` +
-      "$1.00/$1.00 per 1M tokens",
+      "$1.00/$1.00 per 1M tokens unless the provider reports each call's cost",
     contextWindow: info?.contextWindow,
     keyVariable,
     createClient(clientOptions = {}) {
