@@ -46,6 +46,12 @@ export const HOST_LIMITS = {
   prompts: 10_000,
   promptChars: 16_000_000,
   valueChars: 10_000,
+  /**
+   * Prompts of one execution waiting on the host at once. Code that starts calls without
+   * awaiting them (a loop of `llm_query`) gets an error beyond this instead of queueing without
+   * bound in the host.
+   */
+  inflightPrompts: 10_000,
 };
 
 const encoder = new TextEncoder();

@@ -130,6 +130,7 @@ export class SandboxRepl implements Repl {
       const abort = new AbortController();
       let done = false;
       let inflight = 0;
+      let inflightPrompts = 0;
       let subQueryMs = 0;
       let subStarted = 0;
       let remaining = this.#timeoutMs;
@@ -198,6 +199,18 @@ export class SandboxRepl implements Repl {
             answer: { ...message.answer },
           });
         } else if (message.type === "llm") {
+          const count = message.prompts.length;
+          if (inflightPrompts + count > HOST_LIMITS.inflightPrompts) {
+            session.handle.send(encodeHostMessage({
+              type: "llm_result",
+              id: message.id,
+              error:
+                `too many sub-model prompts in flight (at most ${HOST_LIMITS.inflightPrompts}` +
+                "): await earlier llm_query/llm_batch calls before starting more",
+            }));
+            return;
+          }
+          inflightPrompts += count;
           inflight++;
           if (inflight === 1) {
             pause();
@@ -205,6 +218,7 @@ export class SandboxRepl implements Repl {
           }
           this.#serveSubQuery(session, message.id, message.prompts, abort.signal).finally(() => {
             if (done) return;
+            inflightPrompts -= count;
             inflight--;
             if (inflight === 0) {
               subQueryMs += performance.now() - subStarted;

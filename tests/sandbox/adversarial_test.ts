@@ -445,6 +445,7 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
         for (let i = 0; i < 10000; i++) setTimeout(() => print("late storm"), i % 50);
         setTimeout(() => { while (true) {} }, 0);
         globalThis.notAwaited = llm_query("left running");
+        (async () => { for (let i = 0; i < 100000; i++) await null; print("late chain"); })();
         print("first done");`);
       assertEquals(first.output, "first done\n");
       const second = await repl.execute(`

@@ -180,3 +180,30 @@ Deno.test("defaultMemoryLimitMb grows with a codebase too large for the 1024 MB 
   const big = { "a.ts": "x".repeat(200 * 1024 * 1024) };
   assertEquals(defaultMemoryLimitMb(big), 200 * 4 + 512);
 });
+
+Deno.test("REPL refuses sub-model prompts beyond 10,000 in flight at once", async () => {
+  const batches: number[] = [];
+  const onSubQuery: SubQueryHandler = (batch, signal) => {
+    batches.push(batch.length);
+    // Never answers: only the end of the execution settles it.
+    return new Promise((_resolve, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason));
+    });
+  };
+  const repl = await createRepl(options({ onSubQuery }));
+  try {
+    const r = await repl.execute(
+      "const held = llm_batch(new Array(10000).fill('q'));\n" +
+        "try { await llm_query('one more'); } catch (e) { print(e.message); }",
+    );
+    assertEquals(r.error, undefined);
+    assertEquals(
+      r.output,
+      "too many sub-model prompts in flight (at most 10000): await earlier llm_query/llm_batch " +
+        "calls before starting more\n",
+    );
+    assertEquals(batches, [10000]);
+  } finally {
+    await repl.close();
+  }
+});
