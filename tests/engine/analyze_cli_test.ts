@@ -10,6 +10,7 @@ import {
   type RecordedRequest,
   type ScriptedResponse,
   startFakeModelServer,
+  systemText,
   toolResults,
 } from "../fakes/model_server.ts";
 import { loadRegistry } from "../../lib/providers/mod.ts";
@@ -210,6 +211,16 @@ Deno.test("analyze: scripted root explores, dispatches every file, reuses a vari
     assertEquals(run.trajectory.turns[1].executions[0].code, DISPATCH);
     const subBodies = server.requestsFor("openai").map((r) => JSON.stringify(r.body));
     for (const f of FILES) assert(subBodies.some((b) => b.includes(`File: ${f}\\n`)), f);
+    // Each sub call: its own system prompt, one prompt, at most 4,096 output tokens.
+    for (const r of server.requestsFor("openai")) {
+      assertEquals(r.body.max_tokens ?? r.body.max_completion_tokens, 4096);
+      assertStringIncludes(systemText(r), "cite the file and line");
+    }
+    // Each root call: the root system prompt and exactly one tool, execute_code.
+    for (const r of root) {
+      assertStringIncludes(systemText(r), "You lead a code review");
+      assertEquals((r.body.tools as { name: string }[]).map((t) => t.name), ["execute_code"]);
+    }
 
     // Second run: every sub-model answer comes from the cache.
     const again = await analyze(server, dir, ["-q"]);
@@ -427,7 +438,9 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
     }
     child.kill("SIGINT");
     const out = await child.output();
-    assertEquals(out.code, 130, new TextDecoder().decode(out.stderr));
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 130, stderr);
+    assertMatch(stderr, /^deeprepo: interrupted; partial results written to .*\.md\n$/);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
     assertEquals(names.length, 3);
     const metrics = JSON.parse(
