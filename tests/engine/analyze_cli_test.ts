@@ -189,6 +189,14 @@ Deno.test("analyze: scripted root explores, dispatches every file, reuses a vari
     assertEquals(m.root_cost, Math.round(rootCost * 1e6) / 1e6);
     assertEquals(m.sub_cost, Math.round(subCost * 1e6) / 1e6);
     assertEquals(m.total_cost, Math.round((rootCost + subCost) * 1e6) / 1e6);
+    const perFile = (rootCost + subCost) / 6;
+    assertEquals(m.cost_per_file_covered, Math.round(perFile * 1e6) / 1e6);
+    assertStringIncludes(run.stderr, `cost per file looked at: $${perFile.toFixed(4)}`);
+    assertStringIncludes(
+      run.stderr,
+      `spend $${(rootCost + subCost).toFixed(4)}: root $${rootCost.toFixed(4)}, ` +
+        `sub $${subCost.toFixed(4)}`,
+    );
     assertEquals(m.cache_hits, 0);
     assertEquals(m.cache_misses, 6);
     assertEquals(m.retries, 0);
@@ -384,28 +392,52 @@ Deno.test("analyze -q prints only the report path; default mode shows progress a
 
 Deno.test("analyze: prompt-cache breakpoints are sent unless --no-prompt-cache", async () => {
   await withServer(async (server, dir) => {
+    const usage = { input: 100, output: 10, cacheRead: 5000, cacheWrite: 800 };
     server.handler(
-      () => ({
-        ...call("set_answer('x');"),
-        usage: { input: 100, output: 10, cacheRead: 5000, cacheWrite: 800 },
-      }),
+      (req) => turnOf(req) === 1 ? call(EXPLORE, usage) : call("set_answer('x');", usage),
       "anthropic",
     );
-    const cached = await analyze(server, dir, ["-q"]);
+    const cached = await analyze(server, dir);
     assertEquals(cached.code, 0, cached.stderr);
-    assertStringIncludes(JSON.stringify(server.requestsFor("anthropic")[0].body), "cache_control");
-    assertEquals(cached.metrics.root_cache_read_tokens, 5000);
-    assertEquals(cached.metrics.root_cache_write_tokens, 800);
+    // Turn 2: breakpoints on the tool, the system prompt and the end of the latest user turn —
+    // three, within Anthropic's limit of four — so the turn reads turn 1's prefix from cache.
+    const body = server.requestsFor("anthropic")[1].body as {
+      tools: { cache_control?: unknown }[];
+      system: { cache_control?: unknown }[];
+      messages: { role: string; content: { cache_control?: unknown }[] }[];
+    };
+    assert(body.tools.at(-1)!.cache_control);
+    assert(body.system.at(-1)!.cache_control);
+    const last = body.messages.at(-1)!;
+    assertEquals(last.role, "user");
+    assert(last.content.at(-1)!.cache_control);
+    assertEquals(JSON.stringify(body).split('"cache_control"').length - 1, 3);
+    // Usage and cost include cache reads and writes at the plugin's prices.
+    assertEquals(cached.metrics.root_cache_read_tokens, 10_000);
+    assertEquals(cached.metrics.root_cache_write_tokens, 1600);
     const price = await pricingOf("sonnet", server.env());
-    const expected = priceUsage(
+    const turnCost = priceUsage(
       { inputTokens: 100, outputTokens: 10, cacheReadTokens: 5000, cacheWriteTokens: 800 },
       price,
     );
-    assertEquals(cached.metrics.root_cost, Math.round(expected * 1e6) / 1e6);
+    assertEquals(cached.metrics.root_cost, Math.round(2 * turnCost * 1e6) / 1e6);
+    const saved = (10_000 * (price.input - price.cacheRead!) -
+      1600 * (price.cacheWrite! - price.input)) / 1e6;
+    assertEquals(cached.metrics.cache_savings, Math.round(saved * 1e6) / 1e6);
+    // The summary shows the root/sub split, the savings in dollars and the cost per file.
+    assertStringIncludes(
+      cached.stderr,
+      `prompt cache: 10000 tokens read, 1600 written, saved $${saved.toFixed(4)}`,
+    );
+    assertMatch(cached.stderr, /spend \$[\d.]+: root \$[\d.]+, sub \$0\.0000/);
+    assertStringIncludes(cached.stderr, "no file reached a sub-model");
 
     const plain = await analyze(server, dir, ["-q", "--no-prompt-cache"]);
     assertEquals(plain.code, 0, plain.stderr);
-    assert(!JSON.stringify(server.requestsFor("anthropic")[1].body).includes("cache_control"));
+    assertEquals(plain.metrics.prompt_cache, false);
+    for (const r of server.requestsFor("anthropic").slice(2)) {
+      assert(!JSON.stringify(r.body).includes("cache_control"));
+    }
   });
 });
 
