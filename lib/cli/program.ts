@@ -116,7 +116,7 @@ type Raw = Record<string, unknown>;
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
-    .option("-o, --output-dir <dir>", "where reports are written", DEFAULTS.outputDir)
+    .option("-o, --output-dir <dir>", "where reports are written", nonEmpty, DEFAULTS.outputDir)
     .option("-q, --quiet", "no progress and no streaming; errors still go to stderr")
     .option(
       "--root-model <model>",

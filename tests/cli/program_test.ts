@@ -164,6 +164,7 @@ Deno.test("invalid values are one-line usage errors naming the option, the rule 
   );
   assertMatch(await usageError("analyze", ".", "--root-model", ""), /^--root-model must not be/);
   assertMatch(await usageError("analyze", ".", "-o"), /^--output-dir needs a value/);
+  assertMatch(await usageError("analyze", ".", "-o", " "), /^--output-dir must not be empty/);
   assertMatch(await usageError("repl", ".", "--eval"), /^--eval needs a value/);
 });
 
