@@ -38,15 +38,52 @@ export interface CompareColumn {
   analysis_chars: number | null;
   elapsed_seconds: number | null;
   complete: boolean | null;
+  /** RLM only: whether `--max-cost` ended the run early (null without a budget or metrics). */
+  budget_stopped: boolean | null;
   report: string | null;
+}
+
+/** How `compare --max-cost` split the budget. */
+export interface CompareBudget {
+  /** `--max-cost`: both sides together. */
+  max_cost: number;
+  /** The most the baseline call could cost (its input plus the whole output limit). */
+  baseline_worst_case: number;
+  /**
+   * What analyze was given: `--max-cost` minus what the baseline spent (its metrics record it as
+   * `budget`); null when analyze did not run.
+   */
+  analyze_budget: number | null;
 }
 
 /** The whole comparison as JSON. */
 export interface CompareJson {
   repo: string;
   timestamp: string;
+  /** Both sides' `total_cost` added (a failed side counts what it spent before failing). */
+  total_cost: number;
+  /** The budget split, when `--max-cost` was given; else null. */
+  budget: CompareBudget | null;
   rlm: CompareColumn;
   baseline: CompareColumn;
+}
+
+/**
+ * Assembles the comparison from its two sides.
+ *
+ * @param repo What the user asked for (path or git URL).
+ * @param timestamp The shared `<ts>` of all five files.
+ * @param sides Both sides, and the budget split when there was one.
+ */
+export function compareJson(
+  repo: string,
+  timestamp: string,
+  sides: { rlm: CompareSide; baseline: CompareSide; budget?: CompareBudget },
+): CompareJson {
+  const rlm = rlmColumn(sides.rlm);
+  const baseline = baselineColumn(sides.baseline);
+  const total_cost = Math.round(((rlm.total_cost ?? 0) + (baseline.total_cost ?? 0)) * 1e6) / 1e6;
+  return { repo, timestamp, total_cost, budget: sides.budget ?? null, rlm, baseline };
 }
 
 const num = (m: Record<string, unknown> | undefined, key: string): number | null =>
@@ -77,6 +114,9 @@ export function rlmColumn(side: CompareSide): CompareColumn {
     analysis_chars: num(m, "analysis_chars"),
     elapsed_seconds: num(m, "elapsed_seconds"),
     complete: typeof m?.complete === "boolean" ? m.complete : null,
+    budget_stopped: typeof m?.budget === "number" && typeof m.budget_stopped === "boolean"
+      ? m.budget_stopped
+      : null,
     report: side.report ?? null,
   };
 }
@@ -106,6 +146,7 @@ export function baselineColumn(side: CompareSide): CompareColumn {
     analysis_chars: num(m, "analysis_chars"),
     elapsed_seconds: num(m, "elapsed_seconds"),
     complete: typeof m?.complete === "boolean" ? m.complete : null,
+    budget_stopped: null,
     report: side.report ?? null,
   };
 }
@@ -133,7 +174,8 @@ function covered(c: CompareColumn, how: string): string {
 }
 
 /**
- * Renders the comparison as an aligned text table (one string per line).
+ * Renders the comparison as an aligned text table (one string per line), then the combined
+ * cost of both sides.
  *
  * @param table The comparison.
  * @returns Lines without trailing newlines.
@@ -166,9 +208,24 @@ export function renderCompareTable(table: CompareJson): string[] {
       b.elapsed_seconds === null ? dash : `${b.elapsed_seconds.toFixed(1)} s`,
     ],
   ];
+  if (table.budget) {
+    const stop = r.budget_stopped ? " (it ended the run)" : "";
+    rows.push([
+      "budget",
+      table.budget.analyze_budget === null
+        ? dash
+        : `${money(table.budget.analyze_budget)} (what the baseline left)${stop}`,
+      `at most ${money(table.budget.baseline_worst_case)} (run first)`,
+    ]);
+  }
   const w0 = Math.max(...rows.map((row) => row[0].length));
   const w1 = Math.max(...rows.map((row) => row[1].length));
-  return rows.map(([label, left, right]) =>
+  const lines = rows.map(([label, left, right]) =>
     `${label.padEnd(w0)}  ${left.padEnd(w1)}  ${right}`.trimEnd()
   );
+  lines.push(
+    `combined cost ${money(table.total_cost)}` +
+      (table.budget ? ` (--max-cost ${money(table.budget.max_cost)})` : ""),
+  );
+  return lines;
 }

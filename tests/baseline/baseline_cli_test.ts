@@ -137,6 +137,11 @@ Deno.test("baseline writes metrics with the error and exits 1 when the API keeps
     assert(server.requestsFor("anthropic").length > 1, "the call should have been retried");
     assertStringIncludes(result.stderr, "upstream exploded");
     assert(!result.stderr.includes("    at "), `no stack trace expected: ${result.stderr}`);
+    assertEquals(result.stderr.trim().split("\n").length, 1, "one line on stderr");
+    assertMatch(
+      result.stderr,
+      /; partial results written to .*\/out\/baseline_repo_\d{8}_\d{6}\.md\n$/,
+    );
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
     assertEquals(files.length, 2, files.join(", "));
     const metrics = JSON.parse(
@@ -198,6 +203,7 @@ Deno.test("baseline interrupted mid-call writes its files and exits 130", async 
     const out = await child.output();
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 130, stderr);
+    assertMatch(stderr, /\ndeeprepo: interrupted; partial results written to .*\.md\n$/);
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name);
     const metricsName = files.find((f) => f.endsWith("_metrics.json"));
     assert(metricsName, `no metrics written: ${files.join(", ")}`);

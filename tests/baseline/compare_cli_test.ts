@@ -1,5 +1,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import { MAIN, runCliProcess } from "../_helpers/run_cli.ts";
+import { loadRegistry } from "../../lib/providers/mod.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
 import {
   type RecordedRequest,
   type ScriptedResponse,
@@ -184,6 +186,207 @@ Deno.test("compare still runs the baseline when the analyze side fails", async (
     assertEquals(table.baseline.status, "ok");
     assertStringIncludes(await Deno.readTextFile(table.baseline.report), "still here");
     assertStringIncludes(result.stderr, "analyze failed");
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** Anthropic prices of the baseline default (opus) and the root default (sonnet). */
+async function prices(tmp: string) {
+  const registry = await loadRegistry({ cwd: tmp, env: envFromRecord({}) });
+  return {
+    opus: registry.resolve("opus", "root").pricing,
+    sonnet: registry.resolve("sonnet", "root").pricing,
+  };
+}
+
+Deno.test("compare --max-cost runs the baseline first and gives analyze only what it left", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_compare_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    const { opus, sonnet } = await prices(tmp);
+    const args = ["compare", repo, "--json", "-o", `${tmp}/out`, "--max-chars", "24000"];
+    const env = isolatedEnv(tmp, server.env());
+    // The refusal of a tiny budget names what compare needs: the baseline's worst case plus the
+    // least analyze accepts. Give it a cent more than that.
+    const refused = await runCliProcess([...args, "--max-cost", "0.01"], { cwd: tmp, env });
+    assertEquals(refused.code, 2, refused.stderr);
+    const [, worst, least] = refused.stderr.match(/up to \$([\d.]+) .* needs \(\$([\d.]+) /)!;
+    const maxCost = Math.ceil((Number(worst) + Number(least) + 0.01) * 10_000) / 10_000;
+    // A baseline answer at the output limit spends most of the budget.
+    const baselineUsage = { input: 6_000, output: 16_384 };
+    const baselineCost = (6_000 * opus.input + 16_384 * opus.output) / 1e6;
+    // The root's first turn is long (2,500 output tokens) and does not finish.
+    server.handler((req) => {
+      if (!req.body.tools) return { text: "# Baseline\nP0: x", usage: baselineUsage };
+      const code = toolResults(req).length === 0
+        ? "print(Object.keys(codebase).length)"
+        : 'set_answer("# RLM report\\nfinished on budget")';
+      return {
+        toolCalls: [{ name: "execute_code", input: { code } }],
+        usage: { input: 2_000, output: toolResults(req).length === 0 ? 2_500 : 100 },
+      };
+    }, "anthropic");
+    server.handler(() => ({ text: "looks fine", usage: { input: 40, output: 4 } }), "openai");
+    const result = await runCliProcess([...args, "--max-cost", String(maxCost)], {
+      cwd: tmp,
+      env,
+    });
+    assertEquals(result.code, 0, result.stderr);
+    server.assertNoFailures();
+
+    const requests = server.requestsFor("anthropic");
+    assertEquals(requests[0].body.tools, undefined, "the baseline call must come first");
+    assert(requests.slice(1).every((r) => r.body.tools), "one baseline call, then the RLM root");
+
+    const table = JSON.parse(result.stdout);
+    const analyzeBudget = Math.floor((maxCost - baselineCost) * 1e6) / 1e6;
+    assertEquals(table.budget.max_cost, maxCost);
+    assertEquals(table.budget.analyze_budget, analyzeBudget);
+    assert(table.budget.baseline_worst_case < maxCost, JSON.stringify(table.budget));
+    assert(
+      table.budget.baseline_worst_case >= baselineCost,
+      "the worst case must cover the real call",
+    );
+    const rlmMetrics = JSON.parse(
+      await Deno.readTextFile(table.rlm.report.replace(/\.md$/, "_metrics.json")),
+    );
+    assertEquals(rlmMetrics.budget, analyzeBudget);
+    assertEquals(table.rlm.budget_stopped, rlmMetrics.budget_stopped);
+    assertEquals(table.rlm.status, "ok");
+    assertStringIncludes(await Deno.readTextFile(table.rlm.report), "# RLM report");
+    assert(Math.abs(table.baseline.total_cost - baselineCost) < 1e-9);
+    assert(
+      Math.abs(table.total_cost - (table.rlm.total_cost + table.baseline.total_cost)) < 1e-6,
+    );
+    // The budget holds across both sides, up to one root call past it (the engine's promise).
+    const oneCall = (2_000 * sonnet.input + 2_500 * sonnet.output) / 1e6;
+    assert(table.total_cost <= maxCost + oneCall + 1e-9, `${table.total_cost} > ${maxCost}`);
+    assertStringIncludes(result.stderr, "the baseline call runs first");
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("compare --max-cost below the baseline's worst case is a usage error before any call", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_compare_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    const result = await runCliProcess(
+      ["compare", repo, "-q", "-o", `${tmp}/out`, "--max-cost", "0.01"],
+      { cwd: tmp, env: isolatedEnv(tmp, server.env()) },
+    );
+    assertEquals(result.code, 2, result.stderr);
+    assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assertMatch(
+      result.stderr,
+      /--max-cost \$0\.0100 does not cover the baseline call \(up to \$[\d.]+ with anthropic:.*opus.*\) plus the least analyze needs \(\$[\d.]+ with anthropic:.*sonnet/,
+    );
+    assertStringIncludes(result.stderr, "lower --max-chars");
+    assertEquals(server.requests.length, 0);
+    assertEquals(result.stdout, "");
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("compare says in one line when both sides failed", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_compare_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    server.handler(
+      anthropicHandler(
+        () => ({ fault: { status: 500, message: "baseline model down" } }),
+        () => ({ fault: { status: 500, message: "root model down" } }),
+      ),
+      "anthropic",
+    );
+    const result = await runCliProcess(["compare", repo, "-q", "-o", `${tmp}/out`], {
+      cwd: tmp,
+      env: isolatedEnv(tmp, server.env()),
+    });
+    assertEquals(result.code, 1, result.stderr);
+    const lines = result.stderr.trim().split("\n");
+    assertEquals(lines.length, 1, result.stderr);
+    assertMatch(
+      lines[0],
+      /^deeprepo: compare: analyze failed: .*root model down.*; baseline failed: .*baseline model down/,
+    );
+    assertEquals([...Deno.readDirSync(`${tmp}/out`)].length, 5, "both sides write their files");
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("compare with an unusable output directory exits 2 before any model call", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_compare_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    await Deno.writeTextFile(`${tmp}/taken`, "a file, not a folder");
+    for (const command of ["compare", "baseline"]) {
+      const result = await runCliProcess([command, repo, "-q", "-o", `${tmp}/taken/out`], {
+        cwd: tmp,
+        env: isolatedEnv(tmp, server.env()),
+      });
+      assertEquals(result.code, 2, `${command}: ${result.stderr}`);
+      assertEquals(
+        result.stderr,
+        `deeprepo: output folder ${tmp}/taken/out: ${tmp}/taken is not a folder ` +
+          "(choose another with -o)\n",
+      );
+    }
+    assertEquals(server.requests.length, 0);
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("compare interrupted during the baseline keeps its files, skips analyze and exits 130", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_compare_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    server.enqueueFor("anthropic", {
+      text: "## 1. Architecture\n" + "streamed words ".repeat(200),
+      chunks: ["## 1. Architecture\n", "streamed "],
+      latencyMs: 60_000,
+    });
+    const env = isolatedEnv(tmp, { ...server.env(), DEEPREPO_REQUEST_TIMEOUT_MS: "60000" });
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "compare", repo, "-o", `${tmp}/out`, "--json"],
+      cwd: tmp,
+      env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? tmp, ...env },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    for (let i = 0; i < 200 && server.requestsFor("anthropic").length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEquals(server.requestsFor("anthropic").length, 1, "the baseline call never started");
+    child.kill("SIGINT");
+    const out = await child.output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 130, stderr);
+    assertEquals(server.requestsFor("anthropic").length, 1, "analyze must not start");
+    const table = JSON.parse(new TextDecoder().decode(out.stdout));
+    assertEquals(table.rlm.error, "not run (interrupted)");
+    assertEquals(table.baseline.status, "failed");
+    const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
+    assertEquals(files.length, 2, files.join(", "));
+    const metrics = JSON.parse(
+      await Deno.readTextFile(table.baseline.report.replace(/\.md$/, "_metrics.json")),
+    );
+    assertStringIncludes(metrics.error, "interrupted");
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });

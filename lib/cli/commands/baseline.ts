@@ -12,7 +12,7 @@ import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
-import { EnvironmentError, InterruptedError, RunError } from "../../errors.ts";
+import { InterruptedError, RunError } from "../../errors.ts";
 import { outputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputs } from "../../report/write.ts";
 import { estimateBaseline, tokenCounterFor } from "../../estimate/mod.ts";
@@ -43,6 +43,8 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Clients are created before loading, so a missing key fails before any clone or walk.
   await checkSource(options.source, ctx.cwd);
+  // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
+  const { checkOutputDir } = await import("./analyze.ts");
   await checkOutputDir(options.outputDir);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
@@ -57,7 +59,10 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       stream: true,
     }, ctx);
     if (outcome.error) {
-      ctx.stderr(`deeprepo: partial results written to ${outcome.paths.metrics}\n`);
+      // One line on stderr: what failed and where the work done so far is.
+      if (!outcome.error.message.includes(outcome.paths.report)) {
+        outcome.error.message += `; partial results written to ${outcome.paths.report}`;
+      }
       throw outcome.error;
     }
     ctx.stdout(outcome.paths.report);
@@ -182,13 +187,9 @@ export async function runBaselineOnSnapshot(
     error: error?.message,
   });
   metrics.retries = settings.prepared.retries();
-  const paths = outputPaths(
-    settings.outputDir,
-    "baseline",
-    snapshot.metadata.repo_name,
-    settings.ts,
-  );
-  await writeRunOutputs(paths, {
+  const name = snapshot.metadata.repo_name;
+  let paths = outputPaths(settings.outputDir, "baseline", name, settings.ts);
+  const outputs = {
     report: renderBaselineReport({
       repoName: snapshot.metadata.repo_name,
       rootModel: model.label,
@@ -206,7 +207,32 @@ export async function runBaselineOnSnapshot(
       },
     }),
     metrics,
-  });
+  };
+  try {
+    await writeRunOutputs(paths, outputs);
+  } catch (e) {
+    // The call is paid for: never lose it to a full disk or a folder that went away. Save it to
+    // a fresh temporary folder and fail saying where (as analyze does).
+    const reason = messageOf(e);
+    try {
+      paths = outputPaths(
+        await Deno.makeTempDir({ prefix: "deeprepo_outputs_" }),
+        "baseline",
+        name,
+        settings.ts,
+      );
+      await writeRunOutputs(paths, outputs);
+    } catch {
+      throw new RunError(`could not write the results to ${settings.outputDir}: ${reason}`, {
+        cause: e,
+      });
+    }
+    error ??= new RunError(
+      `could not write to ${settings.outputDir} (${reason}); results saved to ${paths.report} ` +
+        "instead",
+      { cause: e },
+    );
+  }
   return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
 }
 
@@ -226,49 +252,6 @@ function baselineSummary(
     `(${prompt.excluded.length} excluded), ${formatInt(input)} input and ` +
     `${formatInt(u.outputTokens)} output tokens, $${cost.toFixed(4)}, ` +
     `${result.elapsedSeconds.toFixed(1)}s`;
-}
-
-/**
- * Checks, before any model is paid for, that reports can be written under `dir`: the nearest
- * folder on its path that exists must be a directory deeprepo can write to. Nothing is created
- * (a run that fails earlier leaves no empty folder behind).
- *
- * @param dir Absolute output directory (`-o`).
- * @throws {EnvironmentError} When a file is in the way or the folder is not writable.
- */
-export async function checkOutputDir(dir: string): Promise<void> {
-  let path = dir;
-  for (;;) {
-    let info: Deno.FileInfo | undefined;
-    try {
-      info = await Deno.stat(path);
-    } catch (error) {
-      // Missing, or a file further up is in the way: look at the parent.
-      if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) {
-        throw new EnvironmentError(`output directory ${dir}: ${messageOf(error)}`);
-      }
-    }
-    if (info) {
-      if (!info.isDirectory) {
-        throw new EnvironmentError(
-          path === dir
-            ? `output directory ${dir} is not a directory`
-            : `output directory ${dir} cannot be created: ${path} is not a directory`,
-        );
-      }
-      try {
-        await Deno.remove(await Deno.makeTempFile({ dir: path, prefix: ".deeprepo_write_check_" }));
-      } catch (error) {
-        throw new EnvironmentError(
-          `output directory ${dir} is not writable (${path}: ${messageOf(error)})`,
-        );
-      }
-      return;
-    }
-    const parent = path.replace(/[\\/]+[^\\/]*[\\/]*$/, "") || (path.startsWith("/") ? "/" : "");
-    if (parent === "" || parent === path) return;
-    path = parent;
-  }
 }
 
 /** A warning when the prompt and the answer limit cannot fit the model's context window. */
