@@ -7,6 +7,16 @@
 import type { Cache } from "./types.ts";
 import { cacheKey, type CacheKeyParts } from "./key.ts";
 
+/**
+ * Sends prompts to the sub-model and resolves with one result per prompt, in order (failed
+ * items as `[ERROR ...]` strings). A sender that can should also call `onResult` as each answer
+ * arrives: that answer is stored at once, so a run interrupted mid-batch keeps it.
+ */
+export type BatchSender = (
+  prompts: string[],
+  onResult?: (index: number, result: string) => void,
+) => Promise<string[]>;
+
 /** What {@linkcode cachedBatch} returns. */
 export interface CachedBatchResult {
   /** One result per prompt, in the order of the prompts. */
@@ -53,7 +63,8 @@ export function isCacheable(result: unknown): result is string {
  * @param keyParts The key parts (model, system prompt, settings) for one prompt.
  * @param prompts The prompts, in the caller's order.
  * @param send Sends prompts to the sub-model; resolves with one result per prompt, in order
- *   (failed items as `[ERROR ...]` strings).
+ *   (failed items as `[ERROR ...]` strings), and may report each one early (see
+ *   {@linkcode BatchSender}).
  * @param options In-flight sharing between concurrent batches.
  * @returns The merged results and how many were hits, misses and in-batch repeats.
  * @throws {RangeError} When `send` returns a different number of results than prompts.
@@ -75,11 +86,11 @@ export async function cachedBatch(
   cache: Cache | undefined,
   keyParts: (prompt: string) => CacheKeyParts,
   prompts: string[],
-  send: (prompts: string[]) => Promise<string[]>,
+  send: BatchSender,
   options: CachedBatchOptions = {},
 ): Promise<CachedBatchResult> {
   if (!cache) {
-    const results = await sendChecked(send, prompts);
+    const results = await sendChecked(send, prompts, () => {});
     return { results, hits: 0, misses: 0, deduped: 0 };
   }
 
@@ -119,21 +130,33 @@ export async function cachedBatch(
     }
   }
 
+  // Each answer is stored (and handed to waiting batches) once, as soon as it is known: when
+  // the sender reports it, else when the whole batch returns.
   const fresh = new Map<string, string>();
+  const stores: Promise<void>[] = [];
+  const accept = (i: number, result: string) => {
+    const key = missKeys[i];
+    if (key === undefined || fresh.has(key) || typeof result !== "string") return;
+    fresh.set(key, result);
+    if (isCacheable(result)) {
+      stores.push(safeSet(cache, key, result, partsList[firstIndex.get(key)!].model));
+    }
+    settle.get(key)?.resolve(result);
+  };
   try {
-    const sent = await sendChecked(send, missKeys.map((key) => prompts[firstIndex.get(key)!]));
-    await Promise.all(missKeys.map(async (key, i) => {
-      fresh.set(key, sent[i]);
-      if (isCacheable(sent[i])) {
-        await safeSet(cache, key, sent[i], partsList[firstIndex.get(key)!].model);
-      }
-      settle.get(key)?.resolve(sent[i]);
-    }));
+    const sent = await sendChecked(
+      send,
+      missKeys.map((key) => prompts[firstIndex.get(key)!]),
+      accept,
+    );
+    sent.forEach((result, i) => accept(i, result));
   } catch (error) {
     for (const { reject } of settle.values()) reject(error);
     throw error;
   } finally {
     for (const key of settle.keys()) inFlight?.delete(key);
+    // Answers that arrived before a failure are kept too.
+    await Promise.all(stores);
   }
   for (const [key, pending] of shared) fresh.set(key, await pending);
 
@@ -171,20 +194,19 @@ export async function cachedBatch(
 export function cacheBatcher(
   cache: Cache,
   settings: Omit<CacheKeyParts, "prompt">,
-): (prompts: string[], send: (prompts: string[]) => Promise<string[]>) => Promise<
-  CachedBatchResult
-> {
+): (prompts: string[], send: BatchSender) => Promise<CachedBatchResult> {
   const inFlight = new Map<string, Promise<string>>();
   return (prompts, send) =>
     cachedBatch(cache, (prompt) => ({ ...settings, prompt }), prompts, send, { inFlight });
 }
 
 async function sendChecked(
-  send: (prompts: string[]) => Promise<string[]>,
+  send: BatchSender,
   prompts: string[],
+  onResult: (index: number, result: string) => void,
 ): Promise<string[]> {
   if (prompts.length === 0) return [];
-  const results = await send(prompts);
+  const results = await send(prompts, onResult);
   if (!Array.isArray(results) || results.length !== prompts.length) {
     throw new RangeError(
       `sub-model sender returned ${

@@ -154,6 +154,8 @@ export class KvCache implements Cache {
   #onWarning?: (message: string) => void;
   #failed = false;
   #closed = false;
+  /** Writes under way; `close` lets them finish before releasing the database. */
+  #writes = new Set<Promise<void>>();
 
   /** Use {@linkcode openKvCache}; this constructor takes an already opened database. */
   constructor(kv: Deno.Kv, readonly path: string, options: KvCacheOptions = {}) {
@@ -183,8 +185,14 @@ export class KvCache implements Cache {
    * write's chunks are removed. Only the replaced entry's own chunks are deleted afterwards, so
    * a concurrent writer's chunks are never lost (they would turn its entry into a miss).
    */
-  async set(key: string, value: string, model: string): Promise<void> {
-    if (this.#failed || this.#closed) return;
+  set(key: string, value: string, model: string): Promise<void> {
+    if (this.#failed || this.#closed) return Promise.resolve();
+    const write = this.#write(key, value, model);
+    this.#writes.add(write);
+    return write.finally(() => this.#writes.delete(write));
+  }
+
+  async #write(key: string, value: string, model: string): Promise<void> {
     try {
       const t = this.#now();
       const b = new TextEncoder().encode(value).length;
@@ -272,9 +280,16 @@ export class KvCache implements Cache {
     return removed;
   }
 
-  close(): void {
+  /**
+   * Refuses new reads and writes at once, lets writes under way finish, then releases the
+   * database.
+   *
+   * @returns Resolves once the database is released.
+   */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
     this.#kv.close();
   }
 

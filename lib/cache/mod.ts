@@ -28,6 +28,7 @@ export {
 } from "./kv.ts";
 export { findDamage } from "./kv_integrity.ts";
 export {
+  type BatchSender,
   cacheBatcher,
   cachedBatch,
   type CachedBatchOptions,

@@ -38,5 +38,10 @@ export interface Cache {
   stats(): Promise<CacheStats>;
   /** Removes entries (all, or those older than `olderThanMs`); returns how many. */
   clear(olderThanMs?: number): Promise<number>;
-  close(): void;
+  /**
+   * Stops reading and writing. Writes already under way still complete: await the result
+   * before the process exits so they are not cut off (a run interrupted mid-batch keeps the
+   * answers it stored).
+   */
+  close(): void | Promise<void>;
 }

@@ -222,3 +222,55 @@ Deno.test("a failed in-flight send fails its waiters too and is not remembered",
   const third = await batch(["p"], fake.send);
   assertEquals([third.results, fake.calls], [["A(p)"], [["p"]]]);
 });
+
+Deno.test("cachedBatch stores each answer the sender reports at once, and keeps it if the batch then fails", async () => {
+  const cache = new MemoryCache();
+  let report!: (index: number, result: string) => void;
+  let fail!: (error: Error) => void;
+  const pending = cachedBatch(cache, parts, ["a", "b", "c"], (_prompts, onResult) => {
+    report = onResult!;
+    return new Promise<string[]>((_, reject) => fail = reject);
+  });
+  await until(() => report !== undefined);
+  report(0, "A(a)");
+  report(1, "[ERROR: upstream 500]");
+  report(0, "A(a) again"); // a repeated report is ignored
+  // Stored while the batch is still running (an interrupted run keeps it).
+  assertEquals((await cache.get(await cacheKey(parts("a"))))?.value, "A(a)");
+  fail(new Error("interrupted"));
+  await assertRejects(() => pending, Error, "interrupted");
+  assertEquals((await cache.stats()).entries, 1);
+  assertEquals(await cache.get(await cacheKey(parts("b"))), undefined);
+});
+
+Deno.test("cachedBatch hands a reported answer to a concurrent batch waiting for the same prompt", async () => {
+  const cache = new MemoryCache();
+  let lookups = 0;
+  const counted: Cache = {
+    get: (key) => (lookups++, cache.get(key)),
+    set: (key, value, model) => cache.set(key, value, model),
+    stats: () => cache.stats(),
+    clear: (ms) => cache.clear(ms),
+    close: () => cache.close(),
+  };
+  const batch = cacheBatcher(counted, { model: "sub/model", system: "sys", maxTokens: 1000 });
+  let report!: (index: number, result: string) => void;
+  let finish!: (results: string[]) => void;
+  const first = batch(["shared", "slow"], (_prompts, onResult) => {
+    report = onResult!;
+    return new Promise<string[]>((resolve) => finish = resolve);
+  });
+  await until(() => report !== undefined);
+  let secondResults: string[] | undefined;
+  const second = batch(["shared"], () => Promise.reject(new Error("must not be sent")))
+    .then((out) => secondResults = out.results);
+  await until(() => lookups === 3);
+  await new Promise((resolve) => setTimeout(resolve, 1)); // past the in-flight check
+  report(0, "A(shared)");
+  // The waiting batch completes while the first one is still sending "slow".
+  await until(() => secondResults !== undefined);
+  assertEquals(secondResults, ["A(shared)"]);
+  finish(["A(shared)", "A(slow)"]);
+  assertEquals((await first).results, ["A(shared)", "A(slow)"]);
+  await second;
+});

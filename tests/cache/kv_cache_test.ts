@@ -196,3 +196,25 @@ Deno.test("KvCache sets KV expiry on every row: 7 days for entries, a day more f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("KvCache.close lets writes under way finish, then refuses new ones", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    const cache = await openKvCache(dir);
+    // Not awaited, as when Ctrl-C closes the cache while a batch is still storing answers.
+    const writes = [cache.set("long", longAnswer(), "m"), cache.set("short", "kept", "m")];
+    await cache.close();
+    await cache.set("late", "refused", "m");
+    await Promise.all(writes);
+    const reopened = await openKvCache(dir);
+    try {
+      assert((await reopened.get("long"))?.value === longAnswer(), "the long write finished");
+      assertEquals((await reopened.get("short"))?.value, "kept");
+      assertEquals(await reopened.get("late"), undefined);
+    } finally {
+      reopened.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,7 +4,7 @@
  * nor writes.
  */
 import { startFakeModelServer, toolResults } from "../fakes/model_server.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import { MAIN, runCliProcess } from "../_helpers/run_cli.ts";
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 
 const FIXTURE = new URL("../fixtures/sample_project", import.meta.url).pathname;
@@ -175,6 +175,85 @@ Deno.test("analyze with a corrupt cache file warns once and finishes uncached", 
     );
     assertEquals(server.requestsFor("openai").length, metrics.files_total);
     server.assertNoFailures();
+  } finally {
+    await server.close();
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+/**
+ * Needs two changes outside lib/cache (see the closing note of issue 6): the engine's sendAll
+ * (lib/engine/sub_queries.ts) must pass each answer to the cache's `onResult` as it arrives, and
+ * analyze (lib/cli/commands/analyze.ts) must `await cache?.close()`. Until both land, whether the
+ * answers received before Ctrl-C are stored depends on timing, so the test is not run.
+ */
+const ENGINE_STORES_EACH_ANSWER = false;
+
+Deno.test({
+  name: "Ctrl-C during a batch keeps the answers already received: the re-run sends only the rest",
+  ignore: !ENGINE_STORES_EACH_ANSWER,
+}, async () => {
+  const work = await Deno.makeTempDir({ prefix: "deeprepo_interrupt_" });
+  const server = await startFakeModelServer();
+  try {
+    const paths = [...Deno.readDirSync(`${FIXTURE}/src`)].map((e) => `src/${e.name}`).sort();
+    const last = paths.at(-1)!;
+    let stallLast = true;
+    server.handler(
+      (req) =>
+        toolResults(req).length === 0
+          ? { toolCalls: [{ name: "execute_code", input: { code: ROOT_CODE } }] }
+          : { text: "Done." },
+      "anthropic",
+    );
+    server.handler((req) => {
+      const path = JSON.stringify(req.body).match(/Review ([\w./]+)/)?.[1];
+      return path === last && stallLast
+        ? { fault: { stall: true } }
+        : { text: `review of ${path}` };
+    }, "openai");
+    const env = { ...server.env(), DEEPREPO_CACHE_DIR: `${work}/cache` };
+    // One call at a time, the stalled prompt last: when its request arrives, every other answer
+    // has been received, so what the cache holds after Ctrl-C does not depend on timing.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "analyze",
+        FIXTURE,
+        "-q",
+        "-o",
+        `${work}/out`,
+        "--concurrency",
+        "1",
+      ],
+      cwd: work,
+      env: { ...env, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const isLast = (r: { body: unknown }) => JSON.stringify(r.body).includes(`Review ${last}`);
+    const deadline = Date.now() + 60_000;
+    while (!server.requestsFor("openai").some(isLast) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGINT");
+    const out = await child.output();
+    assertEquals(out.code, 130, new TextDecoder().decode(out.stderr));
+    const files = server.requestsFor("openai").filter((r) => !isLast(r)).length;
+    assert(files >= 3, `expected several answered prompts, got ${files}`);
+
+    stallLast = false;
+    const before = server.requestsFor("openai").length;
+    const rerun = await runCliProcess(["analyze", FIXTURE, "-q", "-o", `${work}/out2`], {
+      cwd: work,
+      env,
+    });
+    assertEquals(rerun.code, 0, rerun.stderr);
+    const sent = server.requestsFor("openai").slice(before);
+    const name = (r: { body: unknown }) => JSON.stringify(r.body).match(/Review ([\w./]+)/)?.[1];
+    assertEquals(sent.map(name), [last], "only the prompt interrupted before its answer");
   } finally {
     await server.close();
     await Deno.remove(work, { recursive: true });
