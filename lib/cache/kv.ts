@@ -290,7 +290,11 @@ export class KvCache implements Cache {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
-    this.#kv.close();
+    try {
+      this.#kv.close();
+    } catch {
+      // Already released underneath us; callers need not await, so this must never reject.
+    }
   }
 
   async #readChunks(key: string, header: EntryHeader): Promise<string | undefined> {
