@@ -207,6 +207,7 @@ export async function runAnalysis(
   let budgetStopped = false;
   let budgetFinalTaken = false;
   let lastModelText = "";
+  let emptyNoticed = false;
   let repl: Repl | undefined;
   let pending: Part[] = [{
     type: "text",
@@ -305,9 +306,12 @@ export async function runAnalysis(
       const executions: ExecutionRecord[] = [];
       const runCode = async (code: string, source: "tool" | "fenced", id?: string) => {
         const res = await execute(code);
-        if (res.answer.content) answer = { ...res.answer };
-        else if (res.answer.ready) answer = { content: answer.content, ready: true };
+        // An empty report does not end the run (a paid run must not end with nothing).
+        const emptySubmit = res.answer.ready && !res.answer.content.trim();
+        if (!emptySubmit && res.answer.content) answer = { ...res.answer };
         let shown = renderOutput(res);
+        if (emptySubmit && !emptyNoticed) shown += `\n${EMPTY_ANSWER_TEXT}`;
+        emptyNoticed = emptySubmit;
         const skipped = dispatcher.takeNotices();
         if (skipped > 0) shown += `\n${budgetNotice(skipped, spend.remainingUsd)}`;
         executions.push({
@@ -318,7 +322,7 @@ export async function runAnalysis(
           outputChars: res.outputChars,
           error: res.error,
           fatal: res.fatal,
-          answerReady: res.answer.ready,
+          answerReady: res.answer.ready && !emptySubmit,
           elapsedMs: res.elapsedMs,
           subQueryMs: res.subQueryMs,
         });
@@ -445,6 +449,10 @@ export async function runAnalysis(
 /** Stop reasons (Anthropic, OpenAI) meaning the reply was cut at the output-token limit. */
 const OUTPUT_LIMIT_STOPS = new Set(["max_tokens", "length"]);
 
+/** Appended to the output of an execution that submitted an empty report. */
+const EMPTY_ANSWER_TEXT = "[set_answer received an empty report, so the run continues. " +
+  "Check the variable you passed and call set_answer(report) with the report text.]";
+
 /** Shown instead of running code that was cut off at the output limit. */
 const CUT_CALL_TEXT = `Not run: your reply reached the output limit (${ROOT_MAX_TOKENS} tokens) ` +
   "and this code was cut off. Send shorter code; build a long report across several calls " +
@@ -509,7 +517,9 @@ function renderOutput(res: ExecResult): string {
         "codebase and the other globals are available again.]",
     );
   }
-  if (res.answer.ready) parts.push(`[answer submitted: ${res.answer.content.length} characters]`);
+  if (res.answer.ready && res.answer.content.trim()) {
+    parts.push(`[answer submitted: ${res.answer.content.length} characters]`);
+  }
   return parts.join("\n") || "[no output]";
 }
 

@@ -452,3 +452,19 @@ Deno.test("runAnalysis() does not run a tool call cut off at the output limit, a
   assertStringIncludes(parts[1].content, "Not run: your reply reached the output limit");
   assertEquals(result.report, "short report 1");
 });
+
+Deno.test("runAnalysis() does not end the run on an empty set_answer, and says so once", async () => {
+  const root = new ScriptedClient([
+    toolCall("state.lines = []; set_answer(state.lines.join('\\n'));"),
+    toolCall("print('checking')"),
+    toolCall("set_answer('# Real report');"),
+  ]);
+  const { d } = deps(root, echoSub());
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)) }, d);
+  assertStringIncludes(userText(root.requests[1]), "set_answer received an empty report");
+  assert(!userText(root.requests[1]).includes("[answer submitted"));
+  assert(!userText(root.requests[2]).includes("empty report"));
+  assertEquals(result.turns.length, 3);
+  assert(result.complete);
+  assertEquals(result.report, "# Real report");
+});
