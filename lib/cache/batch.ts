@@ -136,7 +136,7 @@ export async function cachedBatch(
   const stores: Promise<void>[] = [];
   const accept = (i: number, result: string) => {
     const key = missKeys[i];
-    if (key === undefined || fresh.has(key) || typeof result !== "string") return;
+    if (key === undefined || fresh.has(key)) return;
     fresh.set(key, result);
     if (isCacheable(result)) {
       stores.push(safeSet(cache, key, result, partsList[firstIndex.get(key)!].model));
