@@ -186,9 +186,16 @@ Deno.test("analyze --dry-run notes when --max-cost is below the high estimate", 
   const { tmp, repo } = await setup();
   try {
     const ctx = context(tmp);
-    await runAnalyzeDryRun(analyzeOptions(repo, { maxCost: 0.01 }), ctx);
+    await runAnalyzeDryRun(analyzeOptions(repo, { maxCost: 0.2 }), ctx);
     const e = JSON.parse(ctx.out.join("\n")).estimate;
-    assertStringIncludes(e.assumptions.join("\n"), "--max-cost $0.0100 is below the high estimate");
+    assert(e.cost.high > 0.2, JSON.stringify(e.cost));
+    assertStringIncludes(e.assumptions.join("\n"), "--max-cost $0.2000 is below the high estimate");
+    // Below the floor the real run checks, the dry run says the run would be refused.
+    const tiny = context(tmp);
+    await runAnalyzeDryRun(analyzeOptions(repo, { maxCost: 0.001 }), tiny);
+    const t = JSON.parse(tiny.out.join("\n")).estimate.assumptions.join("\n");
+    assertStringIncludes(t, "--max-cost $0.0010 is below the $");
+    assertStringIncludes(t, "the real run would refuse it (exit 2)");
     const generous = context(tmp);
     await runAnalyzeDryRun(analyzeOptions(repo, { maxCost: 1_000 }), generous);
     const g = JSON.parse(generous.out.join("\n")).estimate;

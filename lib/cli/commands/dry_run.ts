@@ -10,7 +10,7 @@ import type { CliContext } from "../context.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { loadRegistry } from "../../providers/mod.ts";
+import { costOf, loadRegistry } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
 import {
   type AnalyzeEstimate,
@@ -63,11 +63,22 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
       maxTurns: options.maxTurns,
       promptCache: options.promptCache,
     });
-    if (options.maxCost !== undefined && options.maxCost < estimate.cost.high) {
-      estimate.assumptions.push(
-        `--max-cost ${usd(options.maxCost)} is below the high estimate: the run is told to ` +
-          `finalize as spend nears it, so it may end with less of the code reviewed`,
-      );
+    if (options.maxCost !== undefined) {
+      // The same floor the real run checks before its first call. Imported only here: the
+      // engine module graph (cache, KV) is start-up time most dry runs do not need.
+      const { minimumBudgetUsd } = await import("../../engine/run_analysis.ts");
+      const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+      if (options.maxCost < least) {
+        estimate.assumptions.push(
+          `--max-cost ${usd(options.maxCost)} is below the ${usd(least)} projected for the ` +
+            `first two root turns with ${root.label}: the real run would refuse it (exit 2)`,
+        );
+      } else if (options.maxCost < estimate.cost.high) {
+        estimate.assumptions.push(
+          `--max-cost ${usd(options.maxCost)} is below the high estimate: the run is told to ` +
+            `finalize as spend nears it, so it may end with less of the code reviewed`,
+        );
+      }
     }
     const files: DryRunFile[] = snapshot.files.map((f) => ({
       path: f.path,
