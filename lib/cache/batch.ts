@@ -9,8 +9,9 @@ import { cacheKey, type CacheKeyParts } from "./key.ts";
 
 /**
  * Sends prompts to the sub-model and resolves with one result per prompt, in order (failed
- * items as `[ERROR ...]` strings). A sender that can should also call `onResult` as each answer
- * arrives: that answer is stored at once, so a run interrupted mid-batch keeps it.
+ * items as `[ERROR ...]` strings). A sender that can should also call `onResult(index, result)`
+ * as each answer arrives (`index` into the `prompts` it was given): that answer is stored at once,
+ * so a run interrupted mid-batch keeps it.
  */
 export type BatchSender = (
   prompts: string[],
