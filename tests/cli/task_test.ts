@@ -75,3 +75,9 @@ Deno.test("deeprepo started from a script that changed folder works in that fold
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--version reports the version deno.json declares", async () => {
+  const { VERSION } = await import("../../lib/version.ts");
+  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
+  assertEquals(VERSION, config.version);
+});
