@@ -134,15 +134,74 @@ export function formatMetadata(metadata: RepoMetadata): string {
   ].join("\n");
 }
 
-/** The first user message: metadata, file tree and the task (never file contents). */
-export function firstUserMessage(metadata: RepoMetadata, fileTree: string): string {
+/**
+ * Most characters of file tree the first message carries (about 17,000 tokens, re-sent every
+ * turn). A larger tree is replaced by a folder summary; the full tree stays in `file_tree`.
+ */
+export const MAX_TREE_CHARS = 60_000;
+
+/**
+ * The tree as the root model first sees it: the whole tree when it fits in
+ * {@linkcode MAX_TREE_CHARS}, otherwise folders (two levels deep) with their file counts.
+ *
+ * @param fileTree The indented tree.
+ * @param paths Every file path (to count files per folder).
+ * @param limit @default MAX_TREE_CHARS
+ */
+export function treeForPrompt(
+  fileTree: string,
+  paths: string[],
+  limit: number = MAX_TREE_CHARS,
+): string {
+  if (fileTree.length <= limit) return fileTree;
+  const counts = new Map<string, number>();
+  for (const path of paths) {
+    const parts = path.split("/");
+    const folder = parts.length === 1
+      ? "."
+      : parts.slice(0, Math.min(2, parts.length - 1)).join("/");
+    counts.set(folder, (counts.get(folder) ?? 0) + 1);
+  }
+  const lines = [
+    `(The tree has ${formatInt(fileTree.split("\n").length)} lines, too many to show. Folders, ` +
+    "two levels deep, with the number of files under each; print slices of file_tree or " +
+    "filter Object.keys(codebase) in the REPL for the rest.)",
+  ];
+  let size = lines[0].length;
+  const folders = [...counts.keys()].sort();
+  for (const [i, folder] of folders.entries()) {
+    const n = counts.get(folder)!;
+    const line = `${folder}/ (${formatInt(n)} file${n === 1 ? "" : "s"})`;
+    if (size + line.length + 1 > limit) {
+      lines.push(`... ${formatInt(folders.length - i)} more folders`);
+      break;
+    }
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The first user message: metadata, file tree and the task (never file contents).
+ *
+ * @param metadata Repository metadata.
+ * @param fileTree The indented tree.
+ * @param paths Every file path; when given, a tree over {@linkcode MAX_TREE_CHARS} is replaced
+ *   by a folder summary.
+ */
+export function firstUserMessage(
+  metadata: RepoMetadata,
+  fileTree: string,
+  paths?: string[],
+): string {
   return `Analyze this repository and write a development report.
 
 ## Repository metadata
 ${formatMetadata(metadata)}
 
 ## File tree
-${fileTree}
+${paths ? treeForPrompt(fileTree, paths) : fileTree}
 
 ## Task
 The full contents are in the REPL's codebase object. Explore with execute_code, send the files

@@ -211,7 +211,7 @@ export async function runAnalysis(
   let repl: Repl | undefined;
   let pending: Part[] = [{
     type: "text",
-    text: firstUserMessage(snapshot.metadata, snapshot.fileTree),
+    text: firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)),
   }];
 
   const execute = async (code: string): Promise<ExecResult> => {
@@ -483,7 +483,7 @@ export function minimumBudgetUsd(
 ): number {
   const ledger = new SpendLedger({ rootCost, subCost: () => 0 });
   const chars = FIXED_PROMPT_CHARS +
-    firstUserMessage(snapshot.metadata, snapshot.fileTree).length;
+    firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)).length;
   return 2 * ledger.projectRoot(chars, promptCache);
 }
 

@@ -1,7 +1,12 @@
-import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
 import { type AnalysisDeps, runAnalysis } from "../../lib/engine/run_analysis.ts";
 import { priceUsage } from "../../lib/engine/spend.ts";
-import { ROOT_SYSTEM_PROMPT, SUB_SYSTEM_PROMPT } from "../../lib/engine/prompts.ts";
+import {
+  MAX_TREE_CHARS,
+  ROOT_SYSTEM_PROMPT,
+  SUB_SYSTEM_PROMPT,
+  treeForPrompt,
+} from "../../lib/engine/prompts.ts";
 import type { CompletionRequest, Part, Pricing } from "../../lib/providers/types.ts";
 import { FakeRepl, makeSnapshot, sampleFiles, ScriptedClient, toolCall } from "./_fakes.ts";
 
@@ -467,4 +472,34 @@ Deno.test("runAnalysis() does not end the run on an empty set_answer, and says s
   assertEquals(result.turns.length, 3);
   assert(result.complete);
   assertEquals(result.report, "# Real report");
+});
+
+Deno.test("runAnalysis() sends a folder summary instead of a file tree too long for the prompt", async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 4000; i++) {
+    files[`packages/pkg_${i % 40}/src/module_with_a_long_name_${i}.ts`] = `export const v = ${i};`;
+  }
+  files["README.md"] = "# big";
+  const snapshot = makeSnapshot(files);
+  snapshot.fileTree = Object.keys(files).sort().map((p) => `  ${p}`).join("\n");
+  assert(snapshot.fileTree.length > MAX_TREE_CHARS);
+  const root = new ScriptedClient([toolCall("set_answer('ok')")]);
+  const { d, repls } = deps(root, echoSub());
+  await runAnalysis({ snapshot }, d);
+  const first = userText(root.requests[0]);
+  assert(first.length < MAX_TREE_CHARS, `${first.length}`);
+  assertStringIncludes(first, "(The tree has 4,001 lines, too many to show.");
+  assertStringIncludes(first, "\n./ (1 file)\npackages/pkg_0/ (100 files)\n");
+  assertStringIncludes(first, "packages/pkg_39/ (100 files)");
+  assert(!first.includes("module_with_a_long_name_7.ts"));
+  assertEquals(repls[0].options.fileTree, snapshot.fileTree); // the REPL keeps the whole tree
+});
+
+Deno.test("treeForPrompt() keeps a tree that fits and cuts a long folder list with a count", () => {
+  assertEquals(treeForPrompt("a/\n  b.ts", ["a/b.ts"]), "a/\n  b.ts");
+  const paths = Array.from({ length: 50 }, (_, i) => `dir_${i}/sub/file.ts`);
+  const summary = treeForPrompt("x".repeat(500), paths, 300);
+  assert(summary.length <= 330, `${summary.length}`);
+  assertMatch(summary, /\n\.\.\. \d+ more folders$/);
+  assertStringIncludes(summary, "dir_0/sub/ (1 file)");
 });
