@@ -13,8 +13,8 @@
  * them and is dropped. Files whose `codebase` entry is a placeholder (too large, read error) or
  * blank never count.
  *
- * Scanning is linear in the prompt's length: every probe is indexed by its first
- * {@linkcode KEY} characters, and each prompt position is looked up once.
+ * Scanning is linear in the prompt's length: every probe is indexed by a rolling hash of its
+ * first {@linkcode KEY} characters, and each prompt position is looked up once.
  *
  * @module
  */
@@ -26,6 +26,21 @@ export const WINDOW = 200;
 export const TINY = 40;
 /** Index key length. */
 const KEY = 32;
+/** Base of the rolling hash over {@linkcode KEY} characters (arithmetic mod 2^32). */
+const BASE = 0x01000193;
+/** BASE^(KEY-1) mod 2^32: the weight of the character leaving the window. */
+const TOP = (() => {
+  let p = 1;
+  for (let i = 0; i < KEY - 1; i++) p = Math.imul(p, BASE);
+  return p;
+})();
+
+/** Hash of `text[at, at + KEY)`, the same value the rolling update produces. */
+function hashAt(text: string, at: number): number {
+  let h = 0;
+  for (let i = at; i < at + KEY; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
+  return h;
+}
 
 interface Probe {
   path: string;
@@ -39,7 +54,8 @@ export class CoverageLedger {
   readonly covered = new Set<string>();
   /** Paths that can be looked at (included, non-blank content). */
   readonly eligible: string[] = [];
-  #index = new Map<string, Probe[]>();
+  /** Probes by the rolling hash of their first {@linkcode KEY} characters. */
+  #index = new Map<number, Probe[]>();
   #short: Probe[] = [];
 
   /**
@@ -78,7 +94,7 @@ export class CoverageLedger {
       this.#short.push(p);
       return;
     }
-    const key = p.text.slice(0, KEY);
+    const key = hashAt(p.text, 0);
     const list = this.#index.get(key);
     if (list) list.push(p);
     else this.#index.set(key, [p]);
@@ -101,13 +117,20 @@ export class CoverageLedger {
       if (p.needsPath && !prompt.includes(p.path)) return;
       found.add(p.path);
     };
-    if (this.#index.size > 0) {
-      for (let i = 0; i + KEY <= prompt.length; i++) {
-        const list = this.#index.get(prompt.slice(i, i + KEY));
-        if (!list) continue;
-        for (const p of list) {
-          if (!found.has(p.path) && prompt.startsWith(p.text, i)) hit(p);
+    if (this.#index.size > 0 && prompt.length >= KEY) {
+      // One pass with a rolling hash: no string is made per position; a hash hit is confirmed
+      // by comparing the text.
+      let h = hashAt(prompt, 0);
+      for (let i = 0;; i++) {
+        const list = this.#index.get(h);
+        if (list) {
+          for (const p of list) {
+            if (!found.has(p.path) && prompt.startsWith(p.text, i)) hit(p);
+          }
         }
+        if (i + KEY >= prompt.length) break;
+        h = (Math.imul(h - Math.imul(prompt.charCodeAt(i), TOP), BASE) +
+          prompt.charCodeAt(i + KEY)) | 0;
       }
     }
     for (const p of this.#short) if (!found.has(p.path) && prompt.includes(p.text)) hit(p);

@@ -68,3 +68,12 @@ Deno.test("CoverageLedger ignores a window shared by many files, like a license 
   assertEquals(ledger.filesIn(a), ["a.ts"]);
   assertEquals(ledger.filesIn(header + "unrelated"), []);
 });
+
+Deno.test("CoverageLedger finds non-ASCII files anywhere in a long prompt", () => {
+  const accents = "// Größe, café, naïve — 日本語のコメント 🚀\nconst s = 'ünïcödé';\n".repeat(12);
+  const ascii = "export const plain = 1;\n".repeat(20);
+  const ledger = new CoverageLedger({ "u.ts": accents, "a.ts": ascii });
+  const prompt = "🚀".repeat(1001) + "x" + accents + "\n".repeat(7) + ascii.slice(0, 300);
+  assertEquals(ledger.filesIn(prompt), ["u.ts", "a.ts"]);
+  assertEquals(ledger.filesIn(prompt.slice(0, 2003)), []);
+});
