@@ -30,9 +30,33 @@ function fakeIo(syncMs: number, asyncMs: number): FileIo {
   };
 }
 
+/**
+ * A fake file system on a virtual clock: each synchronous read costs `syncMs`, each
+ * asynchronous read `asyncMs` of the clock — for reads that wait on a device with N in flight,
+ * that is the wait divided by N. The mode decisions are then the same on any machine, however
+ * loaded (that the pool really overlaps reads is tested on its own below).
+ */
+function virtualIo(syncMs: number, asyncMs: number): { io: FileIo; clock: () => number } {
+  let now = 0;
+  return {
+    io: {
+      readSync: () => {
+        now += syncMs;
+        return { bytes: text.length, data: text };
+      },
+      read: () => {
+        now += asyncMs;
+        return Promise.resolve({ bytes: text.length, data: text });
+      },
+    },
+    clock: () => now,
+  };
+}
+
 Deno.test("readFiles stays synchronous when files come from the cache", async () => {
   const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
-  const out = await readFiles("/r", paths, { concurrency: 32, io: fakeIo(0, 0) }, stats);
+  const { io, clock } = virtualIo(0.015, 0.045); // cached: ~15 µs a read, async adds ~30 µs
+  const out = await readFiles("/r", paths, { concurrency: 32, io, clock }, stats);
   assertEquals(out.length, paths.length);
   assert(out.every((o) => o.kind === "text" && o.text === "export const x = 1;\n"));
   assertEquals(stats, { syncFiles: paths.length, asyncFiles: 0 });
@@ -41,28 +65,31 @@ Deno.test("readFiles stays synchronous when files come from the cache", async ()
 Deno.test("readFiles moves to concurrent reads when each read waits on a device", async () => {
   // 0.5 ms per synchronous read; asynchronous reads wait 2 ms each, but 32 wait at once.
   const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
-  const started = performance.now();
-  const out = await readFiles("/r", paths, { concurrency: 32, io: fakeIo(0.5, 2) }, stats);
-  const elapsed = performance.now() - started;
+  const { io, clock } = virtualIo(0.5, 2 / 32);
+  const out = await readFiles("/r", paths, { concurrency: 32, io, clock }, stats);
   assertEquals(out.length, paths.length);
   assert(out.every((o) => o.kind === "text"));
-  assert(stats.asyncFiles > paths.length / 2, JSON.stringify(stats));
-  assert(elapsed < paths.length * 0.5, `took ${elapsed.toFixed(0)} ms, no faster than serial`);
+  // The first chunk is synchronous; from then on the pool, with a synchronous re-check every
+  // 16 chunks.
+  assertEquals(stats, { syncFiles: 256, asyncFiles: paths.length - 256 });
 });
 
 Deno.test("readFiles goes back to synchronous reads when concurrency does not help", async () => {
-  // Asynchronous reads block the thread too (CPU-bound work): one probe, then synchronous.
-  const io: FileIo = {
-    readSync: fakeIo(0.3, 0).readSync,
-    read: () => {
-      blockFor(0.3);
-      return Promise.resolve({ bytes: text.length, data: text });
-    },
-  };
+  // Asynchronous reads cost as much as synchronous ones (CPU-bound work): one probe, then
+  // synchronous.
   const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
-  await readFiles("/r", paths, { concurrency: 8, io }, stats);
-  assert(stats.asyncFiles <= 256, JSON.stringify(stats));
-  assert(stats.syncFiles >= paths.length - 256, JSON.stringify(stats));
+  const { io, clock } = virtualIo(0.3, 0.3);
+  await readFiles("/r", paths, { concurrency: 8, io, clock }, stats);
+  assertEquals(stats, { syncFiles: paths.length - 256, asyncFiles: 256 });
+});
+
+Deno.test("readFiles probes the pool again after 16 chunks, and follows the faster mode", async () => {
+  const many = Array.from({ length: 256 * 40 }, (_, i) => `g${i}.ts`);
+  const stats: ReadStats = { syncFiles: 0, asyncFiles: 0 };
+  const { io, clock } = virtualIo(0.3, 0.3);
+  await readFiles("/r", many, { concurrency: 8, io, clock }, stats);
+  // Probes at chunks 0, 17 and 34 (each one chunk of the pool), synchronous otherwise.
+  assertEquals(stats, { syncFiles: many.length - 3 * 256, asyncFiles: 3 * 256 });
 });
 
 Deno.test("readFiles honours the mode it is given", async () => {
