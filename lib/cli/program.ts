@@ -149,7 +149,7 @@ function addRunOptions(cmd: Command): Command {
     .option("--max-cost <usd>", "stop spending at this many US dollars", positiveNumber)
     .option(
       "--exec-timeout <seconds>",
-      "one REPL execution's time limit",
+      "one REPL execution's time limit, at most 86400 (a day)",
       integer(1, MAX_EXEC_TIMEOUT_SECONDS),
       DEFAULTS.execTimeoutSeconds,
     )
@@ -329,7 +329,7 @@ export function buildProgram(
     )
     .option(
       "--exec-timeout <seconds>",
-      "one execution's time limit",
+      "one execution's time limit, at most 86400 (a day)",
       integer(1, MAX_EXEC_TIMEOUT_SECONDS),
       DEFAULTS.execTimeoutSeconds,
     )
