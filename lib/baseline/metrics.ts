@@ -16,6 +16,8 @@ export interface BaselineMetricsInput {
   /** Files in the snapshot (`metadata.total_files`). */
   filesTotal: number;
   maxChars: number;
+  /** Output limit the request carried. */
+  maxOutputTokens: number;
   prompt: BaselinePrompt;
   result: BaselineCallResult;
   /** Cost of `result.usage` in USD (from the providers' pricing). */
@@ -51,6 +53,7 @@ export function baselineMetrics(input: BaselineMetricsInput): Record<string, unk
     unavailable_paths: input.prompt.unavailable.map((u) => u.path),
     prompt_chars: input.prompt.chars,
     max_chars: input.maxChars,
+    max_output_tokens: input.maxOutputTokens,
     elapsed_seconds: Math.round(input.result.elapsedSeconds * 1000) / 1000,
     analysis_chars: input.result.analysis.length,
   };

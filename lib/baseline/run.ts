@@ -15,6 +15,11 @@ export interface BaselineCallInput {
   client: ModelClient;
   /** The user message (from `buildBaselinePrompt`). */
   user: string;
+  /**
+   * Output limit of the request; less than the default only when the model's context window
+   * would not hold the prompt and the full limit. @default 16384
+   */
+  maxTokens?: number;
   /** Receives streamed text; when set, the request streams. */
   onText?: (chunk: string) => void;
   signal?: AbortSignal;
@@ -56,7 +61,7 @@ export async function runBaseline(input: BaselineCallInput): Promise<BaselineCal
     const response = await input.client.complete({
       system: BASELINE_SYSTEM_PROMPT,
       messages: [{ role: "user", content: input.user }],
-      maxTokens: BASELINE_MAX_TOKENS,
+      maxTokens: input.maxTokens ?? BASELINE_MAX_TOKENS,
       onText,
       signal: input.signal,
     });

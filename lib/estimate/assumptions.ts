@@ -37,6 +37,11 @@ export const BASELINE_ASSUMPTIONS = {
   /** The call's output limit. */
   maxOutputTokens: 16_384,
   /**
+   * The least output the baseline asks for when a small context window leaves less than the
+   * limit: below this a report cannot be written, so the call goes out with it and a warning.
+   */
+  minOutputTokens: 1_024,
+  /**
    * Characters per token when `compare --max-cost` reserves the baseline's worst case and no
    * real tokenizer fits: 3.5, not the estimate's 4, so a provider count up to ~15% higher than
    * the approximation still fits the reserve (the engine projects at the same ratio).

@@ -37,7 +37,10 @@ export interface BaselineEstimate {
   cost: Range;
   /** The model's context window, when known. */
   contextWindow: number | null;
-  /** False when input plus the output limit exceed the context window; null when unknown. */
+  /**
+   * False when the context window cannot hold the prompt and even the smallest answer the
+   * baseline asks for; null when the window is unknown.
+   */
   fitsContext: boolean | null;
   assumptions: string[];
 }
@@ -59,19 +62,26 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
   const inputTokens = input.counter.count(input.system) + input.counter.count(input.user);
   const price = (outputTokens: number) =>
     costOf({ inputTokens, outputTokens }, input.model.pricing);
+  const limit = baselineOutputLimit(input);
+  const low = Math.min(B.typicalOutputTokens, limit.maxTokens);
   const assumptions = [
     `input: system prompt + user message, counted by ${input.counter.name}` +
     (input.counter.exact ? "" : " (an approximation: the provider's count will differ a little)"),
-    `output: ${fmt(B.typicalOutputTokens)} tokens (low, a typical report) to ` +
-    `${fmt(B.maxOutputTokens)} (high, the output limit)`,
+    `output: ${fmt(low)} tokens (low, a typical report) to ` +
+    `${fmt(limit.maxTokens)} (high, the output limit)`,
   ];
-  const fitsContext = input.contextWindow
-    ? inputTokens + B.maxOutputTokens <= input.contextWindow
-    : null;
+  const fitsContext = input.contextWindow ? limit.fits : null;
+  if (limit.maxTokens < B.maxOutputTokens && limit.fits) {
+    assumptions.push(
+      `output limited to ${fmt(limit.maxTokens)} tokens so the prompt fits the ` +
+        `${fmt(input.contextWindow!)}-token context window; lower --max-chars for a longer answer`,
+    );
+  }
   if (fitsContext === false) {
     assumptions.push(
-      `the prompt (~${fmt(inputTokens)} tokens) plus the ${fmt(B.maxOutputTokens)}-token ` +
-        `answer exceeds the ${fmt(input.contextWindow!)}-token context window: lower --max-chars`,
+      `the prompt (~${fmt(inputTokens)} tokens) leaves less than ${fmt(B.minOutputTokens)} ` +
+        `tokens for the answer in the ${fmt(input.contextWindow!)}-token context window: ` +
+        "lower --max-chars",
     );
   }
   if (!input.model.pricingKnown) {
@@ -84,8 +94,8 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
     pricingKnown: input.model.pricingKnown,
     inputTokens,
     inputCost: roundUsd(costOf({ inputTokens, outputTokens: 0 }, input.model.pricing)),
-    outputTokens: { low: B.typicalOutputTokens, high: B.maxOutputTokens },
-    cost: { low: roundUsd(price(B.typicalOutputTokens)), high: roundUsd(price(B.maxOutputTokens)) },
+    outputTokens: { low, high: limit.maxTokens },
+    cost: { low: roundUsd(price(low)), high: roundUsd(price(limit.maxTokens)) },
     contextWindow: input.contextWindow ?? null,
     fitsContext,
     assumptions,
@@ -104,8 +114,8 @@ export interface BaselineReserve {
 
 /**
  * The most the baseline call can cost: its input (counted by the model's own tokenizer, or at a
- * cautious 3.5 characters per token when only the approximation fits) plus the full output
- * limit, at the model's uncached prices. `compare --max-cost` reserves this before analyze runs,
+ * cautious 3.5 characters per token when only the approximation fits) plus its whole output
+ * limit ({@linkcode baselineOutputLimit}), at the model's uncached prices. `compare --max-cost` reserves this before analyze runs,
  * so the two sides together stay within the budget.
  *
  * @param input Model, counter, and the two prompt texts.
@@ -118,12 +128,50 @@ export interface BaselineReserve {
  * ```
  */
 export function baselineReserve(input: BaselineEstimateInput): BaselineReserve {
+  const inputTokens = cautiousInputTokens(input);
+  const outputTokens = baselineOutputLimit(input).maxTokens;
+  const usd = costOf({ inputTokens, outputTokens }, input.model.pricing);
+  // Rounded up, so the reserve never falls short by a fraction of a cent.
+  return { usd: Math.ceil(usd * 1e6) / 1e6, inputTokens, outputTokens };
+}
+
+/** The output limit of a baseline call, from {@linkcode baselineOutputLimit}. */
+export interface BaselineOutputLimit {
+  /** `max_tokens` of the request. */
+  maxTokens: number;
+  /** False when the context window cannot hold the prompt plus `maxTokens`. */
+  fits: boolean;
+  /** The prompt's tokens as counted for the limit (on the safe side). */
+  inputTokens: number;
+}
+
+/**
+ * How many output tokens the baseline asks for: the 16,384-token limit, or what the model's
+ * context window leaves after the prompt when that is less (providers reject a request whose
+ * prompt plus `max_tokens` exceeds the window), but never under 1,024. The prompt is counted on
+ * the safe side (see {@linkcode baselineReserve}).
+ *
+ * @param input Model, counter, prompt texts and context window.
+ * @returns The limit and whether the request fits the window.
+ *
+ * @example
+ * ```ts ignore
+ * const { maxTokens, fits } = baselineOutputLimit({ model, counter, system, user, contextWindow });
+ * ```
+ */
+export function baselineOutputLimit(input: BaselineEstimateInput): BaselineOutputLimit {
+  const inputTokens = cautiousInputTokens(input);
+  if (!input.contextWindow) return { maxTokens: B.maxOutputTokens, fits: true, inputTokens };
+  const room = input.contextWindow - inputTokens;
+  const maxTokens = Math.max(B.minOutputTokens, Math.min(B.maxOutputTokens, room));
+  return { maxTokens, fits: room >= maxTokens, inputTokens };
+}
+
+/** Prompt tokens by the model's own tokenizer, else at a cautious 3.5 characters per token. */
+function cautiousInputTokens(input: BaselineEstimateInput): number {
   const count = (text: string) =>
     input.counter.exact
       ? input.counter.count(text)
       : Math.ceil(text.length / B.reserveCharsPerToken);
-  const inputTokens = count(input.system) + count(input.user);
-  const usd = costOf({ inputTokens, outputTokens: B.maxOutputTokens }, input.model.pricing);
-  // Rounded up, so the reserve never falls short by a fraction of a cent.
-  return { usd: Math.ceil(usd * 1e6) / 1e6, inputTokens, outputTokens: B.maxOutputTokens };
+  return count(input.system) + count(input.user);
 }

@@ -14,6 +14,8 @@ export {
 export {
   type BaselineEstimate,
   type BaselineEstimateInput,
+  type BaselineOutputLimit,
+  baselineOutputLimit,
   type BaselineReserve,
   baselineReserve,
   estimateBaseline,

@@ -215,3 +215,39 @@ Deno.test("baseline interrupted mid-call writes its files and exits 130", async 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("baseline limits the answer to what a small context window leaves, and says so", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_baseline_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/repo`);
+    // ~40k fixture characters plus 50k more: ~26k prompt tokens at the cautious 3.5 chars/token.
+    await Deno.writeTextFile(`${repo}/pkg/big.py`, "# a long module line\n".repeat(2_400));
+    server.enqueueFor("openai", { text: "short report", usage: { input: 23_000, output: 300 } });
+    const result = await runCliProcess(
+      ["baseline", repo, "-q", "-o", `${tmp}/out`, "--root-model", "qwen-coder"],
+      { cwd: tmp, env: isolatedEnv(tmp, server.env()) },
+    );
+    assertEquals(result.code, 0, result.stderr);
+    server.assertNoFailures();
+    const request = server.requestsFor("openai")[0];
+    const limit = Number(request.body.max_tokens ?? request.body.max_completion_tokens);
+    const registry = await loadRegistry({ cwd: tmp, env: envFromRecord({}) });
+    const window = registry.resolve("qwen-coder", "root").contextWindow!;
+    assert(limit >= 1_024 && limit < 16_384, `max_tokens ${limit}`);
+    const prompt = systemText(request).length + lastUserText(request).length;
+    assert(prompt / 3.5 + limit <= window * 1.01, `${prompt} chars + ${limit} > ${window}`);
+    assertMatch(
+      result.stderr,
+      /^warning: the baseline prompt \(~[\d,]+ tokens\) leaves room for [\d,]+ output tokens in openrouter:qwen\/.*context window of [\d,]+ tokens; the answer is limited to that/,
+    );
+    assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+    const metrics = JSON.parse(
+      await Deno.readTextFile(result.stdout.trim().replace(/\.md$/, "_metrics.json")),
+    );
+    assertEquals(metrics.max_output_tokens, limit);
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -2,6 +2,7 @@ import {
   ANALYZE_ASSUMPTIONS,
   approximateCounter,
   BASELINE_ASSUMPTIONS,
+  baselineOutputLimit,
   baselineReserve,
   estimateAnalyze,
   estimateBaseline,
@@ -194,13 +195,38 @@ Deno.test("the published FastAPI benchmark run falls inside the analyze estimate
   assert(e.cost.low <= recorded && recorded <= e.cost.high, JSON.stringify(e.cost));
 });
 
-Deno.test("estimateBaseline flags a prompt that cannot fit the context window", () => {
+Deno.test("estimateBaseline limits the answer to what the context window leaves, down to 1,024", () => {
   const base = { model: sonnet, counter: perChar, system: "s", user: "u".repeat(100_000) };
+  // 100,001 prompt tokens in a 110,000-token window: 9,999 tokens left for the answer.
   const tight = estimateBaseline({ ...base, contextWindow: 110_000 });
-  assertEquals(tight.fitsContext, false);
-  assertStringIncludes(tight.assumptions.join("\n"), "lower --max-chars");
-  assertEquals(estimateBaseline({ ...base, contextWindow: 200_000 }).fitsContext, true);
+  assertEquals(tight.fitsContext, true);
+  assertEquals(tight.outputTokens, { low: 4_000, high: 9_999 });
+  assert(close(tight.cost.high, (100_001 * 3 + 9_999 * 15) / 1e6));
+  assertStringIncludes(tight.assumptions.join("\n"), "output limited to 9,999 tokens");
+  // Less than 1,024 left: the request cannot fit at all.
+  const over = estimateBaseline({ ...base, contextWindow: 100_500 });
+  assertEquals(over.fitsContext, false);
+  assertEquals(over.outputTokens.high, BASELINE_ASSUMPTIONS.minOutputTokens);
+  assertStringIncludes(over.assumptions.join("\n"), "lower --max-chars");
+  const roomy = estimateBaseline({ ...base, contextWindow: 200_000 });
+  assertEquals(roomy.fitsContext, true);
+  assertEquals(roomy.outputTokens.high, 16_384);
+  assert(!roomy.assumptions.join("\n").includes("limited"));
   assertEquals(estimateBaseline(base).fitsContext, null);
+  // The worst case of compare --max-cost follows the same limit.
+  assertEquals(baselineReserve({ ...base, contextWindow: 110_000 }).outputTokens, 9_999);
+});
+
+Deno.test("baselineOutputLimit counts an approximated prompt cautiously", () => {
+  const input = {
+    model: sonnet,
+    counter: approximateCounter,
+    system: "",
+    user: "u".repeat(70_000),
+    contextWindow: 32_768,
+  };
+  // 70,000 chars at 3.5 per token = 20,000 tokens (the estimate's 4 would say 17,500).
+  assertEquals(baselineOutputLimit(input), { maxTokens: 12_768, fits: true, inputTokens: 20_000 });
 });
 
 Deno.test("baselineReserve prices the whole output limit and counts approximated input cautiously", () => {

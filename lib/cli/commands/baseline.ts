@@ -15,7 +15,7 @@ import type { ModelClient } from "../../providers/types.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { outputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputs } from "../../report/write.ts";
-import { estimateBaseline, tokenCounterFor } from "../../estimate/mod.ts";
+import { baselineOutputLimit, tokenCounterFor } from "../../estimate/mod.ts";
 import {
   BASELINE_MAX_TOKENS,
   BASELINE_SYSTEM_PROMPT,
@@ -157,11 +157,11 @@ export async function runBaselineOnSnapshot(
       `(${formatInt(prompt.chars)} chars; ${prompt.excluded.length} excluded) ` +
       `to ${model.label}`,
   );
-  const overflow = await contextOverflow(model, prompt.text);
-  if (overflow) ctx.stderr(`warning: ${overflow}\n`);
+  const limit = await outputLimit(model, prompt.text, ctx);
   const result = await runBaseline({
     client,
     user: prompt.text,
+    maxTokens: limit,
     signal: ctx.signal,
     onText: settings.stream ? (chunk) => progress.text(chunk) : undefined,
   });
@@ -181,6 +181,7 @@ export async function runBaselineOnSnapshot(
     rootModel: model.label,
     filesTotal: snapshot.files.length,
     maxChars: settings.maxChars,
+    maxOutputTokens: limit,
     prompt,
     result,
     cost,
@@ -254,20 +255,34 @@ function baselineSummary(
     `${result.elapsedSeconds.toFixed(1)}s`;
 }
 
-/** A warning when the prompt and the answer limit cannot fit the model's context window. */
-async function contextOverflow(model: ResolvedModel, user: string): Promise<string | undefined> {
-  if (!model.contextWindow) return undefined;
-  const estimate = estimateBaseline({
+/**
+ * The request's output limit: 16,384, or what the model's context window leaves after the
+ * prompt (providers reject a request that does not fit), with a warning on stderr (even with
+ * `-q`) whenever the answer is limited or the request cannot fit at all.
+ */
+async function outputLimit(model: ResolvedModel, user: string, ctx: CliContext): Promise<number> {
+  if (!model.contextWindow) return BASELINE_MAX_TOKENS;
+  const limit = baselineOutputLimit({
     model,
     counter: await tokenCounterFor(model),
     system: BASELINE_SYSTEM_PROMPT,
     user,
     contextWindow: model.contextWindow,
   });
-  if (estimate.fitsContext !== false) return undefined;
-  return `the baseline prompt (~${formatInt(estimate.inputTokens)} tokens) plus ` +
-    `${formatInt(BASELINE_MAX_TOKENS)} output tokens exceeds ${model.label}'s ` +
-    `context window of ${formatInt(model.contextWindow)} tokens; lower --max-chars`;
+  const window = `${model.label}'s context window of ${formatInt(model.contextWindow)} tokens`;
+  if (!limit.fits) {
+    ctx.stderr(
+      `warning: the baseline prompt (~${formatInt(limit.inputTokens)} tokens) leaves no room ` +
+        `for an answer in ${window}; the call will likely be rejected: lower --max-chars\n`,
+    );
+  } else if (limit.maxTokens < BASELINE_MAX_TOKENS) {
+    ctx.stderr(
+      `warning: the baseline prompt (~${formatInt(limit.inputTokens)} tokens) leaves room for ` +
+        `${formatInt(limit.maxTokens)} output tokens in ${window}; the answer is limited to ` +
+        `that (lower --max-chars for a longer one)\n`,
+    );
+  }
+  return limit.maxTokens;
 }
 
 function messageOf(error: unknown): string {

@@ -156,6 +156,7 @@ async function checkBudget(
     counter: await tokenCounterFor(baselineModel),
     system: BASELINE_SYSTEM_PROMPT,
     user: prompt.text,
+    contextWindow: baselineModel.contextWindow,
   });
   const least = minimumBudgetUsd(
     snapshot,
