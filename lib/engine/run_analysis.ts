@@ -81,7 +81,10 @@ export interface AnalysisDeps {
   signal?: AbortSignal;
   /** Streamed root-model text. */
   onText?(chunk: string): void;
-  /** Progress; `milestone` marks events worth a plain line (turn ends, batch ends). */
+  /**
+   * Progress; `milestone` marks events worth a plain line (turn ends, batch ends, every 25th
+   * sub-model answer).
+   */
   onProgress?(progress: EngineProgress, milestone: boolean): void;
   /** Millisecond clock. @default performance.now */
   now?(): number;
@@ -171,6 +174,7 @@ export async function runAnalysis(
   });
   const coverage = new CoverageLedger(snapshot.codebase, snapshot.files);
   let turn = 0;
+  let lastSubMilestone = 0;
   let phase: EngineProgress["phase"] = "root";
   let pendingChars = 0;
   const progress = (milestone: boolean) =>
@@ -195,7 +199,13 @@ export async function runAnalysis(
     signal,
     turn: () => turn,
     rootReserve: () => spend.projectRoot(pendingChars + 4000, promptCache),
-    onChange: (_, batchDone) => progress(batchDone),
+    // A plain-line milestone also every SUB_MILESTONE answers, so a log shows a long batch move.
+    onChange: (stats, batchDone) => {
+      const step = stats.done > 0 && stats.done % SUB_MILESTONE === 0 &&
+        stats.done !== lastSubMilestone;
+      if (step) lastSubMilestone = stats.done;
+      progress(batchDone || step);
+    },
   });
 
   const turns: TurnRecord[] = [];
@@ -445,6 +455,9 @@ export async function runAnalysis(
     elapsedMs: now() - started,
   };
 }
+
+/** Sub-model answers between two plain progress lines during a long batch. */
+const SUB_MILESTONE = 25;
 
 /** Stop reasons (Anthropic, OpenAI) meaning the reply was cut at the output-token limit. */
 const OUTPUT_LIMIT_STOPS = new Set(["max_tokens", "length"]);

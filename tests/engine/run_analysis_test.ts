@@ -503,3 +503,18 @@ Deno.test("treeForPrompt() keeps a tree that fits and cuts a long folder list wi
   assertMatch(summary, /\n\.\.\. \d+ more folders$/);
   assertStringIncludes(summary, "dir_0/sub/ (1 file)");
 });
+
+Deno.test("runAnalysis() marks a progress milestone every 25 sub-model answers of a long batch", async () => {
+  const milestones: string[] = [];
+  const root = new ScriptedClient([
+    toolCall("await llm_batch(Array.from({ length: 60 }, (_, i) => 'q' + i));"),
+    toolCall("set_answer('ok')"),
+  ]);
+  const { d } = deps(root, echoSub(), {
+    onProgress: (p, milestone) => {
+      if (milestone && p.phase === "exec") milestones.push(`${p.subDone}/${p.subRequested}`);
+    },
+  });
+  await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), concurrency: 1 }, d);
+  assertEquals(milestones, ["25/60", "50/60", "60/60"]);
+});
