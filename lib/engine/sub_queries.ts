@@ -13,12 +13,14 @@ import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
 import { type Cache, cacheBatcher } from "../cache/mod.ts";
 
 /**
- * Runs prompts through a cache: `send` receives only the misses and must answer them in order.
- * The CLI binds this to `cachedBatch(cache, keyParts, prompts, send)` from `lib/cache/mod.ts`.
+ * Runs prompts through a cache: `send` receives only the misses and must answer them in order,
+ * reporting each answer through `onResult` as it arrives so the cache stores it at once (an
+ * interrupted batch keeps what it received). The CLI binds this to `cacheBatcher` from
+ * `lib/cache/mod.ts`.
  */
 export type BatchThroughCache = (
   prompts: string[],
-  send: (misses: string[]) => Promise<string[]>,
+  send: (misses: string[], onResult?: (index: number, result: string) => void) => Promise<string[]>,
 ) => Promise<{ results: string[]; hits: number; misses: number }>;
 
 /** One sub-model call as the trajectory records it. */
@@ -187,6 +189,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     prompts: string[],
     signal: AbortSignal,
     seen: Map<string, string[]>,
+    onResult?: (index: number, result: string) => void,
   ): Promise<string[]> => {
     const results = new Array<string>(prompts.length);
     let next = 0;
@@ -194,6 +197,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
       while (next < prompts.length) {
         const i = next++;
         results[i] = await sendOne(prompts[i], signal);
+        onResult?.(i, results[i]);
         if (!results[i].startsWith("[ERROR") && !seen.has(prompts[i])) {
           seen.set(prompts[i], options.coverage.record(prompts[i]));
         }
@@ -216,9 +220,9 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     const seen = new Map<string, string[]>();
     if (options.batch) {
       const missed: string[] = [];
-      const out = await options.batch(texts, (misses) => {
+      const out = await options.batch(texts, (misses, onResult) => {
         missed.push(...misses);
-        return sendAll(misses, signal, seen);
+        return sendAll(misses, signal, seen, onResult);
       });
       results = out.results;
       stats.cacheHits += out.hits;

@@ -518,3 +518,33 @@ Deno.test("runAnalysis() marks a progress milestone every 25 sub-model answers o
   await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), concurrency: 1 }, d);
   assertEquals(milestones, ["25/60", "50/60", "60/60"]);
 });
+
+Deno.test("runAnalysis() reports each sub-model answer to the cache as it arrives", async () => {
+  const events: string[] = [];
+  const sub = new ScriptedClient([], (req) => {
+    events.push(`sent ${req.messages[0].content}`);
+    return { text: `answer ${req.messages[0].content}` };
+  });
+  const root = new ScriptedClient([
+    toolCall("state.r = await llm_batch(['a', 'b', 'c']);"),
+    toolCall("set_answer(state.r.join(','))"),
+  ]);
+  const { d } = deps(root, sub, {
+    batch: async (prompts, send) => {
+      const results = await send(prompts, (i, r) => events.push(`stored ${i}: ${r}`));
+      events.push("batch returned");
+      return { results, hits: 0, misses: prompts.length };
+    },
+  });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(1)), concurrency: 1 }, d);
+  assertEquals(events, [
+    "sent a",
+    "stored 0: answer a",
+    "sent b",
+    "stored 1: answer b",
+    "sent c",
+    "stored 2: answer c",
+    "batch returned",
+  ]);
+  assertEquals(result.report, "answer a,answer b,answer c");
+});
