@@ -54,9 +54,9 @@ export interface BaselinePrompt {
   excluded: string[];
   /** Files the loader could not load (too large, unreadable), named in the message too. */
   unavailable: { path: string; status: "too_large" | "read_error" }[];
-  /** `text.length`, the whole message. */
+  /** `text.length`, the whole message: at most `maxChars` unless the metadata alone is more. */
   chars: number;
-  /** Characters counted against the budget: everything but the excluded list. */
+  /** Characters of metadata, tree and file blocks (the message without the excluded list). */
   budgetedChars: number;
 }
 
@@ -66,12 +66,12 @@ export const DEFAULT_MAX_CHARS = 180_000;
 /**
  * Builds the baseline user message. Files are considered entry points first (in the order of
  * `metadata.entry_points`), then the rest smallest first (ties by path); each file that still
- * fits is added as `### path` and a fenced block, each that does not is listed as excluded. The
- * budget covers metadata, tree and file blocks; the list of excluded paths (one short line per
- * file) is appended after the budget, so a huge repository can never crowd out all code with
- * its own file list. That list is itself capped at a tenth of the budget (at least 2,000
- * characters); paths beyond it are summarised as a count. `chars` is the real length of the
- * whole message.
+ * fits is added as `### path` and a fenced block, each that does not is listed as excluded.
+ * The whole message (metadata, tree, file blocks and the list of excluded paths) stays within
+ * `maxChars`, as long as the metadata alone fits: when files are left out, room for their list
+ * is set aside first (what the list needs, at most a tenth of the budget, at least 300
+ * characters) and the files are fitted into the rest; paths that do not fit the list are
+ * summarised as a count. The tree is cut at a quarter of the budget, so code still fits.
  *
  * @param snapshot The loaded codebase.
  * @param options Budget.
@@ -96,25 +96,49 @@ export function buildBaselinePrompt(
     .filter((f) => f.status !== "included")
     .map((f) => ({ path: f.path, status: f.status as "too_large" | "read_error" }));
   const order = baselineOrder(snapshot);
+  const blocks = new Map(order.map((p) => [p, _fileBlock(p, snapshot.codebase[p])]));
+  const head = _header(snapshot, unavailable, Math.floor(maxChars / 4));
 
-  const head = _header(snapshot, unavailable, Math.max(2_000, Math.floor(maxChars / 4)));
-  let total = head.length;
-  const included: string[] = [];
-  const excluded: string[] = [];
-  for (const path of order) {
-    const size = _fileBlock(path, snapshot.codebase[path]).length;
-    // No early exit: a large entry point that does not fit must not stop smaller files.
-    if (total + size <= maxChars) {
-      included.push(path);
-      total += size;
-    } else {
-      excluded.push(path);
+  const fill = (budget: number) => {
+    let total = head.length;
+    const included: string[] = [];
+    const excluded: string[] = [];
+    for (const path of order) {
+      const size = blocks.get(path)!.length;
+      // No early exit: a large entry point that does not fit must not stop smaller files.
+      if (total + size <= budget) {
+        included.push(path);
+        total += size;
+      } else {
+        excluded.push(path);
+      }
     }
+    return { total, included, excluded };
+  };
+  let pass = fill(maxChars);
+  let list = "";
+  if (pass.excluded.length > 0) {
+    // Set room aside for the list of what was left out, then fit the files into the rest.
+    const wanted = _excludedSection(pass.excluded, Infinity).length + _MORE_LINE_CHARS;
+    const cap = Math.max(_MIN_LIST_CHARS, Math.floor(maxChars / 10));
+    pass = fill(maxChars - Math.min(Math.max(wanted, _MIN_LIST_CHARS), cap));
+    list = _excludedSection(pass.excluded, maxChars - pass.total);
   }
-  const text = head + included.map((p) => _fileBlock(p, snapshot.codebase[p])).join("") +
-    _excludedSection(excluded, Math.max(2_000, Math.floor(maxChars / 10)));
-  return { text, included, excluded, unavailable, chars: text.length, budgetedChars: total };
+  const text = head + pass.included.map((p) => blocks.get(p)!).join("") + list;
+  return {
+    text,
+    included: pass.included,
+    excluded: pass.excluded,
+    unavailable,
+    chars: text.length,
+    budgetedChars: pass.total,
+  };
 }
+
+/** Least room kept for the list of excluded files: its heading and a count always fit. */
+const _MIN_LIST_CHARS = 300;
+/** Longest "... and N more" line. */
+const _MORE_LINE_CHARS = 48;
 
 /**
  * The order in which the baseline offers files to the budget: loaded entry points first (in
@@ -181,18 +205,19 @@ function _fileBlock(path: string, content: string): string {
 
 function _excludedSection(paths: string[], limit: number): string {
   if (paths.length === 0) return "";
+  const heading = `\n## Files not shown\n` +
+    `These ${paths.length} files exist but did not fit the size budget; you have not seen them:\n`;
   let list = "";
   let listed = 0;
   for (const path of paths) {
     const line = `- ${path}\n`;
-    if (list.length + line.length > limit) break;
+    const rest = listed + 1 < paths.length ? _MORE_LINE_CHARS : 0;
+    if (heading.length + list.length + line.length + rest > limit) break;
     list += line;
     listed++;
   }
   if (listed < paths.length) {
     list += `- ... and ${paths.length - listed} more (see the file tree)\n`;
   }
-  return `\n## Files not shown\n` +
-    `These ${paths.length} files exist but did not fit the size budget; you have not seen them:\n` +
-    list;
+  return heading + list;
 }

@@ -30,14 +30,19 @@ Deno.test("buildBaselinePrompt includes a large entry point and excludes what no
   const all = buildBaselinePrompt(snapshot, { maxChars: 100_000 }).budgetedChars;
   const block = (path: string, content: string) =>
     `\n### ${path}\n\`\`\`\n${content}\n\`\`\`\n`.length;
-  // Room for the entry point and the two smallest files, not for b (300) or d (2000).
+  // Room for the entry point, the two smallest files and the list of what was left out (300
+  // characters at least), not for b (300) or d (2000).
   const budget = all - block("src/b.ts", files["src/b.ts"]) - block("src/d.ts", files["src/d.ts"]) +
-    150;
+    150 + 300;
   const prompt = buildBaselinePrompt(snapshot, { maxChars: budget });
   assertEquals(prompt.included, ["src/main.ts", "src/a.ts", "src/c.ts"]);
   assertEquals(prompt.excluded, ["src/b.ts", "src/d.ts"]);
-  assert(prompt.budgetedChars <= budget, `${prompt.budgetedChars} > ${budget}`);
   assertEquals(prompt.chars, prompt.text.length);
+  assert(prompt.chars <= budget, `the whole message is ${prompt.chars} > ${budget}`);
+  // Without the room for the list, c no longer fits: the list is part of the budget.
+  const tighter = buildBaselinePrompt(snapshot, { maxChars: budget - 300 });
+  assertEquals(tighter.excluded, ["src/c.ts", "src/b.ts", "src/d.ts"]);
+  assert(tighter.chars <= budget - 300);
   assertStringIncludes(prompt.text, `### src/main.ts\n\`\`\`\n${"m".repeat(3000)}\n\`\`\``);
   assert(!prompt.text.includes("b".repeat(300)), "excluded content must not be sent");
   assertStringIncludes(prompt.text, "## Files not shown");
@@ -92,8 +97,11 @@ Deno.test("buildBaselinePrompt caps the excluded list and counts the rest", () =
   }
   const prompt = buildBaselinePrompt(fakeSnapshot(many), { maxChars: 5_000 });
   assert(prompt.excluded.length > 400, `${prompt.excluded.length} excluded`);
+  assert(prompt.chars <= 5_000, `the whole message is ${prompt.chars} chars`);
   const section = prompt.text.slice(prompt.text.indexOf("## Files not shown"));
-  assert(section.length < 2_300, `excluded section is ${section.length} chars`);
+  // The list gets the room set aside for it (a tenth) plus whatever the files left unused.
+  assert(section.length >= 400, `excluded section is only ${section.length} chars`);
+  assertEquals(prompt.chars, prompt.budgetedChars + section.length + 1);
   const listed = section.split("\n").filter((l) => l.startsWith("- src/")).length;
   assertStringIncludes(
     section,
@@ -109,5 +117,5 @@ Deno.test("buildBaselinePrompt cuts a huge file tree so code still fits the budg
   assertStringIncludes(prompt.text, "more lines)");
   assert(prompt.included.includes("main.ts"));
   assert(prompt.included.length > 10, `${prompt.included.length} files included`);
-  assert(prompt.budgetedChars <= 20_000);
+  assert(prompt.chars <= 20_000, `the whole message is ${prompt.chars} chars`);
 });

@@ -279,8 +279,7 @@ function baselineSummary(
     `Dry run: baseline ${snapshot.metadata.repo_name} (${snapshot.source}); no model was called.`,
     ...loadLines(snapshot),
     `Prompt: ${prompt.included.length} files sent, ${prompt.excluded.length} excluded ` +
-    `(${n(prompt.budgetedChars)} of ${n(maxChars)} budget chars; ${n(prompt.chars)} chars with ` +
-    `the excluded list)`,
+    `(${n(prompt.chars)} of ${n(maxChars)} characters, with the list of excluded files)`,
     // Nothing of a file the loader could not read is sent, so it shows no character count.
     ...files.map((f) =>
       `  ${f.status.padEnd(width)} ${
