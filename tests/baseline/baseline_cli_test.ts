@@ -86,6 +86,9 @@ Deno.test("baseline sends the entry point first, then small files, and excludes 
     assertEquals(metrics.excluded_files, 3);
     assertEquals(metrics.excluded_paths, MEDIUM);
     assertEquals(metrics.prompt_chars, user.length);
+    assert(metrics.prompt_chars <= FIXTURE_BUDGET, `${metrics.prompt_chars} > --max-chars`);
+    assertEquals(metrics.max_chars, FIXTURE_BUDGET);
+    assertEquals(metrics.max_output_tokens, 16_384);
     assertEquals(
       metrics.analysis_chars,
       "## 1. Architecture\nfine\n## 4. Prioritized plan\nP0: none".length,

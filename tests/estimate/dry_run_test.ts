@@ -134,7 +134,7 @@ Deno.test("baseline --dry-run --json marks excluded files and prices the exact p
     assertEquals(byStatus("included"), ["main.py", ...SMALL]);
     assertEquals(byStatus("excluded"), MEDIUM);
     assertEquals(byStatus("too_large"), ["pkg/huge.py"]);
-    assert(json.prompt.budgeted_chars <= FIXTURE_BUDGET);
+    assert(json.prompt.chars <= FIXTURE_BUDGET, `${json.prompt.chars} > --max-chars`);
     const e = json.estimate;
     assertEquals(
       e.input_tokens,
