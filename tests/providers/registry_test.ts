@@ -462,22 +462,26 @@ Deno.test("plugins load from URLs (--plugin and a config file); a missing URL is
         `${dir}/deeprepo.json`,
         JSON.stringify({ plugins: [`${server.url}/listed.ts`] }),
       );
-      const registry = await loadRegistry({
-        cwd: dir,
-        env: envFromRecord({}),
-        plugins: [`${server.url}/remote.ts`, `${server.url}/missing.ts`],
-      });
-      assertEquals(registry.resolve("r-1").provider, "remote");
-      assertEquals(registry.resolve("l-1").provider, "listed");
-      assertEquals(registry.origins.slice(4).map((o) => o.specifier), [
-        `${server.url}/listed.ts`,
-        `${server.url}/remote.ts`,
-      ]);
-      assertEquals(registry.errors.length, 1);
-      assertMatch(
-        registry.errors[0].message,
-        new RegExp(`^plugin ${server.url}/missing\\.ts: cannot load: `),
-      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--no-lock",
+          new URL("./_url_registry_probe.ts", import.meta.url).pathname,
+          dir,
+          "r-1,l-1",
+          `${server.url}/remote.ts`,
+          `${server.url}/missing.ts`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert(out.success, new TextDecoder().decode(out.stderr));
+      const probe = JSON.parse(new TextDecoder().decode(out.stdout));
+      assertEquals(probe.providers, ["remote", "listed"]);
+      assertEquals(probe.origins.slice(4), [`${server.url}/listed.ts`, `${server.url}/remote.ts`]);
+      assertEquals(probe.errors.length, 1);
+      assertMatch(probe.errors[0], new RegExp(`^plugin ${server.url}/missing\\.ts: cannot load: `));
     } finally {
       await server.close();
     }
