@@ -181,17 +181,10 @@ Deno.test("analyze with a corrupt cache file warns once and finishes uncached", 
   }
 });
 
-/**
- * Needs two changes outside lib/cache (see the closing note of issue 6): the engine's sendAll
- * (lib/engine/sub_queries.ts) must pass each answer to the cache's `onResult` as it arrives, and
- * analyze (lib/cli/commands/analyze.ts) must `await cache?.close()`. Until both land, whether the
- * answers received before Ctrl-C are stored depends on timing, so the test is not run.
- */
-const ENGINE_STORES_EACH_ANSWER = false;
-
+// The engine hands each answer to the cache as it arrives (sub_queries.ts `onResult`) and
+// analyze awaits the cache's close, so answers received before Ctrl-C are kept.
 Deno.test({
   name: "Ctrl-C during a batch keeps the answers already received: the re-run sends only the rest",
-  ignore: !ENGINE_STORES_EACH_ANSWER,
 }, async () => {
   const work = await Deno.makeTempDir({ prefix: "deeprepo_interrupt_" });
   const server = await startFakeModelServer();

@@ -164,7 +164,7 @@ export async function analyzeLoaded(
       onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
     });
   } finally {
-    cache?.close();
+    await cache?.close();
   }
   progress.done();
 
