@@ -392,3 +392,46 @@ Deno.test("compare interrupted during the baseline keeps its files, skips analyz
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("compare --max-cost does not start analyze when the baseline spent more than its worst case", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_compare_" });
+  const server = await startFakeModelServer();
+  try {
+    const repo = await writeFixture(`${tmp}/fixture_repo`);
+    // A provider reporting far more output than was asked for: the budget is gone.
+    server.enqueueFor("anthropic", {
+      text: "# Baseline",
+      usage: { input: 6_000, output: 200_000 },
+    });
+    const result = await runCliProcess(
+      [
+        "compare",
+        repo,
+        "-q",
+        "--json",
+        "-o",
+        `${tmp}/out`,
+        "--max-chars",
+        "24000",
+        "--max-cost",
+        "1",
+      ],
+      { cwd: tmp, env: isolatedEnv(tmp, server.env()) },
+    );
+    assertEquals(result.code, 1, result.stderr);
+    server.assertNoFailures();
+    assertEquals(server.requestsFor("anthropic").length, 1, "analyze must not call the root");
+    const table = JSON.parse(result.stdout);
+    assertEquals(table.baseline.status, "ok");
+    assertEquals(table.budget.analyze_budget, 0);
+    assertEquals(
+      table.rlm.error,
+      "not run: the baseline left $0.0000 of --max-cost $1.00, less than analyze needs",
+    );
+    assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assertStringIncludes(result.stderr, "analyze failed: not run: the baseline left");
+  } finally {
+    await server.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

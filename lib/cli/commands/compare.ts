@@ -109,7 +109,11 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         if (outcome.error) rlm.error = outcome.error.message;
         interrupted = outcome.error instanceof InterruptedError;
       } catch (error) {
-        rlm.error = messageOf(error);
+        rlm.error = budget && error instanceof UsageError
+          // Only when the baseline cost more than its worst case (a provider's own figure).
+          ? `not run: the baseline left ${usd(budget.analyze_budget!)} of --max-cost ` +
+            `${usd(budget.max_cost)}, less than analyze needs`
+          : messageOf(error);
         interrupted = error instanceof InterruptedError || ctx.signal.aborted;
       }
     }
