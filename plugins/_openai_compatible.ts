@@ -140,6 +140,10 @@ export function openAICompatibleClient(options: OpenAICompatibleOptions): ModelC
         adminAPIKey: null,
       })
     );
+  // Start loading the SDK now, while the codebase loads: the first call then finds it ready.
+  // Only commands that call a model create clients, so dry runs never load it. A failed load is
+  // reported by that first call.
+  getSdk().catch(() => {});
   const limitField = options.maxTokensField ?? "max_tokens";
   return {
     async complete(req: CompletionRequest): Promise<CompletionResponse> {

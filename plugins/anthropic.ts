@@ -87,6 +87,8 @@ const plugin: ProviderPlugin = {
     let sdk: Promise<Anthropic> | undefined;
     const getSdk = () =>
       sdk ??= import("npm:@anthropic-ai/sdk@1.13.0").then((m) => new m.default(settings));
+    // Start loading the SDK now, while the codebase loads (see _openai_compatible.ts).
+    getSdk().catch(() => {});
     return anthropicClient(getSdk, ctx.model);
   },
 };
