@@ -228,3 +228,24 @@ Deno.test("baseline --dry-run prints each file's status in sending order and the
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("analyze --dry-run counts a huge file tree as the folder summary the engine sends", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "deeprepo_dryrun_" });
+  try {
+    const repo = `${tmp}/repo`;
+    for (const folder of ["alpha", "beta"]) {
+      await Deno.mkdir(`${repo}/src/${folder}`, { recursive: true });
+      for (let i = 0; i < 1_000; i++) {
+        const name = `module_with_a_rather_long_descriptive_name_${i}.py`;
+        await Deno.writeTextFile(`${repo}/src/${folder}/${name}`, `x = ${i}\n`);
+      }
+    }
+    const ctx = context(tmp);
+    assertEquals(await runAnalyzeDryRun(analyzeOptions(repo), ctx), 0);
+    const e = JSON.parse(ctx.out.join("\n")).estimate;
+    // The whole tree is over 100,000 characters (25,000+ tokens); the summary is a few lines.
+    assert(e.root.prefix_tokens < 10_000, `prefix ${e.root.prefix_tokens} tokens`);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -49,8 +49,9 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
     const snapshot = loaded.snapshot;
+    // Built as the engine builds it (a huge tree is sent as a folder summary).
     const rootPrefix = ROOT_SYSTEM_PROMPT + JSON.stringify(EXECUTE_CODE_TOOL) +
-      firstUserMessage(snapshot.metadata, snapshot.fileTree);
+      firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase));
     const estimate = estimateAnalyze({
       root,
       sub,
