@@ -24,16 +24,19 @@ export function analyzeSummary(result: AnalysisResult, info: AnalyzeRunInfo): st
   const eligible = result.coverage.eligible.length;
   const outcome = result.complete ? "complete" : `incomplete (${result.stopReason})`;
   const lines = [
-    `analysis ${outcome}: ${result.turns.length} turns, ${sub.calls} sub-model calls` +
+    `analysis ${outcome}: ${plural(result.turns.length, "turn")}, ` +
+    `${plural(sub.calls, "sub-model call")}` +
     ` (${result.subStats.cacheHits} from cache, ${result.subStats.errors} failed),` +
     ` ${covered}/${eligible} files looked at, ${(result.elapsedMs / 1000).toFixed(1)}s`,
     `spend ${usd(total)}: root ${usd(root.costUsd)}, sub ${usd(sub.costUsd)}` +
     (info.budgetUsd !== undefined ? ` (budget ${usd(info.budgetUsd)})` : ""),
   ];
   if (root.cacheReadTokens || root.cacheWriteTokens) {
+    // Writing to the cache costs more than plain input; a short run can lose money on it.
+    const savings = cacheSavingsUsd(root, info.rootPricing);
     lines.push(
       `prompt cache: ${root.cacheReadTokens} tokens read, ${root.cacheWriteTokens} written, ` +
-        `saved ${usd(cacheSavingsUsd(root, info.rootPricing))}`,
+        (savings >= 0 ? `saved ${usd(savings)}` : `cost ${usd(-savings)} more than no caching`),
     );
   }
   lines.push(
@@ -42,4 +45,8 @@ export function analyzeSummary(result: AnalysisResult, info: AnalyzeRunInfo): st
       : "no file reached a sub-model",
   );
   return lines;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

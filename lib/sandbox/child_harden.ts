@@ -13,18 +13,32 @@
  * `import()`, and caps explicit off-heap allocations.
  *
  * @param limits The worker's limits (`bufferBytes`, `liveBufferBytes`).
+ * @returns `reclaimBuffers()`: when buffers counted as live fill more than half the budget, runs
+ *   a full garbage collection (the process runs with `--expose-gc`; `gc` is taken off the global
+ *   object here) and resolves after the finalizers that uncount dead buffers had a turn.
  */
-export function hardenWorkerGlobals(limits: any): void {
+export function hardenWorkerGlobals(limits: any): { reclaimBuffers(): Promise<void> } {
   const g = globalThis as any;
   const defineProperty = Object.defineProperty;
   const stringOf = String;
   const TypeErrorClass = TypeError;
   const RangeErrorClass = RangeError;
+  const collect: (() => void) | undefined = typeof g.gc === "function" ? g.gc : undefined;
+  const setTimer = g.setTimeout;
+  let liveBytes = () => 0;
   harden(limits);
+  return {
+    reclaimBuffers() {
+      if (!collect || liveBytes() <= limits.liveBufferBytes / 2) return Promise.resolve();
+      collect();
+      return new Promise((resolve) => setTimer(resolve, 0));
+    },
+  };
 
   /** Removes what user code must not reach, and caps explicit off-heap allocations. */
   function harden(limits: any) {
     const remove = [
+      "gc",
       "Deno",
       "process",
       "fetch",
@@ -190,15 +204,21 @@ export function hardenWorkerGlobals(limits: any): void {
    */
   function capBuffers(limits: any) {
     let live = 0;
+    liveBytes = () => live;
+    // Dead buffers are uncounted by finalizers, which run only after a garbage collection and
+    // only between tasks: a refusal starts a collection, so the budget is back after an `await`
+    // (each execution also starts with one when the budget is more than half used).
     const registry = new FinalizationRegistry((bytes: number) => {
       live -= bytes;
     });
     const charge = (bytes: number) => {
       if (!(bytes >= 0)) return;
       if (bytes > limits.bufferBytes || live + bytes > limits.liveBufferBytes) {
+        if (bytes <= limits.bufferBytes) collect?.();
         throw new RangeErrorClass(
           `buffer allocation of ${bytes} bytes refused: the REPL allows ${limits.bufferBytes} ` +
-            `bytes per buffer and ${limits.liveBufferBytes} bytes of live buffers`,
+            `bytes per buffer and ${limits.liveBufferBytes} bytes of live buffers (buffers no ` +
+            "longer referenced count until they are collected, at the next await at the latest)",
         );
       }
     };
@@ -264,6 +284,7 @@ export function hardenWorkerGlobals(limits: any): void {
         return 0;
       });
     }
+    chargeRuntimeCopies(charge, track);
     const transfer = g.ArrayBuffer.prototype.transfer;
     if (typeof transfer === "function") {
       for (const method of ["transfer", "transferToFixedLength"]) {
@@ -278,5 +299,95 @@ export function hardenWorkerGlobals(limits: any): void {
         });
       }
     }
+  }
+
+  /**
+   * Buffers the runtime allocates for `structuredClone` and `TextEncoder.encode` do not pass
+   * through the wrapped constructors, so cloning one capped buffer over and over would escape
+   * the live-buffer budget. Their results are charged after the fact (a refused copy is dropped).
+   * Everything used here is captured before user code exists: it may replace the prototypes.
+   */
+  function chargeRuntimeCopies(
+    charge: (bytes: number) => void,
+    track: (buffer: unknown, bytes: number) => void,
+  ) {
+    const apply = Reflect.apply;
+    const keys = Object.keys;
+    const isView = ArrayBuffer.isView;
+    // The most a buffer can grow to (its length when it is not resizable), as the constructors
+    // charge it.
+    const byteLengthOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "maxByteLength")!
+      .get!;
+    const sharedByteLengthOf = Object.getOwnPropertyDescriptor(
+      SharedArrayBuffer.prototype,
+      "maxByteLength",
+    )!.get!;
+    const typedBufferOf = Object.getOwnPropertyDescriptor(
+      Object.getPrototypeOf(Uint8Array.prototype),
+      "buffer",
+    )!.get!;
+    const viewBufferOf = Object.getOwnPropertyDescriptor(DataView.prototype, "buffer")!.get!;
+    const mapForEach = Map.prototype.forEach;
+    const setForEach = Set.prototype.forEach;
+    const MapClass = Map;
+    const SetClass = Set;
+    const DataViewClass = DataView;
+    const bytesOf = (value: unknown): number => {
+      try {
+        return apply(byteLengthOf, value, []);
+      } catch {
+        try {
+          return apply(sharedByteLengthOf, value, []);
+        } catch {
+          return -1; // Not a buffer.
+        }
+      }
+    };
+    const chargeBuffersIn = (root: unknown) => {
+      const seen = new SetClass<unknown>();
+      const stack = [root];
+      while (stack.length > 0) {
+        const value: any = stack.pop();
+        if (value === null || typeof value !== "object" || seen.has(value)) continue;
+        seen.add(value);
+        if (isView(value)) {
+          stack.push(
+            apply(value instanceof DataViewClass ? viewBufferOf : typedBufferOf, value, []),
+          );
+          continue;
+        }
+        const bytes = bytesOf(value);
+        if (bytes >= 0) {
+          charge(bytes);
+          track(value, bytes);
+        } else if (value instanceof MapClass) {
+          apply(mapForEach, value, [(v: unknown, k: unknown) => stack.push(k, v)]);
+        } else if (value instanceof SetClass) {
+          apply(setForEach, value, [(v: unknown) => stack.push(v)]);
+        } else {
+          for (const key of keys(value)) stack.push(value[key]);
+        }
+      }
+    };
+    const clone = g.structuredClone;
+    defineProperty(g, "structuredClone", {
+      value: function structuredClone(value: unknown, options?: unknown) {
+        const copy = clone(value, options);
+        chargeBuffersIn(copy);
+        return copy;
+      },
+      writable: true,
+      configurable: true,
+    });
+    const originalEncode = TextEncoder.prototype.encode;
+    defineProperty(TextEncoder.prototype, "encode", {
+      value: function encode(this: TextEncoder, input?: string) {
+        const bytes = apply(originalEncode, this, [input]);
+        chargeBuffersIn(bytes);
+        return bytes;
+      },
+      writable: true,
+      configurable: true,
+    });
   }
 }

@@ -47,7 +47,7 @@ export function workerMain(): void {
   function start(init: any) {
     const port = init.port;
     const limits = init.limits;
-    hardenWorkerGlobals(limits);
+    const { reclaimBuffers } = hardenWorkerGlobals(limits);
 
     let buffer: string[] = [];
     let kept = 0;
@@ -378,6 +378,7 @@ export function workerMain(): void {
       unflushed = [];
       lastFlush = -Infinity;
       settleLeftovers();
+      await reclaimBuffers();
       currentId = id;
       const sourceUrl = /sourceURL=(\S+)\s*$/.exec(source)?.[1] ?? "";
       let error: unknown;

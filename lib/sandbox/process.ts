@@ -94,7 +94,9 @@ export function childCommand(
   memoryLimitMb: number,
   standalone = Boolean((Deno.build as { standalone?: boolean }).standalone),
 ): ChildCommand {
-  const v8 = `--max-old-space-size=${Math.max(16, Math.floor(memoryLimitMb))}`;
+  // --expose-gc: the worker takes `gc` off its global object before user code exists and uses it
+  // to reclaim the budget of dead ArrayBuffers (see `hardenWorkerGlobals`).
+  const v8 = `--max-old-space-size=${Math.max(16, Math.floor(memoryLimitMb))},--expose-gc`;
   if (standalone) {
     return {
       command: Deno.execPath(),

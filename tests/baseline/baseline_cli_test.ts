@@ -242,7 +242,7 @@ Deno.test("baseline limits the answer to what a small context window leaves, and
     assert(prompt / 3.5 + limit <= window * 1.01, `${prompt} chars + ${limit} > ${window}`);
     assertMatch(
       result.stderr,
-      /^warning: the baseline prompt \(~[\d,]+ tokens\) leaves room for [\d,]+ output tokens in openrouter:qwen\/.*context window of [\d,]+ tokens; the answer is limited to that/,
+      /^deeprepo: warning: the baseline prompt \(~[\d,]+ tokens\) leaves room for [\d,]+ output tokens in openrouter:qwen\/.*context window of [\d,]+ tokens; the answer is limited to that/,
     );
     assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
     const metrics = JSON.parse(

@@ -81,7 +81,7 @@ export async function prepareAnalyze(
   const rootClient = root.createClient({ onRetry, signal: ctx.signal });
   const subClient = sub.createClient({ onRetry, signal: ctx.signal });
   // Warnings go to stderr even with -q: they are about money.
-  for (const m of [root, sub]) if (m.warning) ctx.stderr(`warning: ${m.warning}\n`);
+  for (const m of [root, sub]) if (m.warning) ctx.stderr(`deeprepo: warning: ${m.warning}\n`);
   return { root, sub, rootClient, subClient, progress, retries: () => retries };
 }
 

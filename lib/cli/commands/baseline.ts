@@ -110,7 +110,7 @@ export async function prepareBaseline(
     },
   });
   // Warnings go to stderr even with -q: they are about money.
-  if (model.warning) ctx.stderr(`warning: ${model.warning}\n`);
+  if (model.warning) ctx.stderr(`deeprepo: warning: ${model.warning}\n`);
   return { model, client, retries: () => retries };
 }
 
@@ -272,12 +272,16 @@ async function outputLimit(model: ResolvedModel, user: string, ctx: CliContext):
   const window = `${model.label}'s context window of ${formatInt(model.contextWindow)} tokens`;
   if (!limit.fits) {
     ctx.stderr(
-      `warning: the baseline prompt (~${formatInt(limit.inputTokens)} tokens) leaves no room ` +
+      `deeprepo: warning: the baseline prompt (~${
+        formatInt(limit.inputTokens)
+      } tokens) leaves no room ` +
         `for an answer in ${window}; the call will likely be rejected: lower --max-chars\n`,
     );
   } else if (limit.maxTokens < BASELINE_MAX_TOKENS) {
     ctx.stderr(
-      `warning: the baseline prompt (~${formatInt(limit.inputTokens)} tokens) leaves room for ` +
+      `deeprepo: warning: the baseline prompt (~${
+        formatInt(limit.inputTokens)
+      } tokens) leaves room for ` +
         `${formatInt(limit.maxTokens)} output tokens in ${window}; the answer is limited to ` +
         `that (lower --max-chars for a longer one)\n`,
     );
