@@ -18,9 +18,9 @@ import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../engine/spend.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
-import { EnvironmentError, InterruptedError, RunError, UsageError } from "../../errors.ts";
-import { type OutputPaths, outputPaths, timestamp } from "../../report/naming.ts";
-import { writeRunOutputs } from "../../report/write.ts";
+import { InterruptedError, RunError, UsageError } from "../../errors.ts";
+import { type OutputPaths, timestamp } from "../../report/naming.ts";
+import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
 import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
@@ -187,29 +187,13 @@ export async function analyzeLoaded(
     trajectory: analyzeTrajectory(result, info),
   };
   const name = snapshot.metadata.repo_name;
-  let paths = outputPaths(options.outputDir, "deeprepo", name, settings.ts);
-  let writeError: Error | undefined;
-  try {
-    await writeRunOutputs(paths, outputs);
-  } catch (e) {
-    // The run is paid for: never lose it to a full disk or a bad folder. Save it to a fresh
-    // temporary folder and fail with a message saying where it went.
-    const reason = e instanceof Error ? e.message : String(e);
-    try {
-      const fallback = await Deno.makeTempDir({ prefix: "deeprepo_outputs_" });
-      paths = outputPaths(fallback, "deeprepo", name, settings.ts);
-      await writeRunOutputs(paths, outputs);
-    } catch {
-      throw new RunError(`could not write the results to ${options.outputDir}: ${reason}`, {
-        cause: e,
-      });
-    }
-    writeError = new RunError(
-      `could not write to ${options.outputDir} (${reason}); results saved to ${paths.report} ` +
-        "instead",
-      { cause: e },
-    );
-  }
+  const { paths, fallbackError: writeError } = await writeRunOutputsSafely(
+    options.outputDir,
+    "deeprepo",
+    name,
+    settings.ts,
+    outputs,
+  );
   for (const line of analyzeSummary(result, info)) progress.line(line);
 
   let error: Error | undefined = writeError;
@@ -263,42 +247,5 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
     return 0;
   } finally {
     await loaded.dispose();
-  }
-}
-
-/**
- * Fails before any model is called when the output folder cannot be used: it (or a parent) is
- * a file, or the nearest existing parent is not writable. Creates nothing.
- *
- * @param dir Absolute output folder.
- * @throws {EnvironmentError} Naming the folder and the reason.
- */
-export async function checkOutputDir(dir: string): Promise<void> {
-  const fail = (why: string) => {
-    throw new EnvironmentError(`output folder ${dir}: ${why} (choose another with -o)`);
-  };
-  let at = dir.replace(/\/+$/, "") || "/";
-  for (;;) {
-    let info: Deno.FileInfo | undefined;
-    try {
-      info = await Deno.stat(at);
-    } catch (e) {
-      const missing = e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
-      if (!missing) fail(e instanceof Error ? e.message : String(e));
-    }
-    if (info) {
-      if (!info.isDirectory) fail(at === dir ? "not a folder" : `${at} is not a folder`);
-      break;
-    }
-    const parent = at.slice(0, at.lastIndexOf("/")) || "/";
-    if (parent === at) return;
-    at = parent;
-  }
-  // The nearest existing folder must take a new file (a probe, removed at once).
-  try {
-    const probe = await Deno.makeTempFile({ dir: at, prefix: ".deeprepo_probe_" });
-    await Deno.remove(probe);
-  } catch (e) {
-    fail(`${at} is not writable: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -13,8 +13,8 @@ import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
-import { outputPaths, timestamp } from "../../report/naming.ts";
-import { writeRunOutputs } from "../../report/write.ts";
+import { timestamp } from "../../report/naming.ts";
+import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
 import { baselineOutputLimit, tokenCounterFor } from "../../estimate/mod.ts";
 import {
   BASELINE_MAX_TOKENS,
@@ -44,7 +44,6 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   // Clients are created before loading, so a missing key fails before any clone or walk.
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
-  const { checkOutputDir } = await import("./analyze.ts");
   await checkOutputDir(options.outputDir);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
@@ -189,7 +188,6 @@ export async function runBaselineOnSnapshot(
   });
   metrics.retries = settings.prepared.retries();
   const name = snapshot.metadata.repo_name;
-  let paths = outputPaths(settings.outputDir, "baseline", name, settings.ts);
   const outputs = {
     report: renderBaselineReport({
       repoName: snapshot.metadata.repo_name,
@@ -209,31 +207,15 @@ export async function runBaselineOnSnapshot(
     }),
     metrics,
   };
-  try {
-    await writeRunOutputs(paths, outputs);
-  } catch (e) {
-    // The call is paid for: never lose it to a full disk or a folder that went away. Save it to
-    // a fresh temporary folder and fail saying where (as analyze does).
-    const reason = messageOf(e);
-    try {
-      paths = outputPaths(
-        await Deno.makeTempDir({ prefix: "deeprepo_outputs_" }),
-        "baseline",
-        name,
-        settings.ts,
-      );
-      await writeRunOutputs(paths, outputs);
-    } catch {
-      throw new RunError(`could not write the results to ${settings.outputDir}: ${reason}`, {
-        cause: e,
-      });
-    }
-    error ??= new RunError(
-      `could not write to ${settings.outputDir} (${reason}); results saved to ${paths.report} ` +
-        "instead",
-      { cause: e },
-    );
-  }
+  const written = await writeRunOutputsSafely(
+    settings.outputDir,
+    "baseline",
+    name,
+    settings.ts,
+    outputs,
+  );
+  const paths = written.paths;
+  error ??= written.fallbackError;
   return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
 }
 

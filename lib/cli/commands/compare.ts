@@ -26,7 +26,8 @@ import {
 } from "../../baseline/compare_table.ts";
 import { BASELINE_SYSTEM_PROMPT, buildBaselinePrompt } from "../../baseline/mod.ts";
 import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
-import { analyzeLoaded, checkOutputDir, prepareAnalyze } from "./analyze.ts";
+import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
+import { checkOutputDir } from "../../report/write.ts";
 import { prepareBaseline, runBaselineOnSnapshot } from "./baseline.ts";
 
 /**
