@@ -70,6 +70,12 @@ export function hardenWorkerGlobals(limits: any): { reclaimBuffers(): Promise<vo
       "File",
       "FileReader",
       "OffscreenCanvas",
+      // These allocate off-heap memory the buffer budget cannot see (ImageData(w, h) makes a
+      // w × h × 4 byte array; a decompression stream inflates a small input without bound), and
+      // code analysis has no use for them.
+      "ImageData",
+      "CompressionStream",
+      "DecompressionStream",
       "createImageBitmap",
       "ImageBitmap",
       "ImageBitmapRenderingContext",
@@ -379,6 +385,37 @@ export function hardenWorkerGlobals(limits: any): { reclaimBuffers(): Promise<vo
       writable: true,
       configurable: true,
     });
+    // Uint8Array.fromBase64/fromHex build their result with the original constructor.
+    const U8 = Uint8Array as any;
+    for (const name of ["fromBase64", "fromHex"]) {
+      const original = U8[name];
+      if (typeof original !== "function") continue;
+      defineProperty(U8, name, {
+        value: function (this: unknown, ...args: unknown[]) {
+          const bytes = apply(original, this, args);
+          chargeBuffersIn(bytes);
+          return bytes;
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+    // Web Crypto results (encrypt, decrypt, deriveBits, exportKey, ...) are fresh buffers too.
+    const subtle = SubtleCrypto.prototype as any;
+    for (const name of Object.getOwnPropertyNames(subtle)) {
+      const original = Object.getOwnPropertyDescriptor(subtle, name)?.value;
+      if (name === "constructor" || typeof original !== "function") continue;
+      defineProperty(subtle, name, {
+        value: function (this: unknown, ...args: unknown[]) {
+          return (apply(original, this, args) as Promise<unknown>).then((result) => {
+            chargeBuffersIn(result);
+            return result;
+          });
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
     const originalEncode = TextEncoder.prototype.encode;
     defineProperty(TextEncoder.prototype, "encode", {
       value: function encode(this: TextEncoder, input?: string) {

@@ -369,7 +369,7 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
         const forbidden = new Set(["Deno", "process", "fetch", "WebSocket", "WebSocketStream",
           "EventSource", "Worker", "caches", "BroadcastChannel", "postMessage", "importScripts",
           "WebAssembly", "readTextFile", "readFileSync", "openKv", "dlopen", "Command", "listen",
-          "connect", "kill", "stdin", "stdout", "permissions", "navigator", "location", "gc"]);
+          "connect", "kill", "stdin", "stdout", "permissions", "navigator", "location", "gc", "ImageData", "CompressionStream", "DecompressionStream"]);
         // MessagePort.prototype.postMessage is the legitimate MessageChannel method.
         const portMethods = new Set([MessagePort.prototype]);
         const found = [];
@@ -539,6 +539,12 @@ Deno.test("adversarial: memory attacks end only the REPL process and the next ex
         print(copies.length, copies[0]?.maxByteLength);
       }`);
       assertEquals(r.output, "RangeError\n3 268435456\n");
+      // The wrapped copy routes still work for ordinary use.
+      const ordinary = await repl.execute(`
+        const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc"));
+        print(digest.byteLength, Uint8Array.fromBase64("AQID").join(","),
+          structuredClone(new Map([["k", new Uint8Array([7])]])).get("k")[0]);`);
+      assertEquals(ordinary.output, "32 1,2,3 7\n");
     });
     await t.step("the budget of dropped buffers comes back for the next execution", async () => {
       const full = await repl.execute(`
