@@ -59,6 +59,24 @@ Deno.test("repl --eval runs each snippet in order in one REPL and prints outputs
   assertEquals(ctx.out, ["true sample_project", "true", "sub:hello"]);
 });
 
+Deno.test("repl says when set_answer set the answer, unless quiet", async () => {
+  for (const quiet of [false, true]) {
+    const ctx = capturedContext(SAMPLE);
+    const code = await runRepl(
+      options({ quiet, evals: ["set_answer('# Report')", "answer.content.length"] }),
+      ctx,
+      { input: input([]), createRepl, subQueries: noSubQueries },
+    );
+    assertEquals(code, 0, ctx.errText());
+    assertEquals(ctx.out, ["8"]);
+    assertEquals(
+      ctx.errText().includes("[answer set: 8 characters; see answer.content]\n"),
+      !quiet,
+      ctx.errText(),
+    );
+  }
+});
+
 Deno.test("repl reports an error on stderr, keeps going, and exits 1", async () => {
   const ctx = capturedContext(SAMPLE);
   const code = await runRepl(

@@ -102,7 +102,7 @@ export async function runRepl(
         onSubQuery: sub.handle,
         execTimeoutSeconds: options.execTimeoutSeconds,
       });
-      const session = new Session(repl, ctx);
+      const session = new Session(repl, ctx, note);
       if (options.evals.length > 0) {
         for (const code of options.evals) await session.run(code);
       } else if (deps.input.isTerminal) {
@@ -130,7 +130,12 @@ export async function runRepl(
 /** Runs code in the REPL and prints what it produced. */
 class Session {
   failures = 0;
-  constructor(private repl: Repl, private ctx: CliContext) {}
+  #answer = { content: "", ready: false };
+  constructor(
+    private repl: Repl,
+    private ctx: CliContext,
+    private note: (text: string) => void,
+  ) {}
 
   async run(code: string): Promise<void> {
     if (this.ctx.signal.aborted) throw new InterruptedError();
@@ -187,6 +192,12 @@ class Session {
     } else if (result.value !== undefined) {
       for (const line of result.value.split("\n")) this.ctx.stdout(line);
     }
+    // set_answer ends an analysis; here it only sets `answer`, so say that it happened.
+    const answer = result.answer;
+    if (answer.ready && (!this.#answer.ready || answer.content !== this.#answer.content)) {
+      this.note(`[answer set: ${answer.content.length} characters; see answer.content]`);
+    }
+    this.#answer = answer;
   }
 }
 
