@@ -5,6 +5,7 @@
 import { assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { SANDBOX_MODE_ARG } from "../../lib/sandbox/child_entry.ts";
 import { SandboxRepl } from "../../lib/sandbox/repl.ts";
+import { childCommand } from "../../lib/sandbox/process.ts";
 
 const entry = new URL("./fixtures/standalone_entry.ts", import.meta.url).pathname;
 
@@ -41,7 +42,9 @@ Deno.test("a REPL whose process is the program itself in sandbox mode works and 
     command: {
       command: Deno.execPath(),
       args: ["run", "--allow-all", "--no-config", "--no-lock", entry, SANDBOX_MODE_ARG],
-      env: { NO_COLOR: "1" },
+      // The environment a compiled binary gives its sandbox child (heap limit, --expose-gc, the
+      // unreachable DENO_DIR).
+      env: childCommand(256, true).env,
     },
   });
   try {
@@ -54,6 +57,8 @@ Deno.test("a REPL whose process is the program itself in sandbox mode works and 
     assertEquals(next.value, "2");
     const escape = await repl.execute("await eval('imp' + 'ort(\"node:fs\")')");
     assertMatch(escape.error?.message ?? "", /not allowed/);
+    const gc = await repl.execute("typeof gc");
+    assertEquals(gc.value, "undefined");
   } finally {
     await repl.close();
   }
