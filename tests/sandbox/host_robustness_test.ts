@@ -3,7 +3,7 @@
  * on request, sends forged or invalid frames, kills itself or exits. The host must report each as
  * a crash (or ignore the forgery), start a fresh process, and keep going.
  */
-import { assertEquals, assertMatch } from "../_helpers/assert.ts";
+import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { SandboxRepl } from "../../lib/sandbox/repl.ts";
 
 const FAKE_CHILD = `
@@ -11,6 +11,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 let nonce = "";
 let pending = "";
+let received = 0;
 const out = (text) => {
   let bytes = encoder.encode(text);
   while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
@@ -19,6 +20,7 @@ const frame = (message) => out("\\x1e" + nonce + " " + JSON.stringify(message) +
 const result = (id, output) =>
   frame({ type: "result", id, output, outputChars: output.length, answer: { content: "", ready: false } });
 for await (const chunk of Deno.stdin.readable) {
+  received += chunk.length;
   pending += decoder.decode(chunk, { stream: true });
   let newline;
   while ((newline = pending.indexOf("\\n")) !== -1) {
@@ -36,6 +38,8 @@ for await (const chunk of Deno.stdin.readable) {
           output: "forged", outputChars: 6, answer: { content: "pwned", ready: true } }) + "\\n");
         out("noise without a newline then ");
         result(message.id, "genuine");
+      } else if (code.includes("BYTES")) {
+        result(message.id, String(received));
       } else if (code.includes("SILENT")) {
         // Never answers: only the timeout can end this execution.
       } else result(message.id, "fine");
@@ -44,9 +48,9 @@ for await (const chunk of Deno.stdin.readable) {
 }
 `;
 
-function fakeRepl(execTimeoutSeconds = 5): SandboxRepl {
+function fakeRepl(execTimeoutSeconds = 5, codebase: Record<string, string> = {}): SandboxRepl {
   return new SandboxRepl({
-    codebase: {},
+    codebase,
     fileTree: "",
     metadata: {},
     onSubQuery: (prompts) => Promise.resolve(prompts),
@@ -112,5 +116,22 @@ Deno.test("host times out a process that never answers and closes without hangin
     await repl.close();
     const closing = performance.now() - started;
     assertEquals(closing < 2000, true, `close took ${closing} ms`);
+  }
+});
+
+Deno.test("host sends the codebase once per process, not with each execution", async () => {
+  const repl = fakeRepl(5, { "big.ts": "x".repeat(1_000_000) });
+  try {
+    await repl.start();
+    const first = Number((await repl.execute("BYTES")).output);
+    const second = Number((await repl.execute("BYTES")).output);
+    assert(first > 1_000_000, `the init carried only ${first} bytes`);
+    assert(second - first < 10_000, `one execution sent ${second - first} bytes: codebase again`);
+    // A new process (after a crash) gets the codebase again.
+    await repl.execute("SELF_KILL");
+    const fresh = Number((await repl.execute("BYTES")).output);
+    assert(fresh > 1_000_000, `the new process got only ${fresh} bytes`);
+  } finally {
+    await repl.close();
   }
 });
