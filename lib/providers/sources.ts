@@ -11,6 +11,7 @@
  * @module
  */
 import type { Env } from "../config/env.ts";
+import { importPlugin } from "./self_contained.ts";
 
 /** Where a plugin specifier came from. */
 export type PluginOrigin = "built-in" | "user config" | "project config" | "env" | "flag";
@@ -52,7 +53,12 @@ export async function userPluginSources(
     // Named twice: the later (higher-precedence) place counts.
     const earlier = sources.findIndex((s) => s.specifier === resolved);
     if (earlier >= 0) sources.splice(earlier, 1);
-    sources.push({ specifier: resolved, origin, via, load: () => import(importUrl(resolved)) });
+    sources.push({
+      specifier: resolved,
+      origin,
+      via,
+      load: () => importPlugin(importUrl(resolved)),
+    });
   };
   const configHome = env.get("XDG_CONFIG_HOME") ??
     (env.get("HOME") ? `${env.get("HOME")}/.config` : undefined);

@@ -78,6 +78,17 @@ Deno.test({
 });
 
 Deno.test({
+  name: "binary: a user plugin given by path loads (from its source: nothing embedded it)",
+  ignore: skipReason !== undefined,
+  fn: async () => {
+    const example = `${REPO_ROOT}/examples/plugins/acme_chat.ts`;
+    const out = await run(["list-models", "--plugin", example]);
+    assertEquals(out.code, 0, text(out.stderr));
+    assertStringIncludes(text(out.stdout), "acme-large");
+  },
+});
+
+Deno.test({
   name: "binary: analyze --dry-run --json on a fixture",
   ignore: skipReason !== undefined,
   fn: async () => {

@@ -1,0 +1,69 @@
+/**
+ * Loading user plugins inside a `deno compile` binary.
+ *
+ * A compiled binary cannot import a module that was not embedded at compile time
+ * (denoland/deno#18327: "Module not found"), so a plugin given by path or URL is loaded here
+ * instead: its source is read (or fetched), its TypeScript types are stripped and its ES module
+ * syntax turned into CommonJS by sucrase, and it is evaluated as a function. That works for a
+ * self-contained plugin — imports of types only (they are erased), HTTP through `fetch` — which is
+ * what docs/PLUGINS.md's example is. A plugin that imports code (an SDK, a helper file) fails with
+ * a message saying so; run deeprepo with `deno run` or `deno install` to use such plugins.
+ *
+ * A plugin is trusted code in either form: it runs with deeprepo's own permissions.
+ *
+ * @module
+ */
+
+/** True inside a `deno compile` binary. */
+export function isStandalone(): boolean {
+  return Boolean((Deno.build as { standalone?: boolean }).standalone);
+}
+
+/**
+ * Imports a plugin module by reading and evaluating its source (see the module doc).
+ *
+ * @param url `file:`, `http:` or `https:` URL of the plugin.
+ * @returns The module namespace (`default` holds the plugin).
+ * @throws {Error} When the source cannot be read or the plugin imports code.
+ */
+export async function importSelfContained(url: string): Promise<Record<string, unknown>> {
+  const parsed = new URL(url);
+  let source: string;
+  if (parsed.protocol === "file:") {
+    source = await Deno.readTextFile(parsed);
+  } else if (parsed.protocol === "http:" || parsed.protocol === "https:") {
+    const response = await fetch(parsed);
+    if (!response.ok) throw new Error(`HTTP ${response.status} fetching ${url}`);
+    source = await response.text();
+  } else {
+    throw new Error(`unsupported plugin URL scheme ${parsed.protocol} in a compiled binary`);
+  }
+  const { transform } = await import("npm:sucrase@3.35.1");
+  const { code } = transform(source, {
+    transforms: ["typescript", "imports"],
+    filePath: parsed.pathname,
+  });
+  const module = { exports: {} as Record<string, unknown> };
+  const require = (name: string) => {
+    throw new Error(
+      `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
+        "(type-only imports and fetch are fine); run deeprepo with `deno run` or " +
+        "`deno install` to use plugins that import code",
+    );
+  };
+  new Function("exports", "require", "module", code)(module.exports, require, module);
+  return module.exports;
+}
+
+/**
+ * Imports a user plugin: natively, and in a compiled binary from its source when the binary
+ * cannot import it.
+ */
+export async function importPlugin(url: string): Promise<unknown> {
+  if (!isStandalone()) return await import(url);
+  try {
+    return await import(url);
+  } catch {
+    return await importSelfContained(url);
+  }
+}
