@@ -8,6 +8,8 @@
 import type { CliContext } from "./context.ts";
 import type { EngineProgress } from "../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../engine/spend.ts";
+import type { RetryInfo } from "../providers/mod.ts";
+import { DEFAULT_RETRY_POLICY } from "../providers/retry.ts";
 
 /** The progress surface commands write to. */
 export interface Progress {
@@ -184,4 +186,22 @@ export function formatEngineProgress(p: EngineProgress): string {
   const cached = p.cacheHits > 0 ? ` (${p.cacheHits} cached)` : "";
   return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested}` +
     `${cached} · files ${p.filesCovered}/${p.filesEligible} · ${spend}`;
+}
+
+/**
+ * The `[retry]` line printed for one retry of a model call.
+ *
+ * @example
+ * ```ts
+ * retryLine({ provider: "anthropic", model: "claude-x", attempt: 1, delayMs: 1200,
+ *   reason: "status 429" });
+ * // "[retry] anthropic claude-x: status 429; retry 1/3 in 1.2 s"
+ * ```
+ */
+export function retryLine(info: RetryInfo): string {
+  const wait = info.delayMs < 1000
+    ? `${Math.round(info.delayMs)} ms`
+    : `${(info.delayMs / 1000).toFixed(1)} s`;
+  return `[retry] ${info.provider} ${info.model}: ${info.reason}; ` +
+    `retry ${info.attempt}/${DEFAULT_RETRY_POLICY.retries} in ${wait}`;
 }

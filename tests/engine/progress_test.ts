@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { capturedContext } from "../_helpers/cli_context.ts";
-import { createProgress, formatEngineProgress } from "../../lib/cli/progress.ts";
+import { createProgress, formatEngineProgress, retryLine } from "../../lib/cli/progress.ts";
 
 Deno.test("createProgress() prints nothing at all with -q", () => {
   const ctx = capturedContext("/tmp");
@@ -113,4 +113,16 @@ Deno.test("createProgress() draws a throttled status once the 100 ms have passed
   p.status("turn 2 · later");
   p.done();
   assert(pending[2].cancelled);
+});
+
+Deno.test("retryLine() names provider, model, reason, attempt of the limit and the wait", () => {
+  const info = { provider: "openrouter", model: "m/x", attempt: 2, reason: "timeout" };
+  assertEquals(
+    retryLine({ ...info, delayMs: 2500 }),
+    "[retry] openrouter m/x: timeout; retry 2/3 in 2.5 s",
+  );
+  assertEquals(
+    retryLine({ ...info, delayMs: 40 }),
+    "[retry] openrouter m/x: timeout; retry 2/3 in 40 ms",
+  );
 });

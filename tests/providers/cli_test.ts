@@ -39,8 +39,14 @@ Deno.test("each retry prints one [retry] line on stderr, and none with -q", asyn
     const retryLines = loud.stderr.split("\n").filter((l) => l.startsWith("[retry]"));
     assertEquals(retryLines.length, 2, loud.stderr);
     // Retry-After: 0 is honoured (no backoff), the 503 backs off from DEEPREPO_RETRY_BASE_MS.
-    assertEquals(retryLines[0], "[retry] anthropic claude-sonnet-5-5: status 429; retry 1 in 0.0s");
-    assertMatch(retryLines[1], /^\[retry\] anthropic claude-sonnet-5-5: status 503; retry 2 in /);
+    assertEquals(
+      retryLines[0],
+      "[retry] anthropic claude-sonnet-5-5: status 429; retry 1/3 in 0 ms",
+    );
+    assertMatch(
+      retryLines[1],
+      /^\[retry\] anthropic claude-sonnet-5-5: status 503; retry 2\/3 in /,
+    );
 
     server.enqueueFor("anthropic", ...faults, { text: "# Report\nquiet" });
     const quiet = await runCliProcess(["baseline", "repo", "-q", "-o", "out"], { cwd: tmp, env });
@@ -97,7 +103,7 @@ Deno.test("the guide's example plugin answers a baseline run through --plugin", 
       { cwd: tmp, env: { ...env, ACME_API_KEY: "k", ACME_BASE_URL: `${server.url}/v1` } },
     );
     assertEquals(result.code, 0, result.stderr);
-    assertStringIncludes(result.stderr, "[retry] acme acme-large: status 500; retry 1");
+    assertStringIncludes(result.stderr, "[retry] acme acme-large: status 500; retry 1/3");
     const report = result.stdout.trim().split("\n").at(-1)!;
     assertStringIncludes(await Deno.readTextFile(report), "# Acme report");
     const metrics = JSON.parse(await Deno.readTextFile(report.replace(/\.md$/, "_metrics.json")));

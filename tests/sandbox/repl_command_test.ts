@@ -196,6 +196,31 @@ Deno.test("repl sends llm_query to --sub-model through the provider layer", asyn
   }
 });
 
+Deno.test("repl prints a [retry] line when a sub-model call is retried, none when quiet", async () => {
+  for (const quiet of [false, true]) {
+    const server = await startFakeModelServer();
+    server.enqueueFor("openai", { fault: { status: 503 } }, { text: "fine" });
+    try {
+      const ctx = capturedContext(SAMPLE, server.env());
+      const code = await runRepl(
+        options({ quiet, evals: ["print(await llm_query('x'))"] }),
+        ctx,
+        { input: input([]), createRepl },
+      );
+      assertEquals(code, 0, ctx.errText());
+      assertEquals(ctx.out, ["fine"]);
+      const retries = ctx.errText().split("\n").filter((l) => l.startsWith("[retry]"));
+      assertEquals(
+        retries.map((l) => l.replace(/ in .*$/, "")),
+        quiet ? [] : ["[retry] openrouter minimax/minimax-m2.5: status 503; retry 1/3"],
+      );
+      server.assertNoFailures();
+    } finally {
+      await server.close();
+    }
+  }
+});
+
 Deno.test("repl computes without a sub-model key; llm_query then answers with an error item", async () => {
   const ctx = capturedContext(SAMPLE, {});
   const code = await runRepl(

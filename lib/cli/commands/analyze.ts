@@ -8,7 +8,7 @@
  */
 import type { CliContext } from "../context.ts";
 import type { AnalyzeOptions } from "../options.ts";
-import { createProgress, formatEngineProgress, type Progress } from "../progress.ts";
+import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
@@ -73,10 +73,7 @@ export async function prepareAnalyze(
     info: { provider: string; model: string; attempt: number; delayMs: number; reason: string },
   ) => {
     retries++;
-    progress.line(
-      `[retry] ${info.provider} ${info.model}: ${info.reason}; retry ${info.attempt} in ` +
-        `${(info.delayMs / 1000).toFixed(1)}s`,
-    );
+    progress.line(retryLine(info));
   };
   const rootClient = root.createClient({ onRetry, signal: ctx.signal });
   const subClient = sub.createClient({ onRetry, signal: ctx.signal });

@@ -7,7 +7,7 @@
 import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
 import type { BaselineOptions } from "../options.ts";
-import { createProgress, type Progress } from "../progress.ts";
+import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
@@ -102,10 +102,7 @@ export async function prepareBaseline(
     signal: ctx.signal,
     onRetry: (info) => {
       retries++;
-      progress.line(
-        `[retry] ${info.provider} ${info.model}: ${info.reason}; retry ${info.attempt} in ` +
-          `${(info.delayMs / 1000).toFixed(1)}s`,
-      );
+      progress.line(retryLine(info));
     },
   });
   // Warnings go to stderr even with -q: they are about money.

@@ -10,6 +10,7 @@
  */
 import type { CliContext } from "../context.ts";
 import type { ReplCommandOptions } from "../options.ts";
+import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, loadRegistry } from "../../providers/mod.ts";
@@ -44,7 +45,7 @@ export interface ReplDeps {
     snapshot: CodebaseSnapshot,
     options: ReplCommandOptions,
     ctx: CliContext,
-  ): Promise<{ handle: SubQueryHandler; summary(): string; close(): void }>;
+  ): Promise<{ handle: SubQueryHandler; summary(): string; close(): void | Promise<void> }>;
 }
 
 const stdinInput: ReplInput = {
@@ -120,7 +121,7 @@ export async function runRepl(
       return session.failures > 0 ? 1 : 0;
     } finally {
       await repl?.close();
-      sub.close();
+      await sub.close();
     }
   } finally {
     await loaded.dispose();
@@ -234,19 +235,25 @@ async function defaultSubQueries(
   snapshot: CodebaseSnapshot,
   options: ReplCommandOptions,
   ctx: CliContext,
-): Promise<{ handle: SubQueryHandler; summary(): string; close(): void }> {
+): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const sub = registry.resolve(options.subModel, "sub");
-  if (sub.warning) ctx.stderr(`warning: ${sub.warning}\n`);
+  if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   let client: ModelClient | undefined;
   // Created on first use: computing on the codebase needs no key.
   const lazyClient: ModelClient = {
-    complete: (req) => (client ??= sub.createClient({ signal: ctx.signal })).complete(req),
+    complete: (req) =>
+      (client ??= sub.createClient({
+        signal: ctx.signal,
+        onRetry: (info) => {
+          if (!options.quiet) ctx.stderr(`${retryLine(info)}\n`);
+        },
+      })).complete(req),
   };
   let cache: Cache | undefined;
   if (options.cache) {
     cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
-      onWarning: (message) => ctx.stderr(`warning: ${message}\n`),
+      onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
     });
   }
   const spend = new SpendLedger({ rootCost: () => 0, subCost: (u) => costOf(u, sub.pricing) });
@@ -266,6 +273,8 @@ async function defaultSubQueries(
       return `sub-model ${sub.label}: ${s.requested} prompts, ${s.calls} calls, ` +
         `${s.cacheHits} cache hits, ${s.errors} errors, $${spend.sub.costUsd.toFixed(4)}`;
     },
-    close: () => cache?.close(),
+    close: async () => {
+      await cache?.close();
+    },
   };
 }
