@@ -7,6 +7,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
@@ -233,15 +234,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   });
   try {
     const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared });
-    if (outcome.error) {
-      // One line on stderr: what failed and where the work done so far is.
-      if (!outcome.error.message.includes(outcome.paths.report)) {
-        outcome.error.message += `; partial results written to ${outcome.paths.report}`;
-      }
-      throw outcome.error;
-    }
-    ctx.stdout(outcome.paths.report);
-    return 0;
+    return finishRun(outcome, ctx);
   } finally {
     await loaded.dispose();
   }

@@ -6,6 +6,7 @@
  */
 import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
+import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
@@ -57,15 +58,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       progress,
       stream: true,
     }, ctx);
-    if (outcome.error) {
-      // One line on stderr: what failed and where the work done so far is.
-      if (!outcome.error.message.includes(outcome.paths.report)) {
-        outcome.error.message += `; partial results written to ${outcome.paths.report}`;
-      }
-      throw outcome.error;
-    }
-    ctx.stdout(outcome.paths.report);
-    return 0;
+    return finishRun(outcome, ctx);
   } finally {
     await loaded.dispose();
   }
