@@ -124,6 +124,8 @@ export interface TurnRecord {
   elapsedMs: number;
   /** Time in this turn not spent waiting on model HTTP calls. */
   hostOverheadMs: number;
+  /** Set when the run stopped (Ctrl-C, a failure) while this turn's code was running. */
+  interrupted?: boolean;
 }
 
 /** The outcome of a run; failures are values, never thrown. */
@@ -219,6 +221,8 @@ export async function runAnalysis(
   let lastModelText = "";
   let emptyNoticed = false;
   let repl: Repl | undefined;
+  /** Records the turn in progress; set once its root reply is in, until it is recorded. */
+  let recordTurn: ((interrupted: boolean) => void) | undefined;
   let pending: Part[] = [{
     type: "text",
     text: firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)),
@@ -314,8 +318,47 @@ export async function runAnalysis(
       phase = "exec";
       progress(false);
       const executions: ExecutionRecord[] = [];
+      let nudged = false;
+      recordTurn = (interrupted) => {
+        recordTurn = undefined;
+        const elapsedMs = now() - turnStart;
+        const subMs = executions.reduce((n, e) => n + e.subQueryMs, 0);
+        turns.push({
+          turn,
+          status,
+          finalize,
+          rootText: response.text,
+          toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name })),
+          stopReason: response.stopReason,
+          usage: response.usage,
+          costUsd: cost,
+          rootMs,
+          executions,
+          nudged,
+          elapsedMs,
+          hostOverheadMs: Math.max(0, elapsedMs - rootMs - subMs),
+          ...(interrupted ? { interrupted } : {}),
+        });
+      };
       const runCode = async (code: string, source: "tool" | "fenced", id?: string) => {
-        const res = await execute(code);
+        const execStart = now();
+        let res: ExecResult;
+        try {
+          res = await execute(code);
+        } catch (e) {
+          // The run stopped while this code ran: keep the code in the trajectory.
+          executions.push({
+            source,
+            toolCallId: id,
+            code,
+            output: "[the run stopped before this execution finished]",
+            outputChars: 0,
+            answerReady: false,
+            elapsedMs: now() - execStart,
+            subQueryMs: 0,
+          });
+          throw e;
+        }
         // An empty report does not end the run (a paid run must not end with nothing).
         const emptySubmit = res.answer.ready && !res.answer.content.trim();
         if (!emptySubmit && res.answer.content) answer = { ...res.answer };
@@ -341,7 +384,6 @@ export async function runAnalysis(
 
       // A reply cut at the output limit: its last tool call (or fenced block) is unfinished.
       const cut = OUTPUT_LIMIT_STOPS.has(response.stopReason ?? "");
-      let nudged = false;
       if (response.toolCalls.length > 0) {
         const results: Part[] = [];
         for (const [i, call] of response.toolCalls.entries()) {
@@ -380,23 +422,7 @@ export async function runAnalysis(
         if (cut) pending.unshift({ type: "text", text: CUT_CALL_TEXT });
       }
 
-      const elapsedMs = now() - turnStart;
-      const subMs = executions.reduce((n, e) => n + e.subQueryMs, 0);
-      turns.push({
-        turn,
-        status,
-        finalize,
-        rootText: response.text,
-        toolCalls: response.toolCalls.map((c) => ({ id: c.id, name: c.name })),
-        stopReason: response.stopReason,
-        usage: response.usage,
-        costUsd: cost,
-        rootMs,
-        executions,
-        nudged,
-        elapsedMs,
-        hostOverheadMs: Math.max(0, elapsedMs - rootMs - subMs),
-      });
+      recordTurn(false);
       phase = "turn_done";
       progress(true);
       if (answer.ready) {
@@ -411,6 +437,8 @@ export async function runAnalysis(
     }
     if (turn > maxTurns) turn = maxTurns;
   } catch (e) {
+    // A turn whose reply arrived but whose code did not finish is kept, marked interrupted.
+    recordTurn?.(true);
     if (signal.aborted) {
       stopReason = "interrupted";
     } else if (e instanceof ReplStartError) {

@@ -52,6 +52,7 @@ export function analyzeTrajectory(result: AnalysisResult, info: AnalyzeRunInfo):
       root_ms: ms(t.rootMs),
       elapsed_ms: ms(t.elapsedMs),
       host_overhead_ms: ms(t.hostOverheadMs),
+      ...(t.interrupted ? { interrupted: true } : {}),
     })),
     sub_calls: result.subRecords.map((r) => ({
       turn: r.turn,

@@ -548,3 +548,29 @@ Deno.test("runAnalysis() reports each sub-model answer to the cache as it arrive
   ]);
   assertEquals(result.report, "answer a,answer b,answer c");
 });
+
+Deno.test("runAnalysis() keeps a turn interrupted while its code ran, with the code, in the record", async () => {
+  const ac = new AbortController();
+  const root = new ScriptedClient([
+    { text: "Reviewing everything now.", ...toolCall("await llm_batch(['slow'])") },
+  ]);
+  const { d } = deps(root, echoSub(), {
+    signal: ac.signal,
+    createRepl: (o) => {
+      const repl = new FakeRepl(o);
+      repl.execute = () => {
+        ac.abort(); // Ctrl-C while the code runs; the execution never finishes by itself.
+        return new Promise(() => {});
+      };
+      return Promise.resolve(repl);
+    },
+  });
+  const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(2)) }, d);
+  assertEquals(result.stopReason, "interrupted");
+  assertEquals(result.turns.length, 1);
+  const [turn] = result.turns;
+  assertEquals(turn.interrupted, true);
+  assertEquals(turn.rootText, "Reviewing everything now.");
+  assertEquals(turn.executions.map((e) => e.code), ["await llm_batch(['slow'])"]);
+  assertStringIncludes(turn.executions[0].output, "stopped before this execution finished");
+});
