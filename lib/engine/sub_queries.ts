@@ -52,7 +52,12 @@ export interface SubStats {
   cacheMisses: number;
   /** Prompts not sent because of the budget. */
   budgetSkipped: number;
+  /** Calls cut short because the run ended or was interrupted (not counted in `errors`). */
+  cancelled: number;
 }
+
+/** The item a call cancelled by the end of the run comes back as. */
+export const CANCELLED_TEXT = "[ERROR: cancelled]";
 
 /**
  * The cache wrapper for the engine's sub-model calls: keyed on the sub-model and the settings the
@@ -122,6 +127,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     cacheHits: 0,
     cacheMisses: 0,
     budgetSkipped: 0,
+    cancelled: 0,
   };
   const records: SubCallRecord[] = [];
   let notices = 0;
@@ -155,7 +161,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
   };
 
   const sendInSlot = async (prompt: string, signal: AbortSignal): Promise<string> => {
-    if (signal.aborted) return "[ERROR: cancelled]";
+    if (signal.aborted) return CANCELLED_TEXT;
     const projected = options.spend.projectSub(prompt.length + system.length);
     if (!options.spend.tryReserve(projected, options.rootReserve?.() ?? 0)) {
       stats.budgetSkipped++;
@@ -173,7 +179,7 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
       if (!res.text.trim()) return "[ERROR: the sub-model returned an empty answer]";
       return res.text;
     } catch (error) {
-      if (signal.aborted) return "[ERROR: cancelled]";
+      if (signal.aborted) return CANCELLED_TEXT;
       return `[ERROR: ${oneLine(error)}]`;
     } finally {
       options.spend.release(projected);
@@ -246,7 +252,8 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     const turn = options.turn();
     results.forEach((result, i) => {
       const error = result.startsWith("[ERROR");
-      if (error && result !== BUDGET_SKIP_TEXT) stats.errors++;
+      if (result === CANCELLED_TEXT) stats.cancelled++;
+      else if (error && result !== BUDGET_SKIP_TEXT) stats.errors++;
       const prompt = texts[i];
       records.push({
         turn,

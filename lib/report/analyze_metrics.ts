@@ -71,6 +71,7 @@ export function analyzeMetrics(
     cache_misses: result.subStats.cacheMisses,
     retries: info.retries,
     sub_errors: result.subStats.errors,
+    sub_cancelled: result.subStats.cancelled,
     files_total: info.filesTotal,
     files_eligible: result.coverage.eligible.length,
     files_dispatched: covered,

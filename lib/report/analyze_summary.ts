@@ -26,7 +26,8 @@ export function analyzeSummary(result: AnalysisResult, info: AnalyzeRunInfo): st
   const lines = [
     `analysis ${outcome}: ${plural(result.turns.length, "turn")}, ` +
     `${plural(sub.calls, "sub-model call")}` +
-    ` (${result.subStats.cacheHits} from cache, ${result.subStats.errors} failed),` +
+    ` (${result.subStats.cacheHits} from cache, ${result.subStats.errors} failed` +
+    `${result.subStats.cancelled ? `, ${result.subStats.cancelled} cancelled` : ""}),` +
     ` ${covered}/${eligible} files looked at, ${(result.elapsedMs / 1000).toFixed(1)}s`,
     `spend ${usd(total)}: root ${usd(root.costUsd)}, sub ${usd(sub.costUsd)}` +
     (info.budgetUsd !== undefined ? ` (budget ${usd(info.budgetUsd)})` : ""),
