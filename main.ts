@@ -15,15 +15,24 @@ if (import.meta.main) {
   } else {
     const { installCrashHandlers, processContext, runCli } = await import("./lib/cli/main.ts");
     const controller = new AbortController();
+    const interceptors = new Set<() => boolean>();
     let interrupts = 0;
     const onInterrupt = () => {
+      // A command may take Ctrl-C for itself (the interactive REPL stops only the execution).
+      for (const intercept of interceptors) if (intercept()) return;
       interrupts++;
       // First Ctrl-C: stop gracefully and keep partial work. Second: leave now.
       if (interrupts === 1) controller.abort(new Error("interrupted"));
       else Deno.exit(130);
     };
     Deno.addSignalListener("SIGINT", onInterrupt);
-    const ctx = processContext(controller.signal);
+    const ctx = {
+      ...processContext(controller.signal),
+      interceptInterrupt(handler: () => boolean) {
+        interceptors.add(handler);
+        return () => interceptors.delete(handler);
+      },
+    };
     installCrashHandlers(ctx);
     const code = await runCli(Deno.args, ctx);
     Deno.removeSignalListener("SIGINT", onInterrupt);

@@ -20,4 +20,10 @@ export interface CliContext {
   color: boolean;
   /** Aborted when the user interrupts (Ctrl-C). */
   signal: AbortSignal;
+  /**
+   * Lets a command handle Ctrl-C itself for a while (the interactive REPL stops only the running
+   * execution). While `handler` is registered and returns true, Ctrl-C does not abort `signal`.
+   * Absent in contexts without interrupts (tests). Returns the function that unregisters it.
+   */
+  interceptInterrupt?(handler: () => boolean): () => void;
 }

@@ -251,3 +251,50 @@ Deno.test("deeprepo repl as a process: outputs on stdout, a timeout on stderr, e
   assertStringIncludes(result.stderr, "execution timed out after 1 s; the REPL was restarted");
   assertEquals(result.code, 1);
 });
+
+Deno.test("repl at the interactive prompt: Ctrl-C stops the running code and the session goes on", async () => {
+  const ctx = capturedContext(SAMPLE);
+  const handlers = new Set<() => boolean>();
+  ctx.interceptInterrupt = (handler) => {
+    handlers.add(handler);
+    return () => handlers.delete(handler);
+  };
+  const pressCtrlC = () => [...handlers].map((h) => h()); // what main.ts does on SIGINT
+  const answered: string[] = [];
+  const code = await runRepl(options(), ctx, {
+    input: input(["while (true) {}", "print('still here')"]),
+    createRepl: () =>
+      Promise.resolve({
+        execute(code: string) {
+          answered.push(code);
+          const base = {
+            outputChars: 0,
+            answer: { content: "", ready: false },
+            elapsedMs: 1,
+            subQueryMs: 0,
+          };
+          if (code.startsWith("while")) {
+            // The person presses Ctrl-C while the loop runs; the terminal also ends the REPL.
+            assertEquals(pressCtrlC(), [true]);
+            assertEquals(pressCtrlC(), [false], "a second Ctrl-C must end the session");
+            return Promise.resolve({
+              ...base,
+              output: "",
+              fatal: { kind: "crash" as const, message: "the REPL process ended (signal SIGINT)" },
+            });
+          }
+          return Promise.resolve({ ...base, output: "still here\n" });
+        },
+        close: () => Promise.resolve(),
+      }),
+    subQueries: noSubQueries,
+  });
+  assertEquals(answered, ["while (true) {}", "print('still here')"]);
+  assertEquals(ctx.out, ["still here"]);
+  assertStringIncludes(
+    ctx.errText(),
+    "interrupted; the REPL was restarted and its variables are gone",
+  );
+  assertEquals(handlers.size, 0, "the handler is released after the execution");
+  assertEquals(code, 1);
+});

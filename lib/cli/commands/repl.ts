@@ -138,14 +138,40 @@ class Session {
     private note: (text: string) => void,
   ) {}
 
+  /** Set while the person's code runs at the interactive prompt. */
+  #interactive = false;
+
   async run(code: string): Promise<void> {
     if (this.ctx.signal.aborted) throw new InterruptedError();
-    const result = await this.repl.execute(code);
+    // At the interactive prompt, Ctrl-C stops the running code, not the session: the terminal
+    // delivers it to the REPL process too, which ends; the next prompt gets a fresh REPL.
+    let stopped = false;
+    const release = this.#interactive
+      // Only the first Ctrl-C: if the code does not stop, a second one ends the session.
+      ? this.ctx.interceptInterrupt?.(() => stopped ? false : (stopped = true))
+      : undefined;
+    let result: ExecResult;
+    try {
+      result = await this.repl.execute(code);
+    } finally {
+      release?.();
+    }
+    if (stopped) {
+      this.failures++;
+      this.ctx.stderr(
+        result.fatal
+          ? "interrupted; the REPL was restarted and its variables are gone\n"
+          : "interrupted\n",
+      );
+      this.print({ ...result, fatal: undefined, error: undefined });
+      return;
+    }
     this.print(result);
     if (this.ctx.signal.aborted) throw new InterruptedError();
   }
 
   async interactive(input: ReplInput, prompt: (text: string) => void): Promise<void> {
+    this.#interactive = true;
     prompt("> ");
     // Ctrl-C at the prompt: end the prompt's line so the "interrupted" message starts its own.
     const onAbort = () => prompt("\n");
