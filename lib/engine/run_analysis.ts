@@ -6,6 +6,7 @@
  * @module
  */
 import type { CodebaseSnapshot } from "../loader/types.ts";
+import { DEFAULTS } from "../defaults.ts";
 import type {
   CompletionRequest,
   CompletionResponse,
@@ -160,7 +161,7 @@ export async function runAnalysis(
 ): Promise<AnalysisResult> {
   const now = deps.now ?? (() => performance.now());
   const started = now();
-  const maxTurns = Math.max(1, input.maxTurns ?? 20);
+  const maxTurns = Math.max(1, input.maxTurns ?? DEFAULTS.maxTurns);
   const promptCache = input.promptCache ?? true;
   const { snapshot } = input;
   const runAbort = new AbortController();

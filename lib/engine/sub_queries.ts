@@ -11,6 +11,7 @@ import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
 import { type Cache, cacheBatcher } from "../cache/mod.ts";
+import { DEFAULTS } from "../defaults.ts";
 
 /**
  * Runs prompts through a cache: `send` receives only the misses and must answer them in order,
@@ -116,7 +117,7 @@ export const BUDGET_SKIP_TEXT =
  * ```
  */
 export function createSubDispatcher(options: SubDispatcherOptions): SubDispatcher {
-  const concurrency = Math.max(1, options.concurrency ?? 5);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
   const system = options.system ?? SUB_SYSTEM_PROMPT;
   const maxTokens = options.maxTokens ?? SUB_MAX_TOKENS;
   const stats: SubStats = {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatBudgetUsd as usd, formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
@@ -212,11 +212,6 @@ export function snakeKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-/** `$0.0123` with four decimals below a dollar, two above. */
-export function usd(value: number): string {
-  return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
 const n = (value: number) => formatInt(value);

@@ -26,6 +26,7 @@ import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
 import { InterruptedError } from "../../errors.ts";
+import { formatUsd } from "../../format.ts";
 
 /** What {@linkcode runRepl} reads input from (injected in tests). */
 export interface ReplInput {
@@ -297,7 +298,7 @@ async function defaultSubQueries(
       const s = dispatcher.stats;
       if (s.requested === 0) return "";
       return `sub-model ${sub.label}: ${s.requested} prompts, ${s.calls} calls, ` +
-        `${s.cacheHits} cache hits, ${s.errors} errors, $${spend.sub.costUsd.toFixed(4)}`;
+        `${s.cacheHits} cache hits, ${s.errors} errors, ${formatUsd(spend.sub.costUsd)}`;
     },
     close: async () => {
       await cache?.close();
