@@ -84,7 +84,7 @@ export function highlight(code: string, path: string): string {
  */
 export function balancedLines(html: string): string[] {
   const out: string[] = [];
-  let open: string[] = [];
+  const open: string[] = [];
   for (const line of html.split("\n")) {
     const prefix = open.join("");
     for (const m of line.matchAll(/<span[^>]*>|<\/span>/g)) {
