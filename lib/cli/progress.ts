@@ -6,7 +6,7 @@
  * @module
  */
 import type { CliContext } from "./context.ts";
-import type { EngineProgress } from "../engine/run_analysis.ts";
+import type { EngineProgress } from "../engine/types.ts";
 import { formatBudgetUsd } from "../engine/spend.ts";
 import type { RetryInfo } from "../providers/mod.ts";
 import { DEFAULT_RETRY_POLICY } from "../providers/retry.ts";
