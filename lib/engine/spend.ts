@@ -6,9 +6,9 @@
  */
 import type { Pricing, Usage } from "../providers/types.ts";
 import { estimateTokens } from "./tokens.ts";
+import type { CostFn } from "./types.ts";
 
-/** Dollar cost of one response's usage (the providers' `costOf` bound to a model's pricing). */
-export type CostFn = (usage: Usage) => number;
+export type { CostFn } from "./types.ts";
 
 /** Running totals for one side (root or sub). */
 export interface SideTotals {
