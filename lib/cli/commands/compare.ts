@@ -8,6 +8,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
@@ -122,7 +123,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
     if (options.json) {
       ctx.stdout(JSON.stringify(table, null, 2));
     } else {
-      for (const line of renderCompareTable(table)) ctx.stdout(line);
+      for (const line of renderCompareTable(table)) ctx.stdout(terminalLine(line));
       ctx.stdout("");
       for (const report of [rlm.report, baseline.report]) if (report) ctx.stdout(report);
     }

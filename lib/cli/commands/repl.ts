@@ -9,6 +9,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
@@ -88,7 +89,7 @@ export async function runRepl(
   deps: ReplDeps,
 ): Promise<number> {
   const note = (text: string) => {
-    if (!options.quiet) ctx.stderr(`${text}\n`);
+    if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
   note(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
