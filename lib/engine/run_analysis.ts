@@ -6,15 +6,9 @@
  * @module
  */
 import type { CodebaseSnapshot } from "../loader/types.ts";
-import type {
-  CompletionRequest,
-  CompletionResponse,
-  Message,
-  ModelClient,
-  Part,
-  Usage,
-} from "../providers/types.ts";
-import type { ExecResult, Repl, ReplOptions } from "../sandbox/types.ts";
+import { DEFAULTS } from "../defaults.ts";
+import type { CompletionRequest, CompletionResponse, Message, Part } from "../providers/types.ts";
+import type { ExecResult, Repl } from "../sandbox/types.ts";
 import { CoverageLedger } from "./coverage.ts";
 import { extractCode } from "./extract_code.ts";
 import {
@@ -26,126 +20,29 @@ import {
   ROOT_SYSTEM_PROMPT,
   turnStatusText,
 } from "./prompts.ts";
-import { salvageReport, type StopReason } from "./salvage.ts";
-import { type CostFn, SpendLedger } from "./spend.ts";
-import {
-  type BatchThroughCache,
-  createSubDispatcher,
-  type SubCallRecord,
-  type SubStats,
-} from "./sub_queries.ts";
+import { salvageReport } from "./salvage.ts";
+import { SpendLedger } from "./spend.ts";
+import { createSubDispatcher } from "./sub_queries.ts";
 import { truncateOutput } from "./truncate.ts";
+import type {
+  AnalysisDeps,
+  AnalysisInput,
+  AnalysisResult,
+  CostFn,
+  EngineProgress,
+  ExecutionRecord,
+  StopReason,
+  TurnRecord,
+} from "./types.ts";
 
-/** What to analyze and the run's limits. */
-export interface AnalysisInput {
-  snapshot: CodebaseSnapshot;
-  /** @default 20 */
-  maxTurns?: number;
-  /** Sub-model calls in flight. @default 5 */
-  concurrency?: number;
-  /** `--max-cost` in USD. */
-  budgetUsd?: number;
-  /** Ask the root provider to cache the conversation prefix. @default true */
-  promptCache?: boolean;
-  /** One execution's limit. @default 300 */
-  execTimeoutSeconds?: number;
-}
-
-/** The live state shown by the progress line. */
-export interface EngineProgress {
-  /** `turn_done`: the turn's executions finished; `done`: the run is over. */
-  phase: "root" | "exec" | "turn_done" | "done";
-  turn: number;
-  maxTurns: number;
-  subDone: number;
-  subRequested: number;
-  /** Sub-model prompts answered from the cache so far. */
-  cacheHits: number;
-  filesCovered: number;
-  filesEligible: number;
-  spentUsd: number;
-  budgetUsd?: number;
-}
-
-/** Everything the loop talks to, injected (the CLI passes the real pieces; tests pass fakes). */
-export interface AnalysisDeps {
-  rootClient: ModelClient;
-  subClient: ModelClient;
-  /** Cost of a root / sub response (the providers' `costOf` bound to each model's pricing). */
-  rootCost: CostFn;
-  subCost: CostFn;
-  createRepl(options: ReplOptions): Promise<Repl>;
-  /** Sub-model cache wrapper; omitted with `--no-cache`. */
-  batch?: BatchThroughCache;
-  /** Aborts the run (Ctrl-C). */
-  signal?: AbortSignal;
-  /** Streamed root-model text. */
-  onText?(chunk: string): void;
-  /**
-   * Progress; `milestone` marks events worth a plain line (turn ends, batch ends, every 25th
-   * sub-model answer).
-   */
-  onProgress?(progress: EngineProgress, milestone: boolean): void;
-  /** Millisecond clock. @default performance.now */
-  now?(): number;
-}
-
-/** One execution within a turn. */
-export interface ExecutionRecord {
-  source: "tool" | "fenced";
-  toolCallId?: string;
-  code: string;
-  /** What the model was shown. */
-  output: string;
-  /** Length of the full captured output. */
-  outputChars: number;
-  error?: { name: string; message: string; line?: number };
-  fatal?: { kind: string; message: string };
-  answerReady: boolean;
-  elapsedMs: number;
-  subQueryMs: number;
-}
-
-/** One root turn as recorded in the trajectory. */
-export interface TurnRecord {
-  turn: number;
-  /** The status line sent with this turn's request. */
-  status: string;
-  finalize: false | "turns" | "budget";
-  rootText: string;
-  toolCalls: { id: string; name: string }[];
-  stopReason?: string;
-  usage: Usage;
-  costUsd: number;
-  rootMs: number;
-  executions: ExecutionRecord[];
-  /** Set when the reply had no runnable code and the model was nudged. */
-  nudged: boolean;
-  elapsedMs: number;
-  /** Time in this turn not spent waiting on model HTTP calls. */
-  hostOverheadMs: number;
-  /** Set when the run stopped (Ctrl-C, a failure) while this turn's code was running. */
-  interrupted?: boolean;
-}
-
-/** The outcome of a run; failures are values, never thrown. */
-export interface AnalysisResult {
-  complete: boolean;
-  stopReason: StopReason;
-  /** Error message when `stopReason` is `root_error` or `repl_error`. */
-  error?: string;
-  /** The thrown value behind `error` (keeps its exit code, e.g. a RunError). */
-  failure?: unknown;
-  /** The report: the model's answer, or a salvaged partial report. */
-  report: string;
-  turns: TurnRecord[];
-  subRecords: SubCallRecord[];
-  subStats: SubStats;
-  spend: SpendLedger;
-  coverage: CoverageLedger;
-  budgetStopped: boolean;
-  elapsedMs: number;
-}
+export type {
+  AnalysisDeps,
+  AnalysisInput,
+  AnalysisResult,
+  EngineProgress,
+  ExecutionRecord,
+  TurnRecord,
+} from "./types.ts";
 
 /**
  * Runs one RLM analysis over a loaded snapshot.
@@ -160,7 +57,7 @@ export async function runAnalysis(
 ): Promise<AnalysisResult> {
   const now = deps.now ?? (() => performance.now());
   const started = now();
-  const maxTurns = Math.max(1, input.maxTurns ?? 20);
+  const maxTurns = Math.max(1, input.maxTurns ?? DEFAULTS.maxTurns);
   const promptCache = input.promptCache ?? true;
   const { snapshot } = input;
   const runAbort = new AbortController();
@@ -586,7 +483,8 @@ function partsChars(parts: Part[]): number {
   for (const p of parts) {
     if (p.type === "text") n += p.text.length;
     else if (p.type === "tool_result") n += p.content.length;
-    else n += JSON.stringify(p.input ?? "").length;
+    else if (p.type === "tool_call") n += JSON.stringify(p.input ?? "").length;
+    else n += JSON.stringify(p.data ?? "").length;
   }
   return n;
 }

@@ -11,50 +11,10 @@ import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
 import { type Cache, cacheBatcher } from "../cache/mod.ts";
+import { DEFAULTS } from "../defaults.ts";
+import type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
 
-/**
- * Runs prompts through a cache: `send` receives only the misses and must answer them in order,
- * reporting each answer through `onResult` as it arrives so the cache stores it at once (an
- * interrupted batch keeps what it received). The CLI binds this to `cacheBatcher` from
- * `lib/cache/mod.ts`.
- */
-export type BatchThroughCache = (
-  prompts: string[],
-  send: (misses: string[], onResult?: (index: number, result: string) => void) => Promise<string[]>,
-) => Promise<{ results: string[]; hits: number; misses: number }>;
-
-/** One sub-model call as the trajectory records it. */
-export interface SubCallRecord {
-  /** Root turn during which the call was made. */
-  turn: number;
-  promptChars: number;
-  /** The first 300 characters of the prompt. */
-  promptHead: string;
-  /** Files whose content the prompt carried (see coverage.ts). */
-  files: string[];
-  /** The answer, or the `[ERROR: ...]` text. */
-  result: string;
-  cached: boolean;
-  error: boolean;
-}
-
-/** Counters the metrics and progress line use. */
-export interface SubStats {
-  /** Prompts handed to the dispatcher (including cache hits and budget skips). */
-  requested: number;
-  /** Prompts answered or failed so far. */
-  done: number;
-  /** Calls actually sent to the model. */
-  calls: number;
-  /** Calls that failed after retries (budget skips are counted in `budgetSkipped` only). */
-  errors: number;
-  cacheHits: number;
-  cacheMisses: number;
-  /** Prompts not sent because of the budget. */
-  budgetSkipped: number;
-  /** Calls cut short because the run ended or was interrupted (not counted in `errors`). */
-  cancelled: number;
-}
+export type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
 
 /** The item a call cancelled by the end of the run comes back as. */
 export const CANCELLED_TEXT = "[ERROR: cancelled]";
@@ -116,7 +76,7 @@ export const BUDGET_SKIP_TEXT =
  * ```
  */
 export function createSubDispatcher(options: SubDispatcherOptions): SubDispatcher {
-  const concurrency = Math.max(1, options.concurrency ?? 5);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
   const system = options.system ?? SUB_SYSTEM_PROMPT;
   const maxTokens = options.maxTokens ?? SUB_MAX_TOKENS;
   const stats: SubStats = {
