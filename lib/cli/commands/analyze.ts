@@ -22,7 +22,8 @@ import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
 import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
@@ -186,7 +187,7 @@ export async function analyzeLoaded(
     trajectory: analyzeTrajectory(result, info),
   };
   const name = snapshot.metadata.repo_name;
-  const { paths, fallbackError: writeError } = await writeRunOutputsSafely(
+  const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
     options.outputDir,
     "deeprepo",
     name,
@@ -194,6 +195,7 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
@@ -221,7 +223,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
