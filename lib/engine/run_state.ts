@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULTS } from "../defaults.ts";
 import type { Message, Part } from "../providers/types.ts";
 import type { ExecResult, Repl } from "../sandbox/types.ts";
 import { CoverageLedger } from "./coverage.ts";
@@ -86,7 +87,7 @@ export class RunState {
     this.deps = deps;
     this.now = deps.now ?? (() => performance.now());
     this.started = this.now();
-    this.maxTurns = Math.max(1, input.maxTurns ?? 20);
+    this.maxTurns = Math.max(1, input.maxTurns ?? DEFAULTS.maxTurns);
     this.promptCache = input.promptCache ?? true;
     if (deps.signal?.aborted) this.#abort.abort(deps.signal.reason);
     deps.signal?.addEventListener("abort", this.#onOuterAbort);

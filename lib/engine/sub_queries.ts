@@ -11,6 +11,7 @@ import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
 import { type Cache, cacheBatcher } from "../cache/mod.ts";
+import { DEFAULTS } from "../defaults.ts";
 import type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
 import { BUDGET_SKIP_TEXT, CANCELLED_TEXT, sendSubCall, type SubCallSettings } from "./sub_call.ts";
 import { Slots } from "./slots.ts";
@@ -109,7 +110,7 @@ class Dispatcher implements SubDispatcher {
 
   constructor(options: SubDispatcherOptions) {
     this.#options = options;
-    this.#concurrency = Math.max(1, options.concurrency ?? 5);
+    this.#concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
     this.#slots = new Slots(this.#concurrency);
     this.#call = {
       client: options.client,

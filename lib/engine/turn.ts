@@ -148,7 +148,8 @@ function partsChars(parts: Part[]): number {
   for (const p of parts) {
     if (p.type === "text") n += p.text.length;
     else if (p.type === "tool_result") n += p.content.length;
-    else n += JSON.stringify(p.input ?? "").length;
+    else if (p.type === "tool_call") n += JSON.stringify(p.input ?? "").length;
+    else n += JSON.stringify(p.data ?? "").length;
   }
   return n;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
 import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
@@ -223,7 +223,7 @@ function baselineSummary(
   }: ` +
     `${prompt.included.length} of ${snapshot.metadata.total_files} files sent ` +
     `(${prompt.excluded.length} excluded), ${formatInt(input)} input and ` +
-    `${formatInt(u.outputTokens)} output tokens, $${cost.toFixed(4)}, ` +
+    `${formatInt(u.outputTokens)} output tokens, ${formatUsd(cost)}, ` +
     `${result.elapsedSeconds.toFixed(1)}s`;
 }
 

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatBudgetUsd as usd, formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
@@ -93,7 +94,7 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
         2,
       ));
     } else {
-      for (const line of analyzeSummary(snapshot, estimate)) ctx.stdout(line);
+      for (const line of analyzeSummary(snapshot, estimate)) ctx.stdout(terminalLine(line));
     }
     return 0;
   } finally {
@@ -139,7 +140,7 @@ export async function runBaselineDryRun(
       ctx.stdout(JSON.stringify(json, null, 2));
     } else {
       for (const line of baselineSummary(snapshot, prompt, files, estimate, options.maxChars)) {
-        ctx.stdout(line);
+        ctx.stdout(terminalLine(line));
       }
     }
     return 0;
@@ -212,11 +213,6 @@ export function snakeKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-/** `$0.0123` with four decimals below a dollar, two above. */
-export function usd(value: number): string {
-  return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
 const n = (value: number) => formatInt(value);

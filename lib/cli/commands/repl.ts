@@ -9,6 +9,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
@@ -26,6 +27,7 @@ import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
 import { InterruptedError } from "../../errors.ts";
+import { formatUsd } from "../../format.ts";
 
 /** What {@linkcode runRepl} reads input from (injected in tests). */
 export interface ReplInput {
@@ -87,7 +89,7 @@ export async function runRepl(
   deps: ReplDeps,
 ): Promise<number> {
   const note = (text: string) => {
-    if (!options.quiet) ctx.stderr(`${text}\n`);
+    if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
   note(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -297,7 +299,7 @@ async function defaultSubQueries(
       const s = dispatcher.stats;
       if (s.requested === 0) return "";
       return `sub-model ${sub.label}: ${s.requested} prompts, ${s.calls} calls, ` +
-        `${s.cacheHits} cache hits, ${s.errors} errors, $${spend.sub.costUsd.toFixed(4)}`;
+        `${s.cacheHits} cache hits, ${s.errors} errors, ${formatUsd(spend.sub.costUsd)}`;
     },
     close: async () => {
       await cache?.close();
