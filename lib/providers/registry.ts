@@ -7,10 +7,18 @@
 import type { Env } from "../config/env.ts";
 import { EnvironmentError, UsageError } from "../errors.ts";
 import { type RetryInfo, wrapClient } from "./client.ts";
-import { UNKNOWN_PRICING } from "./pricing.ts";
+import { costOf, UNKNOWN_PRICING } from "./pricing.ts";
+import { resolveRules } from "./rules.ts";
 import { checkPluginModule, loadErrorMessage } from "./shape.ts";
 import { type PluginOrigin, type PluginSource, userPluginSources } from "./sources.ts";
-import type { ModelClient, ModelInfo, Pricing, ProviderPlugin } from "./types.ts";
+import type {
+  ModelClient,
+  ModelInfo,
+  ModelRules,
+  Pricing,
+  ProviderPlugin,
+  Usage,
+} from "./types.ts";
 
 /** What {@linkcode loadRegistry} needs. */
 export interface RegistryOptions {
@@ -45,6 +53,13 @@ export interface ResolvedModel {
   /** Set when the caller should warn (unknown price); one line for stderr. */
   warning?: string;
   contextWindow?: number;
+  /**
+   * What the model's API accepts: the plugin's rules for it with conservative defaults for
+   * every field left out (`maxOutputTokens` / `promptCacheMinTokens` 0 = not known).
+   */
+  rules: Required<ModelRules>;
+  /** Cost of one response in USD at this model's prices, tiers included. */
+  costOf(usage: Usage): number;
   /** Env var holding the key, or undefined when none is needed (ollama). */
   keyVariable?: string;
   /**
@@ -319,15 +334,18 @@ function build(
   const label = `${plugin.name}:${id}`;
   const known = info?.pricing ?? plugin.unlistedPricing;
   const keyVariable = plugin.keyVariable;
+  const pricing = known ?? { ...UNKNOWN_PRICING };
   return {
     provider: plugin.name,
     id,
     label,
-    pricing: known ?? { ...UNKNOWN_PRICING },
+    pricing,
     pricingKnown: known !== undefined,
     warning: known ? undefined : `model ${label} has no listed price; costs are estimated at ` +
       "$1.00/$1.00 per 1M tokens unless the provider reports each call's cost",
     contextWindow: info?.contextWindow,
+    rules: resolveRules(info ? info.rules : undefined, info ? undefined : plugin.unlistedRules),
+    costOf: (usage) => costOf(usage, pricing),
     keyVariable,
     createClient(clientOptions = {}) {
       if (keyVariable && !options.env.get(keyVariable)) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AnalysisResult } from "../engine/run_analysis.ts";
+import type { AnalysisResult } from "../engine/types.ts";
 import { cacheSavingsUsd } from "../engine/spend.ts";
 import type { Pricing } from "../providers/types.ts";
 

@@ -8,16 +8,16 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
-import { formatBudgetUsd } from "../../engine/spend.ts";
 import { InterruptedError, UsageError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
-import { formatInt } from "../../report/numbers.ts";
+import { formatBudgetUsd, formatInt } from "../../format.ts";
 import {
   type CompareBudget,
   compareJson,
@@ -123,7 +123,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
     if (options.json) {
       ctx.stdout(JSON.stringify(table, null, 2));
     } else {
-      for (const line of renderCompareTable(table)) ctx.stdout(line);
+      for (const line of renderCompareTable(table)) ctx.stdout(terminalLine(line));
       ctx.stdout("");
       for (const report of [rlm.report, baseline.report]) if (report) ctx.stdout(report);
     }

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
-import { DEFAULTS } from "../program.ts";
+import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, type Registry } from "../../providers/mod.ts";
 import type { Pricing, ProviderPlugin } from "../../providers/types.ts";
 
@@ -164,7 +165,7 @@ export async function run(options: ListModelsOptions, ctx: CliContext): Promise<
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
-  else for (const line of renderListing(listing)) ctx.stdout(line);
+  else for (const line of renderListing(listing)) ctx.stdout(terminalLine(line));
   for (const e of listing.errors) ctx.stderr(`deeprepo: ${e.message}\n`);
   return listing.errors.length ? 2 : 0;
 }
