@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { FileRecord } from "../loader/types.ts";
+import type { FileRecord } from "../loader/mod.ts";
 
 /** Characters of a probe window. */
 export const WINDOW = 200;

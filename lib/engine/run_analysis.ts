@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
-import type { CompletionRequest, CompletionResponse, Message, Part } from "../providers/types.ts";
-import type { ExecResult, Repl } from "../sandbox/types.ts";
+import type { CompletionRequest, CompletionResponse, Message, Part } from "../providers/mod.ts";
+import type { ExecResult, Repl } from "../sandbox/mod.ts";
 import { CoverageLedger } from "./coverage.ts";
 import { extractCode } from "./extract_code.ts";
 import {
