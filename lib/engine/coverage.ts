@@ -28,7 +28,7 @@
  *
  * @module
  */
-import type { FileRecord } from "../loader/types.ts";
+import type { FileRecord } from "../loader/mod.ts";
 
 /** Characters of a probe window of a longer file. */
 export const WINDOW = 200;

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { ModelClient } from "../providers/types.ts";
-import type { SubQueryHandler } from "../sandbox/types.ts";
+import type { ModelClient } from "../providers/mod.ts";
+import type { SubQueryHandler } from "../sandbox/mod.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";

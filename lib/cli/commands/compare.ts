@@ -12,7 +12,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
 import { InterruptedError, UsageError } from "../../errors.ts";
@@ -23,7 +23,7 @@ import {
   compareJson,
   type CompareSide,
   renderCompareTable,
-} from "../../baseline/compare_table.ts";
+} from "../../baseline/mod.ts";
 import { BASELINE_SYSTEM_PROMPT, buildBaselinePrompt } from "../../baseline/mod.ts";
 import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
 import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
