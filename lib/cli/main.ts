@@ -8,6 +8,7 @@ import type { CliContext } from "./context.ts";
 import { dispatch, parseArgs } from "./program.ts";
 import { exitCodeOf } from "../errors.ts";
 import { type Env, loadEnv } from "../config/env.ts";
+import { terminalText } from "./terminal_text.ts";
 
 const encoder = new TextEncoder();
 
@@ -56,12 +57,16 @@ export function processContext(signal: AbortSignal): CliContext {
   const cwd = userCwd();
   const isTerminal = Deno.stderr.isTerminal();
   const out = streamWriter(Deno.stdout);
+  const err = streamWriter(Deno.stderr);
+  // stdout is data when redirected (exact bytes), text for a person on a terminal.
+  const stdoutIsTerminal = Deno.stdout.isTerminal();
   const env = loadEnv(cwd);
   return {
     cwd,
     env,
-    stdout: (line) => out(`${line}\n`),
-    stderr: streamWriter(Deno.stderr),
+    stdout: (line) => out(`${stdoutIsTerminal ? terminalText(line) : line}\n`),
+    stderr: (text) => err(terminalText(text)),
+    control: err,
     isTerminal,
     color: wantsColor(isTerminal, env),
     signal,
