@@ -155,7 +155,7 @@ export function anthropicClient(
   model: string,
   rules: ModelRules = rulesOf(model),
 ): ModelClient {
-  // Raw assistant content (with thinking blocks) by tool-call id, for callers that send back
+  // Raw assistant content (with thinking blocks) by turn key, for callers that send back
   // rebuilt turns instead of `parts`.
   const turns = new Map<string, BlockParam[]>();
   return {
@@ -183,10 +183,11 @@ export function anthropicClient(
       const options = { signal: req.signal };
       let message: Anthropic.Messages.Message;
       try {
-        if (req.onText) {
-          const onText = req.onText;
+        if (req.onText || req.onThinking) {
+          const { onText, onThinking } = req;
           const stream = sdk.messages.stream(params, options);
-          stream.on("text", (chunk) => onText(chunk));
+          if (onText) stream.on("text", (chunk) => onText(chunk));
+          if (onThinking) stream.on("thinking", (chunk) => chunk && onThinking(chunk));
           message = await stream.finalMessage();
         } else {
           message = await sdk.messages.create(params, options);
@@ -235,12 +236,14 @@ export function toAnthropicMessages(
   return messages.map((message, index) => {
     let blocks: BlockParam[];
     if (typeof message.content === "string") {
-      blocks = [{ type: "text", text: message.content }];
+      const kept = message.role === "assistant"
+        ? turns.get(turnKey([{ type: "text", text: message.content }]))
+        : undefined;
+      blocks = kept ?? [{ type: "text", text: message.content }];
     } else {
       const verbatim = message.content.some((p) => p.type === "opaque");
-      const firstCall = message.content.find((p) => p.type === "tool_call");
-      const kept = message.role === "assistant" && !verbatim && firstCall?.type === "tool_call"
-        ? turns.get(firstCall.id)
+      const kept = message.role === "assistant" && !verbatim
+        ? turns.get(turnKey(message.content))
         : undefined;
       blocks = kept ?? message.content.flatMap(toBlock);
     }
@@ -253,6 +256,16 @@ export function toAnthropicMessages(
     }
     return { role: message.role, content: blocks };
   });
+}
+
+/**
+ * How a turn is recognised when a caller sends it back rebuilt (without its opaque parts): by
+ * its first tool call, else by its text.
+ */
+function turnKey(parts: Part[]): string {
+  const call = parts.find((p) => p.type === "tool_call");
+  if (call?.type === "tool_call") return `tool:${call.id}`;
+  return `text:${parts.flatMap((p) => p.type === "text" ? [p.text] : []).join("")}`;
 }
 
 function toBlock(part: Part): BlockParam[] {
@@ -269,7 +282,7 @@ function toBlock(part: Part): BlockParam[] {
   }
 }
 
-/** Normalizes a response; keeps every block in `parts` (and by tool-call id in `turns`). */
+/** Normalizes a response; keeps every block in `parts` (and by turn key in `turns`). */
 function fromAnthropicMessage(
   message: Anthropic.Messages.Message,
   turns: Map<string, BlockParam[]>,
@@ -279,9 +292,7 @@ function fromAnthropicMessage(
   const toolCalls = message.content.flatMap((b) =>
     b.type === "tool_use" ? [{ id: b.id, name: b.name, input: b.input }] : []
   );
-  if (toolCalls.length) {
-    turns.set(toolCalls[0].id, message.content.map((b) => b as unknown as BlockParam));
-  }
+  turns.set(turnKey(parts), message.content.map((b) => b as unknown as BlockParam));
   const u = message.usage;
   return {
     text,

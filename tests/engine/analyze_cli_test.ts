@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
 import { runCliProcess } from "../_helpers/run_cli.ts";
 import {
+  assistantTurns,
   type FakeServer,
   lastUserText,
   type RecordedRequest,
@@ -59,8 +60,7 @@ const CONTRACT_METRICS = [
 
 /** 1-based turn of a root request: assistant messages so far + 1. */
 function turnOf(req: RecordedRequest): number {
-  const messages = (req.body.messages ?? []) as { role: string }[];
-  return messages.filter((m) => m.role === "assistant").length + 1;
+  return assistantTurns(req) + 1;
 }
 
 function call(code: string, usage = { input: 1000, output: 200 }): ScriptedResponse {
