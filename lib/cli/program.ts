@@ -156,6 +156,13 @@ function maxCharsOption(cmd: Command): Command {
 }
 
 function common(source: string, raw: Raw, cwd: string, rootDefault: string): CommonOptions {
+  // `deeprepo analyze "$REPO"` with REPO unset must not analyze (and pay for) the current folder.
+  if (source.trim() === "") {
+    throw new UsageError(
+      "the source is empty: give a folder or git URL (an unset variable?); " +
+        "use '.' for the current folder",
+    );
+  }
   return {
     source: resolvePath(cwd, source),
     outputDir: resolvePath(cwd, raw.outputDir as string),

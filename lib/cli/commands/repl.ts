@@ -9,12 +9,13 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { loadCommandRegistry } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry } from "../../providers/mod.ts";
+import { costOf } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import {
@@ -264,7 +265,7 @@ async function defaultSubQueries(
   options: ReplCommandOptions,
   ctx: CliContext,
 ): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadCommandRegistry(ctx, options.plugins);
   const sub = registry.resolve(options.subModel, "sub");
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   let client: ModelClient | undefined;
