@@ -17,6 +17,12 @@ export interface CommonOptions {
   cache: boolean;
   /** Extra plugin specifiers from `--plugin` (paths already absolute). */
   plugins: string[];
+  /** `--include` globs (repeatable): only matching files are loaded. */
+  include?: string[];
+  /** `--exclude` globs (repeatable): matching files and folders are left out. */
+  exclude?: string[];
+  /** False with `--no-redact`: secrets in the code are not masked. @default {true} */
+  redact?: boolean;
 }
 
 /** `deeprepo analyze`. */

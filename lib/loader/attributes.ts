@@ -104,8 +104,10 @@ export class AttributeStack {
       for (let j = lines.length - 1; j >= 0; j--) {
         const line = lines[j];
         if (generated !== undefined && vendored !== undefined) break;
-        if ((line.generated === undefined || generated !== undefined) &&
-          (line.vendored === undefined || vendored !== undefined)) continue;
+        if (
+          (line.generated === undefined || generated !== undefined) &&
+          (line.vendored === undefined || vendored !== undefined)
+        ) continue;
         if (!line.matcher.ignores(relative)) continue;
         if (generated === undefined) generated = line.generated;
         if (vendored === undefined) vendored = line.vendored;

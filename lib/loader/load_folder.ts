@@ -82,7 +82,8 @@ export async function loadFolder(
     mode: options.readMode,
     io: options.io,
     onProgress: (done) => options.onProgress?.({ phase: "read", done, total }),
-    onChunk: scanner && ((start, end, chunk) => submitTexts(scanner, walk.files, chunk, start, end)),
+    onChunk: scanner &&
+      ((start, end, chunk) => submitTexts(scanner, walk.files, chunk, start, end)),
   });
   const findings = scanner ? await scanner.results(options.signal) : new Map();
   if (options.signal?.aborted) throw new InterruptedError();
@@ -187,7 +188,9 @@ function nothingLoadable(source: string, skipped: readonly SkippedFile[]): strin
   if (skipped.length === 0) return `nothing to analyze: ${source} contains no files`;
   const counts = new Map<string, number>();
   for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
-  const summary = [...counts].map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(", ");
+  const summary = [...counts].map(([reason, n]) => `${n} ${reason.replaceAll("_", " ")}`).join(
+    ", ",
+  );
   return `nothing to analyze: ${source} has no text files to load ` +
     `(skipped: ${summary})`;
 }

@@ -49,6 +49,8 @@ export interface LoadOptions {
    * @default {true}
    */
   redact?: boolean;
+  /** Told each warning of the load (also kept in `snapshot.warnings`), after loading. */
+  onWarning?(message: string): void;
 }
 
 /** A loaded codebase and the means to clean up after it. */
@@ -88,6 +90,7 @@ export async function loadCodebase(source: string, options: LoadOptions): Promis
     concurrency,
     ...folderOptions(options),
   });
+  snapshot.warnings.forEach((w) => options.onWarning?.(w));
   return { snapshot, dispose: () => Promise.resolve() };
 }
 
@@ -110,6 +113,7 @@ export async function _loadGitUrl(
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       ...folderOptions(options),
     });
+    snapshot.warnings.forEach((w) => options.onWarning?.(w));
     let disposed: Promise<void> | undefined;
     return { snapshot, dispose: () => disposed ??= removeFolder(dir) };
   } catch (error) {

@@ -113,7 +113,9 @@ export function classifyName(name: string): NameVerdict {
   if (LOCKFILES.has(name)) return "lockfile";
   if (ext === ".map") return "generated";
   if (BINARY_EXTENSIONS.has(ext)) return "binary";
-  if ((ext === ".js" || ext === ".mjs" || ext === ".cjs" || ext === ".css") &&
-    /[.-]min\.[a-z]+$/i.test(name)) return "minified";
+  if (
+    (ext === ".js" || ext === ".mjs" || ext === ".cjs" || ext === ".css") &&
+    /[.-]min\.[a-z]+$/i.test(name)
+  ) return "minified";
   return "include";
 }

@@ -268,8 +268,11 @@ function withIgnoreFileAbove(
 ): IgnoreStack {
   const text = controlText(file, file, warnings);
   if (text === undefined) return rules;
-  return rules.pushAbove(rootFromFolder, text, (pattern) =>
-    warnings.push(`${file}: pattern ${pattern} not applied (too costly to match)`));
+  return rules.pushAbove(
+    rootFromFolder,
+    text,
+    (pattern) => warnings.push(`${file}: pattern ${pattern} not applied (too costly to match)`),
+  );
 }
 
 /**
@@ -284,6 +287,9 @@ function withIgnoreFile(
 ): IgnoreStack {
   const text = controlText(file, file, warnings);
   if (text === undefined) return rules;
-  return rules.push(base, text, (pattern) =>
-    warnings.push(`${file}: pattern ${pattern} not applied (too costly to match)`));
+  return rules.push(
+    base,
+    text,
+    (pattern) => warnings.push(`${file}: pattern ${pattern} not applied (too costly to match)`),
+  );
 }

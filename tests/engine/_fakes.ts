@@ -149,6 +149,7 @@ export function makeSnapshot(files: Record<string, string>, repoName = "sample")
       file_types: {},
       largest_files: paths.map((p) => [p, files[p].length] as [string, number]),
       entry_points: [],
+      languages: {},
     },
     files: paths.map((path) => ({
       path,
@@ -159,6 +160,8 @@ export function makeSnapshot(files: Record<string, string>, repoName = "sample")
     skipped: [],
     root: "/nonexistent",
     source: "/nonexistent",
+    secretsRedacted: {},
+    warnings: [],
   };
 }
 

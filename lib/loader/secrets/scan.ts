@@ -46,7 +46,11 @@ export function findSecrets(
         for (let k = first; k <= last; k++) rescan.add(k);
         return;
       }
-      found[first].push({ start: start - starts[first], end: end - starts[first], rule: rule.name });
+      found[first].push({
+        start: start - starts[first],
+        end: end - starts[first],
+        rule: rule.name,
+      });
     });
   }
   // Rules that look at the file's name (npm's `package.json`) run once per such file.
