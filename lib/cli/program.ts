@@ -17,20 +17,10 @@ import type {
   PluginsCheckOptions,
   ReplCommandOptions,
 } from "./options.ts";
+import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
-
-/** Defaults shared with the docs and tests. */
-export const DEFAULTS = {
-  outputDir: "outputs",
-  rootModel: "sonnet",
-  subModel: "minimax/minimax-m2.5",
-  baselineModel: "opus",
-  maxTurns: 20,
-  concurrency: 5,
-  execTimeoutSeconds: 300,
-  maxChars: 180_000,
-} as const;
 
 /**
  * Upper bound of `--exec-timeout`: one day. Timers cannot go past 2^31 - 1 ms (24.8 days); a
@@ -57,7 +47,7 @@ export type Invocation =
 function integer(min: number, max = Infinity) {
   const what = max === Infinity
     ? `an integer ≥ ${min}`
-    : `an integer from ${min} to ${String(max).replace(/\B(?=(\d{3})+$)/g, ",")}`;
+    : `an integer from ${min} to ${formatInt(max)}`;
   return (value: string): number => {
     if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
       throw new InvalidArgumentError(`must be ${what}`);
@@ -166,6 +156,13 @@ function maxCharsOption(cmd: Command): Command {
 }
 
 function common(source: string, raw: Raw, cwd: string, rootDefault: string): CommonOptions {
+  // `deeprepo analyze "$REPO"` with REPO unset must not analyze (and pay for) the current folder.
+  if (source.trim() === "") {
+    throw new UsageError(
+      "the source is empty: give a folder or git URL (an unset variable?); " +
+        "use '.' for the current folder",
+    );
+  }
   return {
     source: resolvePath(cwd, source),
     outputDir: resolvePath(cwd, raw.outputDir as string),

@@ -7,7 +7,7 @@
  */
 import type { CliContext } from "./context.ts";
 import type { EngineProgress } from "../engine/types.ts";
-import { formatBudgetUsd } from "../engine/spend.ts";
+import { formatBudgetUsd, formatUsd } from "../format.ts";
 import type { RetryInfo } from "../providers/mod.ts";
 import { DEFAULT_RETRY_POLICY } from "../providers/retry.ts";
 import { terminalLine, terminalText } from "./terminal_text.ts";
@@ -215,8 +215,8 @@ export function formatEngineProgress(p: EngineProgress): string {
     ? "turn done"
     : "finished";
   const spend = p.budgetUsd === undefined
-    ? `$${p.spentUsd.toFixed(4)}`
-    : `$${p.spentUsd.toFixed(4)} of ${formatBudgetUsd(p.budgetUsd)}`;
+    ? formatUsd(p.spentUsd)
+    : `${formatUsd(p.spentUsd)} of ${formatBudgetUsd(p.budgetUsd)}`;
   const cached = p.cacheHits > 0 ? ` (${p.cacheHits} cached)` : "";
   return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested}` +
     `${cached} · files ${p.filesCovered}/${p.filesEligible} · ${spend}`;

@@ -158,20 +158,6 @@ function add(t: SideTotals, usage: Usage, cost: number): void {
 }
 
 /**
- * A budget in dollars for people: cents for a dollar or more, four decimals below, so a
- * `--max-cost 0.005` never shows as `$0.01` or `$0.00`.
- *
- * @example
- * ```ts
- * formatBudgetUsd(2); // "$2.00"
- * formatBudgetUsd(0.005); // "$0.0050"
- * ```
- */
-export function formatBudgetUsd(usd: number): string {
-  return `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`;
-}
-
-/**
  * Dollars saved by prompt caching: cache reads priced at input instead of `cacheRead`, minus
  * the surcharge of cache writes over plain input.
  *

@@ -12,7 +12,7 @@ import type { Usage } from "../providers/types.ts";
 import { ANALYZE_ASSUMPTIONS as A } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
-import { formatInt } from "../report/numbers.ts";
+import { formatInt } from "../format.ts";
 
 const fmt = formatInt;
 

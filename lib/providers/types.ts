@@ -125,6 +125,13 @@ export interface CompletionRequest {
   temperature?: number;
   /** Receives streamed text as it arrives; when set, the plugin streams. */
   onText?(chunk: string): void;
+  /**
+   * Extension to v1 (optional for plugins): receives streamed thinking / reasoning text as it
+   * arrives (Anthropic `thinking_delta`, OpenRouter `reasoning` deltas), so progress can show
+   * that the model is thinking instead of going silent. Plugins that stream thinking call it;
+   * the final blocks still come back in `CompletionResponse.parts`.
+   */
+  onThinking?(chunk: string): void;
   signal?: AbortSignal;
   /**
    * Extension to v1 (optional for plugins): ask the provider to cache the conversation prefix

@@ -34,8 +34,11 @@ export interface PtyOptions {
   cwd?: string;
   /** Environment added to PATH, HOME, DENO_DIR, TMPDIR. */
   env?: Record<string, string>;
-  /** Bytes typed into the terminal; written after `delayMs` each, in order. */
-  keys?: { text: string; delayMs: number }[];
+  /**
+   * Types into the terminal while the command runs: `type("\x03")` is Ctrl-C, which the
+   * terminal turns into SIGINT for its whole foreground process group, as a real one does.
+   */
+  drive?(type: (text: string) => Promise<void>): Promise<void>;
   /** Terminal width. @default 80 */
   columns?: number;
   /** Kill after this many milliseconds. @default 60000 */
@@ -44,7 +47,7 @@ export interface PtyOptions {
 
 /**
  * Runs `command` (a shell command line) under `script -q -e -c`, in a terminal of
- * `options.columns` columns, typing `options.keys` into it.
+ * `options.columns` columns, typing into it what `options.drive` types.
  */
 export async function runInPty(command: string, options: PtyOptions = {}): Promise<PtyResult> {
   const env: Record<string, string> = { TERM: "xterm" };
@@ -68,15 +71,11 @@ export async function runInPty(command: string, options: PtyOptions = {}): Promi
     } catch { /* gone */ }
   }, options.timeoutMs ?? 60_000);
   const writer = child.stdin.getWriter();
-  const typing = (async () => {
-    for (const key of options.keys ?? []) {
-      await new Promise((r) => setTimeout(r, key.delayMs));
-      await writer.write(new TextEncoder().encode(key.text)).catch(() => {});
-    }
-  })();
+  const type = (text: string) => writer.write(new TextEncoder().encode(text)).catch(() => {});
+  const typing = options.drive?.(type);
   try {
     const out = await child.output();
-    await typing;
+    await typing?.catch(() => {});
     return { code: out.code, screen: new TextDecoder().decode(out.stdout) };
   } finally {
     clearTimeout(timer);

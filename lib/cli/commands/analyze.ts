@@ -7,17 +7,18 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
+import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
 import { createRepl } from "../../sandbox/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
-import { formatBudgetUsd } from "../../engine/spend.ts";
+import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
@@ -66,7 +67,7 @@ export async function prepareAnalyze(
   ctx: CliContext,
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
 ): Promise<PreparedAnalyze> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadCommandRegistry(ctx, options.plugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;

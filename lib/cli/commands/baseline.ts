@@ -4,14 +4,15 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
+import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
@@ -88,7 +89,7 @@ export async function prepareBaseline(
   ctx: CliContext,
   progress: Progress,
 ): Promise<PreparedBaseline> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins });
+  const registry = await loadCommandRegistry(ctx, plugins);
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({
@@ -223,7 +224,7 @@ function baselineSummary(
   }: ` +
     `${prompt.included.length} of ${snapshot.metadata.total_files} files sent ` +
     `(${prompt.excluded.length} excluded), ${formatInt(input)} input and ` +
-    `${formatInt(u.outputTokens)} output tokens, $${cost.toFixed(4)}, ` +
+    `${formatInt(u.outputTokens)} output tokens, ${formatUsd(cost)}, ` +
     `${result.elapsedSeconds.toFixed(1)}s`;
 }
 

@@ -15,10 +15,9 @@ import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
-import { formatBudgetUsd } from "../../engine/spend.ts";
 import { InterruptedError, UsageError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
-import { formatInt } from "../../report/numbers.ts";
+import { formatBudgetUsd, formatInt } from "../../format.ts";
 import {
   type CompareBudget,
   compareJson,

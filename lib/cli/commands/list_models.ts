@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
-import { DEFAULTS } from "../program.ts";
+import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, type Registry } from "../../providers/mod.ts";
 import type { Pricing, ProviderPlugin } from "../../providers/types.ts";
 

@@ -9,12 +9,13 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { loadCommandRegistry } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry } from "../../providers/mod.ts";
+import { costOf } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/types.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import {
@@ -27,6 +28,7 @@ import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
 import { InterruptedError } from "../../errors.ts";
+import { formatUsd } from "../../format.ts";
 
 /** What {@linkcode runRepl} reads input from (injected in tests). */
 export interface ReplInput {
@@ -263,7 +265,7 @@ async function defaultSubQueries(
   options: ReplCommandOptions,
   ctx: CliContext,
 ): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadCommandRegistry(ctx, options.plugins);
   const sub = registry.resolve(options.subModel, "sub");
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   let client: ModelClient | undefined;
@@ -298,7 +300,7 @@ async function defaultSubQueries(
       const s = dispatcher.stats;
       if (s.requested === 0) return "";
       return `sub-model ${sub.label}: ${s.requested} prompts, ${s.calls} calls, ` +
-        `${s.cacheHits} cache hits, ${s.errors} errors, $${spend.sub.costUsd.toFixed(4)}`;
+        `${s.cacheHits} cache hits, ${s.errors} errors, ${formatUsd(spend.sub.costUsd)}`;
     },
     close: async () => {
       await cache?.close();
