@@ -8,8 +8,8 @@
  */
 import type { CodebaseSnapshot } from "../loader/types.ts";
 import type { ModelClient, Usage } from "../providers/types.ts";
-import { checkCitations, type CitationCounts } from "../report/citations.ts";
-import { citationSourceOf } from "../report/html/from_run.ts";
+import { checkCitations, type CitationCounts, citationSourceOf } from "../report/citations.ts";
+
 import type { PreviousRun } from "../freshness/previous_run.ts";
 import { condenseRequest } from "./condense.ts";
 import { folderMap } from "./folder_map.ts";

@@ -7,6 +7,17 @@
 import { createHash } from "node:crypto";
 import type { CodebaseSnapshot } from "../loader/types.ts";
 import { type GitRunner, gitState } from "./git_state.ts";
+import { withoutBlock } from "./managed_block.ts";
+
+/** Files `deeprepo context --write` manages a block in. */
+export const CONTEXT_FILES = {
+  agents: "AGENTS.md",
+  claude: "CLAUDE.md",
+  cursor: ".cursor/rules/deeprepo.mdc",
+  copilot: ".github/copilot-instructions.md",
+} as const;
+
+const CONTEXT_FILE_PATHS = new Set<string>(Object.values(CONTEXT_FILES));
 
 /** The `snapshot` object of a metrics file. */
 export interface Fingerprint {
@@ -38,7 +49,10 @@ export async function fingerprint(
   const files: Record<string, [string, number]> = {};
   for (const f of snapshot.files) {
     const text = snapshot.codebase[f.path] ?? "";
-    files[f.path] = [contentHash(text), text.length];
+    // deeprepo's own block in an agent file is not a change to the code: writing it must not
+    // make the analysis it came from stale.
+    const own = CONTEXT_FILE_PATHS.has(f.path) ? withoutBlock(text) : text;
+    files[f.path] = [contentHash(own), own.length];
   }
   const state = await gitState(snapshot.root, git);
   return {

@@ -6,7 +6,11 @@
  *
  * @module
  */
-import { contentHash } from "./fingerprint.ts";
+import { createHash } from "node:crypto";
+
+function contentHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
 
 const BEGIN = /<!-- deeprepo:begin from=(\S+) hash=([0-9a-f]{16}) -->\n/;
 const END = "<!-- deeprepo:end -->";
@@ -29,6 +33,16 @@ export function findBlock(text: string): FoundBlock | undefined {
   if (end < 0) return { from: m[1], body: text.slice(start), intact: false };
   const body = text.slice(start, end);
   return { from: m[1], body, intact: contentHash(body) === m[2] };
+}
+
+/** `text` with deeprepo's block (markers included) taken out. */
+export function withoutBlock(text: string): string {
+  const m = BEGIN.exec(text);
+  if (!m) return text;
+  const end = text.indexOf(END, m.index);
+  const before = text.slice(0, m.index).replace(/\n+$/, "\n");
+  const after = end < 0 ? "" : text.slice(end + END.length).replace(/^\n+/, "");
+  return before === "\n" ? after : before + after;
 }
 
 /** The block's text, markers included. */

@@ -6,6 +6,7 @@
  */
 export {
   contentHash,
+  CONTEXT_FILES,
   diffFingerprints,
   type Fingerprint,
   fingerprint,
@@ -23,7 +24,6 @@ export {
 } from "./managed_block.ts";
 export { findPreviousRun, type PreviousRun, type PreviousRunQuery } from "./previous_run.ts";
 export {
-  CONTEXT_FILES,
   type ContextBlockState,
   type FreshnessStatus,
   freshnessStatus,

@@ -5,18 +5,15 @@
  *
  * @module
  */
-import { diffFingerprints, type Fingerprint, type FingerprintDiff } from "./fingerprint.ts";
+import {
+  CONTEXT_FILES,
+  diffFingerprints,
+  type Fingerprint,
+  type FingerprintDiff,
+} from "./fingerprint.ts";
 import { commitsBetween, type GitRunner } from "./git_state.ts";
 import { findBlock } from "./managed_block.ts";
 import type { PreviousRun } from "./previous_run.ts";
-
-/** Files agents read at session start, by `context --format`. */
-export const CONTEXT_FILES = {
-  agents: "AGENTS.md",
-  claude: "CLAUDE.md",
-  cursor: ".cursor/rules/deeprepo.mdc",
-  copilot: ".github/copilot-instructions.md",
-} as const;
 
 /** State of one context file's managed block. */
 export interface ContextBlockState {

@@ -17,12 +17,29 @@
  * @module
  */
 
+import type { CodebaseSnapshot } from "../loader/types.ts";
+
 /** What the checker needs to know about the snapshot. */
 export interface CitationSource {
   /** Loaded files: path → real content. */
   files: ReadonlyMap<string, string>;
   /** Files seen but not loaded: path → reason (`too_large`, `binary`, `secret`, ...). */
   skipped: ReadonlyMap<string, string>;
+}
+
+/**
+ * What the citation checker knows of a snapshot: loaded files with their real content, and the
+ * files left out (or kept only as a placeholder) with the reason.
+ */
+export function citationSourceOf(snapshot: CodebaseSnapshot): CitationSource {
+  const files = new Map<string, string>();
+  const skipped = new Map<string, string>();
+  for (const f of snapshot.files) {
+    if (f.status === "included") files.set(f.path, snapshot.codebase[f.path] ?? "");
+    else skipped.set(f.path, f.status);
+  }
+  for (const s of snapshot.skipped) skipped.set(s.path, s.reason);
+  return { files, skipped };
 }
 
 /** Outcome of one citation. */
@@ -59,6 +76,13 @@ export interface CitationCheck {
   text: string;
   citations: Citation[];
   counts: CitationCounts;
+}
+
+/** The run summary's line about citations. */
+export function citationSummary(c: CitationCounts): string {
+  if (c.citations_total === 0) return "Citations: none in the report";
+  return `Citations: ${c.citations_total} checked — ${c.citations_verified} verified, ` +
+    `${c.citations_corrected} corrected, ${c.citations_unverified} unverified (marked ⚠ in the report)`;
 }
 
 /** Characters that may appear in a cited path. */

@@ -187,3 +187,11 @@ Deno.test("freshnessStatus() is fresh until a file changes, then names it and es
     assertEquals(stale.refreshUsd, 0.43);
   });
 });
+
+Deno.test("withoutBlock() gives back the file as it was before the block was added", async () => {
+  const { withoutBlock } = await import("../../lib/freshness/managed_block.ts");
+  for (const original of ["# Ours\n\nText.\n", "", "# Title\n"]) {
+    const withBlock = upsertBlock(original, "Body.\n", "x");
+    assertEquals(withoutBlock(withBlock), original);
+  }
+});
