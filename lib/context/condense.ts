@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CompletionRequest } from "../providers/types.ts";
+import type { CompletionRequest } from "../providers/mod.ts";
 
 /** The judgement sections the model writes, in order. */
 export const CONDENSED_SECTIONS = ["Architecture", "Conventions", "Pitfalls", "Risky areas"];

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileRecord } from "../loader/types.ts";
+import type { FileRecord } from "../loader/mod.ts";
 
 /** One line of the map. */
 export interface FolderEntry {

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
-import type { ModelClient, Usage } from "../providers/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
+import type { ModelClient, Usage } from "../providers/mod.ts";
 import { checkCitations, type CitationCounts, citationSourceOf } from "../report/citations.ts";
 
-import type { PreviousRun } from "../freshness/previous_run.ts";
+import type { PreviousRun } from "../freshness/mod.ts";
 import { condenseRequest } from "./condense.ts";
 import { folderMap } from "./folder_map.ts";
 import { projectCommands } from "./project_commands.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CONTEXT_FILES } from "../freshness/fingerprint.ts";
+import { CONTEXT_FILES } from "../freshness/mod.ts";
 import type { FolderEntry } from "./folder_map.ts";
 import type { ProjectCommand } from "./project_commands.ts";
 

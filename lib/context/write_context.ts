@@ -6,7 +6,7 @@
  * @module
  */
 import { EnvironmentError } from "../errors.ts";
-import { EditedBlockError, upsertBlock } from "../freshness/managed_block.ts";
+import { EditedBlockError, upsertBlock } from "../freshness/mod.ts";
 
 /** Largest context file deeprepo will rewrite. */
 const MAX_EXISTING_BYTES = 4 * 1024 * 1024;

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { type GitRunner, gitState } from "./git_state.ts";
 import { withoutBlock } from "./managed_block.ts";
 

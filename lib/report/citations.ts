@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 
 /** What the checker needs to know about the snapshot. */
 export interface CitationSource {
