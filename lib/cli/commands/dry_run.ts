@@ -13,7 +13,7 @@ import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
 import { redactionLine } from "../../report/redaction.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
 import {
