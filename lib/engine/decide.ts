@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "./prompts.ts";
-import type { ModelRules } from "../providers/types.ts";
+import type { ModelRules } from "../providers/mod.ts";
 import { rulesOf, thinks } from "./model_rules.ts";
 import { ReplStartError, type RunState } from "./run_state.ts";
 import { SpendLedger } from "./spend.ts";

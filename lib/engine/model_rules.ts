@@ -6,7 +6,7 @@
  * @module
  */
 import { resolveRules } from "../providers/mod.ts";
-import type { CompletionResponse, Effort, ModelRules } from "../providers/types.ts";
+import type { CompletionResponse, Effort, ModelRules } from "../providers/mod.ts";
 
 /** Rules with every field set; omitted fields get the conservative defaults. */
 export type Rules = Required<ModelRules>;

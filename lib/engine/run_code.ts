@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Part } from "../providers/types.ts";
-import type { ExecResult } from "../sandbox/types.ts";
+import type { Part } from "../providers/mod.ts";
+import type { ExecResult } from "../sandbox/mod.ts";
 import { extractCode } from "./extract_code.ts";
 import { isCutByLimit } from "../providers/mod.ts";
 import { budgetNotice, EXECUTE_CODE_TOOL, NUDGE_TEXT } from "./prompts.ts";

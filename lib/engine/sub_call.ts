@@ -8,7 +8,7 @@
  */
 import { markTruncated } from "../cache/mod.ts";
 import { isCutByLimit } from "../providers/mod.ts";
-import type { Effort, ModelClient, ModelRules } from "../providers/types.ts";
+import type { Effort, ModelClient, ModelRules } from "../providers/mod.ts";
 import {
   effortFor,
   outputLimit,

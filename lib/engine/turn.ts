@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CompletionRequest, CompletionResponse, Part } from "../providers/types.ts";
+import type { CompletionRequest, CompletionResponse, Part } from "../providers/mod.ts";
 import { replyText, thinkingText } from "./model_rules.ts";
 import { EXECUTE_CODE_TOOL, ROOT_SYSTEM_PROMPT, turnStatusText } from "./prompts.ts";
 import { runReplyCode } from "./run_code.ts";

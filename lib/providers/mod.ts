@@ -30,5 +30,6 @@ export {
   isEffort,
   resolveRules,
 } from "./rules.ts";
-export { checkPluginShape } from "./shape.ts";
+export { checkPluginModule, checkPluginShape, loadErrorMessage } from "./shape.ts";
+export { importUrl } from "./sources.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";

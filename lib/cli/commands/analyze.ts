@@ -12,9 +12,9 @@ import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { createRepl } from "../../sandbox/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
@@ -23,7 +23,8 @@ import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
 import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
@@ -208,7 +209,7 @@ export async function analyzeLoaded(
     trajectory: analyzeTrajectory(result, info),
   };
   const name = snapshot.metadata.repo_name;
-  const { paths, fallbackError: writeError } = await writeRunOutputsSafely(
+  const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
     options.outputDir,
     "deeprepo",
     name,
@@ -216,6 +217,7 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
@@ -243,7 +245,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import type { CitationCheck, CitationSource } from "../citations.ts";
 import type { HtmlReportInput, MapFile, TimelineTurn } from "./types.ts";
 
