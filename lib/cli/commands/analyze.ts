@@ -30,6 +30,8 @@ import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { fingerprint } from "../../freshness/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -157,6 +159,8 @@ export async function analyzeLoaded(
     `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
       `root ${root.label}, sub ${sub.label}`,
   );
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -202,7 +206,13 @@ export async function analyzeLoaded(
     effort: effortFor(options.effort, rulesOf(root.rules)),
     subEffort: effortFor(options.subEffort, rulesOf(sub.rules)),
   };
-  const metrics = analyzeMetrics(result, info);
+  const checked = checkCitations(result.report, citationSourceOf(snapshot));
+  result = { ...result, report: checked.text };
+  const metrics = {
+    ...analyzeMetrics(result, info),
+    ...checked.counts,
+    snapshot: await seen,
+  };
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
@@ -217,6 +227,7 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  progress.line(citationSummary(checked.counts));
   for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
