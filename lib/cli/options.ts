@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Effort } from "../providers/mod.ts";
 
 /** Options shared by analyze, baseline, compare and repl. */
 export interface CommonOptions {
@@ -23,6 +24,10 @@ export interface CommonOptions {
   exclude?: string[];
   /** False with `--no-redact`: secrets in the code are not masked. @default {true} */
   redact?: boolean;
+  /** `--effort`: sent to the root model where its rules list the level. */
+  effort?: Effort;
+  /** `--sub-effort`: sent to the sub-model where its rules list the level. */
+  subEffort?: Effort;
 }
 
 /** `deeprepo analyze`. */

@@ -21,6 +21,7 @@ import type {
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import type { Effort } from "../providers/mod.ts";
 import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
 
@@ -130,7 +131,18 @@ function addCommonOptions(cmd: Command): Command {
       "leave out files and folders matching this glob (repeatable)",
       collect,
     )
-    .option("--no-redact", "do not mask secrets found in the code (they reach the models)");
+    .option("--no-redact", "do not mask secrets found in the code (they reach the models)")
+    .option("--effort <level>", "root-model effort: low, medium, high or max", effortLevel)
+    .option("--sub-effort <level>", "sub-model effort: low, medium, high or max", effortLevel);
+}
+
+/** Effort levels of `--effort` / `--sub-effort` (the Plugin API's `Effort`). */
+const EFFORTS: readonly Effort[] = ["low", "medium", "high", "max"];
+
+function effortLevel(value: string): Effort {
+  const level = EFFORTS.find((e) => e === value);
+  if (!level) throw new InvalidArgumentError("must be low, medium, high or max");
+  return level;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -185,6 +197,8 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     include: (raw.include as string[] | undefined) ?? [],
     exclude: (raw.exclude as string[] | undefined) ?? [],
     redact: raw.redact !== false,
+    ...(raw.effort ? { effort: raw.effort as Effort } : {}),
+    ...(raw.subEffort ? { subEffort: raw.subEffort as Effort } : {}),
   };
 }
 

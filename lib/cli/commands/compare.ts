@@ -81,6 +81,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;
       baseline.report = outcome.paths.report;
@@ -175,6 +176,7 @@ async function checkBudget(
     snapshot,
     (u) => costOf(u, rootModel.pricing),
     options.promptCache,
+    rootModel.rules,
   );
   if (worst.usd + least > maxCost) {
     throw new UsageError(
