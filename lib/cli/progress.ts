@@ -210,6 +210,8 @@ function consoleColumns(): number {
 export function formatEngineProgress(p: EngineProgress): string {
   const phase = p.phase === "root"
     ? "root model"
+    : p.phase === "thinking"
+    ? "root model thinking"
     : p.phase === "exec"
     ? "running code"
     : p.phase === "turn_done"

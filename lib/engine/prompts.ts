@@ -219,7 +219,16 @@ export interface TurnStatus {
   budgetUsd?: number;
   /** Ask the model to finalize now (last two turns, or the budget is nearly spent). */
   finalize: false | "turns" | "budget";
+  /**
+   * The run's final turn takes a text-only reply as the report (the model cannot be forced to
+   * call the tool): the instruction says so. @default false
+   */
+  textIsReport?: boolean;
 }
+
+/** Added to a final turn's instruction when a text-only reply will be taken as the report. */
+export const TEXT_IS_REPORT_TEXT = " If you cannot call the tool, reply with the complete " +
+  "report as plain Markdown instead: a reply without a tool call is taken as the final report.";
 
 /** The status line (and, when needed, the instruction to finalize) for one turn. */
 export function turnStatusText(s: TurnStatus): string {
@@ -235,12 +244,14 @@ export function turnStatusText(s: TurnStatus): string {
   if (s.finalize === "turns") {
     text += left === 0
       ? "\nThis is the LAST turn. Call execute_code now and end it with set_answer(report), " +
-        "using what you have gathered; an unfinished run loses its report."
+        "using what you have gathered; an unfinished run loses its report." +
+        (s.textIsReport ? TEXT_IS_REPORT_TEXT : "")
       : "\nOnly two turns remain. Use execute_code, wrap up your checks, and call " +
         "set_answer(report) no later than the next turn.";
   } else if (s.finalize === "budget") {
     text += "\nThe cost budget is nearly spent. Call execute_code now with set_answer(report) " +
-      "built from what you already have; do not dispatch more sub-model calls.";
+      "built from what you already have; do not dispatch more sub-model calls." +
+      (s.textIsReport ? TEXT_IS_REPORT_TEXT : "");
   }
   return text;
 }

@@ -23,6 +23,9 @@ export interface AnalyzeRunInfo {
   promptCache: boolean;
   concurrency: number;
   maxTurns: number;
+  /** The effort sent to the root / sub model (undefined: none asked, or not accepted). */
+  effort?: string;
+  subEffort?: string;
 }
 
 /** Rounds dollars to 6 decimals (a millionth of a dollar) for stable JSON. */
@@ -60,8 +63,10 @@ export function analyzeMetrics(
     root_output_tokens: root.outputTokens,
     root_cache_read_tokens: root.cacheReadTokens,
     root_cache_write_tokens: root.cacheWriteTokens,
+    root_reasoning_tokens: root.reasoningTokens,
     sub_input_tokens: sub.inputTokens,
     sub_output_tokens: sub.outputTokens,
+    sub_reasoning_tokens: sub.reasoningTokens,
     root_cost: roundUsd(root.costUsd),
     sub_cost: roundUsd(sub.costUsd),
     total_cost: roundUsd(total),
@@ -72,6 +77,7 @@ export function analyzeMetrics(
     retries: info.retries,
     sub_errors: result.subStats.errors,
     sub_cancelled: result.subStats.cancelled,
+    sub_truncated: result.subStats.truncated,
     files_total: info.filesTotal,
     files_eligible: result.coverage.eligible.length,
     files_dispatched: covered,
@@ -81,6 +87,8 @@ export function analyzeMetrics(
     prompt_cache: info.promptCache,
     concurrency: info.concurrency,
     max_turns: info.maxTurns,
+    effort: info.effort ?? null,
+    sub_effort: info.subEffort ?? null,
     host_overhead_ms_per_turn: overheads.length
       ? Math.round(overheads.reduce((a, b) => a + b, 0) / overheads.length * 10) / 10
       : 0,

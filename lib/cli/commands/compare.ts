@@ -76,6 +76,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;
       baseline.report = outcome.paths.report;
@@ -170,6 +171,7 @@ async function checkBudget(
     snapshot,
     (u) => costOf(u, rootModel.pricing),
     options.promptCache,
+    rootModel.rules,
   );
   if (worst.usd + least > maxCost) {
     throw new UsageError(

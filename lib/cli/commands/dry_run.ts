@@ -70,7 +70,12 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
       // The same floor the real run checks before its first call. Imported only here: the
       // engine module graph (cache, KV) is start-up time most dry runs do not need.
       const { minimumBudgetUsd } = await import("../../engine/run_analysis.ts");
-      const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+      const least = minimumBudgetUsd(
+        snapshot,
+        (u) => costOf(u, root.pricing),
+        options.promptCache,
+        root.rules,
+      );
       if (options.maxCost < least) {
         estimate.assumptions.push(
           `--max-cost ${usd(options.maxCost)} is below the ${usd(least)} projected for the ` +

@@ -24,6 +24,8 @@ import {
   type SubDispatcher,
 } from "../../engine/sub_queries.ts";
 import { SpendLedger } from "../../engine/spend.ts";
+import { effortWarning } from "../../engine/model_rules.ts";
+import { subRequestSettings } from "../../engine/sub_call.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/mod.ts";
@@ -268,6 +270,8 @@ async function defaultSubQueries(
   const registry = await loadCommandRegistry(ctx, options.plugins);
   const sub = registry.resolve(options.subModel, "sub");
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
+  const effortWarned = effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort);
+  if (effortWarned) ctx.stderr(`deeprepo: warning: ${effortWarned}\n`);
   let client: ModelClient | undefined;
   // Created on first use: computing on the codebase needs no key.
   const lazyClient: ModelClient = {
@@ -292,7 +296,10 @@ async function defaultSubQueries(
     coverage: new CoverageLedger(snapshot.codebase, snapshot.files),
     signal: ctx.signal,
     turn: () => 0,
-    batch: cache ? subCallBatcher(cache, sub.label) : undefined,
+    ...subRequestSettings(sub.rules, options.subEffort),
+    batch: cache
+      ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
+      : undefined,
   });
   return {
     handle: dispatcher.handle,
