@@ -509,7 +509,7 @@ function flagName(flags: string): string {
  * suggestion when it has one, and the `--help` to read.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * // option '--max-turns <n>' argument '0' is invalid. must be an integer ≥ 1
  * // becomes: --max-turns must be an integer ≥ 1 (got '0') (see 'deeprepo analyze --help')
  * ```

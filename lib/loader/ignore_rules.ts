@@ -59,9 +59,10 @@ interface Level {
  * @example
  * ```ts
  * const rules = IgnoreStack.empty().push("", "*.log\n!keep.log").push("sub", "/local.ts");
- * rules.isIgnored("a.log", false);      // true
- * rules.isIgnored("keep.log", false);   // false
- * rules.isIgnored("sub/local.ts", false); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(rules.isIgnored("a.log", false), true);
+ * assert.equal(rules.isIgnored("keep.log", false), false);
+ * assert.equal(rules.isIgnored("sub/local.ts", false), true);
  * ```
  */
 export class IgnoreStack {

@@ -3,7 +3,7 @@
  * (`codebase`, `file_tree`, `metadata`, and a ledger of what was loaded or skipped and why).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { loadCodebase } from "./lib/loader/mod.ts";
  * const loaded = await loadCodebase("https://github.com/owner/repo", { cwd: Deno.cwd() });
  * try {
@@ -151,7 +151,8 @@ export async function checkSource(source: string, cwd: string): Promise<void> {
  *
  * @example
  * ```ts
- * estimateTokens(10_000); // 2500
+ * import assert from "node:assert/strict";
+ * assert.equal(estimateTokens(10_000), 2500);
  * ```
  */
 export function estimateTokens(chars: number): number {
