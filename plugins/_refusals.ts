@@ -49,9 +49,13 @@ const KNOWN: KnownRefusal[] = [
  *
  * @example
  * ```ts
- * explainRefusal("claude-sonnet-5-5", sdkError).message;
+ * const refused = Object.assign(new Error("400"), {
+ *   status: 400,
+ *   error: { error: { message: "`tool_choice.type` \"any\" is not supported for this model." } },
+ * });
+ * (explainRefusal("claude-sonnet-5-5", refused) as Error).message;
  * // "claude-sonnet-5-5 does not accept forced tool use (tool_choice); this is a deeprepo bug,
- * //  please report it (API: tool_choice ... is not supported for this model)"
+ * //  please report it (API: `tool_choice.type` "any" is not supported for this model.)"
  * ```
  */
 export function explainRefusal(model: string, error: unknown): unknown {
