@@ -6,13 +6,18 @@
  * instead: its source is read (or fetched), its TypeScript types are stripped and its ES module
  * syntax turned into CommonJS by sucrase, and it is evaluated as a function. That works for a
  * self-contained plugin — imports of types only (they are erased), HTTP through `fetch` — which is
- * what docs/PLUGINS.md's example is. A plugin that imports code (an SDK, a helper file) fails with
- * a message saying so; run deeprepo with `deno run` or `deno install` to use such plugins.
+ * what docs/PLUGINS.md's example is. The one code import allowed is the plugin kit
+ * (`.../lib/plugin_kit/mod.ts`, by path or URL): the binary hands over its own embedded copy. A
+ * plugin that imports other code (an SDK, a helper file) fails with a message saying so; run
+ * deeprepo with `deno run` or `deno install` to use such plugins.
  *
  * A plugin is trusted code in either form: it runs with deeprepo's own permissions.
  *
  * @module
  */
+
+/** An import of the plugin kit, by path or URL (the binary serves its own copy). */
+const KIT_SPECIFIER = /(^|\/)lib\/plugin_kit\/mod\.ts\b/;
 
 /** True inside a `deno compile` binary. */
 export function isStandalone(): boolean {
@@ -44,7 +49,9 @@ export async function importSelfContained(url: string): Promise<Record<string, u
     filePath: parsed.pathname,
   });
   const module = { exports: {} as Record<string, unknown> };
+  const kit = KIT_SPECIFIER.test(code) ? await import("../plugin_kit/mod.ts") : undefined;
   const require = (name: string) => {
+    if (kit && KIT_SPECIFIER.test(name)) return kit;
     throw new Error(
       `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
         "(type-only imports and fetch are fine); run deeprepo with `deno run` or " +
