@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { formatMetadata } from "../engine/prompts.ts";
 import { DEFAULTS } from "../defaults.ts";
 

@@ -13,9 +13,11 @@ import type {
   CacheOptions,
   CommonOptions,
   CompareOptions,
+  ContextOptions,
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
+  StatusOptions,
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
@@ -41,6 +43,8 @@ export type Invocation =
   | { command: "cache-stats"; options: CacheOptions }
   | { command: "cache-clear"; options: CacheOptions }
   | { command: "plugins-check"; options: PluginsCheckOptions }
+  | { command: "status"; options: StatusOptions }
+  | { command: "context"; options: ContextOptions }
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
 
@@ -388,11 +392,87 @@ export function buildProgram(
       });
     });
 
+  addFreshnessCommands(program, cwd, onInvoke);
   return program;
 }
 
+const CONTEXT_FORMATS = ["agents", "claude", "cursor", "copilot"] as const;
+
+/** `status` and `context`: commands that build on the latest analysis in the output folder. */
+function addFreshnessCommands(
+  program: Command,
+  cwd: string,
+  onInvoke: (invocation: Invocation) => void,
+): void {
+  const where = (source: string | undefined, raw: Raw) => {
+    const typed = source ?? ".";
+    if (typed.trim() === "") {
+      throw new UsageError("the source is empty: give a folder or git URL; use '.' for here");
+    }
+    return {
+      source: resolvePath(cwd, typed),
+      sourceAsTyped: typed,
+      outputDir: resolvePath(cwd, raw.outputDir as string),
+      outputDirAsTyped: raw.outputDir as string,
+    };
+  };
+  program.command("status")
+    .description("how stale the latest analysis is (exit 0 fresh, 3 stale)")
+    .argument("[source]", "local folder or git URL (default: the current folder)")
+    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
+    .option("--json", "print JSON")
+    .action((source: string | undefined, raw: Raw) => {
+      onInvoke({ command: "status", options: { ...where(source, raw), json: raw.json === true } });
+    });
+  program.command("context")
+    .description("the project-context file coding agents read, from the latest analysis")
+    .argument("[source]", "local folder or git URL (default: the current folder)")
+    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
+    .addOption(
+      new Option("--format <format>", "agents (AGENTS.md), claude, cursor or copilot")
+        .choices(CONTEXT_FORMATS).default("agents"),
+    )
+    .option("--write", "write it into the repository as a managed block instead of printing")
+    .option("--from <report>", "an analysis report (.md) or metrics file instead of the latest")
+    .option("--max-tokens <n>", "token budget of the whole file", integer(200), 2000)
+    .option(
+      "--root-model <model>",
+      `model that condenses the report (default: "${DEFAULTS.rootModel}")`,
+      nonEmpty,
+    )
+    .option("--no-model", "computed facts only: no model call")
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("-q, --quiet", "no summary line on stderr")
+    .action((source: string | undefined, raw: Raw) => {
+      onInvoke({
+        command: "context",
+        options: {
+          ...where(source, raw),
+          format: raw.format as ContextOptions["format"],
+          write: raw.write === true,
+          from: raw.from === undefined ? undefined : resolvePath(cwd, raw.from as string),
+          maxTokens: raw.maxTokens as number,
+          rootModel: (raw.rootModel as string | undefined) ?? DEFAULTS.rootModel,
+          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+          model: raw.model !== false,
+          quiet: raw.quiet === true,
+        },
+      });
+    });
+}
+
 /** Commands and command groups, for pointing a usage error at the right `--help`. */
-const COMMANDS = ["analyze", "baseline", "compare", "repl", "list-models", "cache", "plugins"];
+const COMMANDS = [
+  "analyze",
+  "baseline",
+  "compare",
+  "repl",
+  "list-models",
+  "cache",
+  "plugins",
+  "status",
+  "context",
+];
 const SUBCOMMANDS: Record<string, string[]> = { cache: ["stats", "clear"], plugins: ["check"] };
 
 /** `-o, --output-dir <dir>` → `--output-dir`. */
@@ -489,5 +569,9 @@ export async function dispatch(invocation: Invocation, ctx: CliContext): Promise
       return (await import("./commands/cache.ts")).runClear(invocation.options, ctx);
     case "plugins-check":
       return (await import("./commands/plugins_check.ts")).run(invocation.options, ctx);
+    case "status":
+      return (await import("./commands/status.ts")).run(invocation.options, ctx);
+    case "context":
+      return (await import("./commands/context.ts")).run(invocation.options, ctx);
   }
 }

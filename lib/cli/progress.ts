@@ -9,7 +9,7 @@ import type { CliContext } from "./context.ts";
 import type { EngineProgress } from "../engine/types.ts";
 import { formatBudgetUsd, formatUsd } from "../format.ts";
 import type { RetryInfo } from "../providers/mod.ts";
-import { DEFAULT_RETRY_POLICY } from "../providers/retry.ts";
+import { DEFAULT_RETRY_POLICY } from "../providers/mod.ts";
 import { terminalLine, terminalText } from "./terminal_text.ts";
 
 /** The progress surface commands write to. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "./prompts.ts";
 import { ReplStartError, type RunState } from "./run_state.ts";
 import { SpendLedger } from "./spend.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { ToolSpec } from "../providers/types.ts";
-import type { RepoMetadata } from "../loader/types.ts";
+import type { ToolSpec } from "../providers/mod.ts";
+import type { RepoMetadata } from "../loader/mod.ts";
 import { formatBudgetUsd, formatInt, formatUsd } from "../format.ts";
 
 /** The one tool the root model gets. */

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Part } from "../providers/types.ts";
-import type { ExecResult } from "../sandbox/types.ts";
+import type { Part } from "../providers/mod.ts";
+import type { ExecResult } from "../sandbox/mod.ts";
 import { extractCode } from "./extract_code.ts";
 import { budgetNotice, EXECUTE_CODE_TOOL, NUDGE_TEXT, ROOT_MAX_TOKENS } from "./prompts.ts";
 import type { RunState } from "./run_state.ts";

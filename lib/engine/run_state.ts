@@ -6,8 +6,8 @@
  * @module
  */
 import { DEFAULTS } from "../defaults.ts";
-import type { Message, Part } from "../providers/types.ts";
-import type { ExecResult, Repl } from "../sandbox/types.ts";
+import type { Message, Part } from "../providers/mod.ts";
+import type { ExecResult, Repl } from "../sandbox/mod.ts";
 import { CoverageLedger } from "./coverage.ts";
 import { firstUserMessage } from "./prompts.ts";
 import { SpendLedger } from "./spend.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Pricing, Usage } from "../providers/types.ts";
+import type { Pricing, Usage } from "../providers/mod.ts";
 import { estimateTokens } from "./tokens.ts";
 import type { CostFn } from "./types.ts";
 

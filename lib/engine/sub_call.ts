@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelClient } from "../providers/types.ts";
+import type { ModelClient } from "../providers/mod.ts";
 import type { SpendLedger } from "./spend.ts";
 import type { SubStats } from "./types.ts";
 

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { ModelClient } from "../providers/types.ts";
-import type { SubQueryHandler } from "../sandbox/types.ts";
+import type { ModelClient } from "../providers/mod.ts";
+import type { SubQueryHandler } from "../sandbox/mod.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
@@ -142,7 +142,7 @@ class Dispatcher implements SubDispatcher {
     const answered = this.#options.batch
       ? await this.#throughCache(this.#options.batch, texts, signal)
       : { results: await this.#sendAll(texts, signal, new Map()), seen: new Map() };
-    this.#record(texts, answered);
+    await this.#record(texts, answered);
     if (this.stats.budgetSkipped > skippedBefore) {
       this.#notices += this.stats.budgetSkipped - skippedBefore;
     }
@@ -199,7 +199,8 @@ class Dispatcher implements SubDispatcher {
         results[i] = await this.#slots.run(() => sendSubCall(this.#call, prompts[i], signal));
         onResult?.(i, results[i]);
         if (!results[i].startsWith("[ERROR") && !seen.has(prompts[i])) {
-          seen.set(prompts[i], this.#options.coverage.record(prompts[i]));
+          // Sliced: a long prompt's scan lets timers, timeouts and Ctrl-C run.
+          seen.set(prompts[i], await this.#options.coverage.recordSliced(prompts[i]));
         }
         this.stats.done++;
         this.#changed();
@@ -210,10 +211,20 @@ class Dispatcher implements SubDispatcher {
     return results;
   }
 
-  /** One record per prompt, in order; failures counted. */
-  #record(texts: string[], { results, sent, seen }: Answered): void {
-    const turn = this.#options.turn();
+  /** One record per prompt, in order; failures counted (their prompts are not scanned). */
+  async #record(texts: string[], { results, sent, seen }: Answered): Promise<void> {
     const coverage = this.#options.coverage;
+    const turn = this.#options.turn();
+    // Files first (a sliced scan may wait), then the records in one go, so concurrent batches'
+    // records do not interleave.
+    const files: string[][] = [];
+    for (const [i, result] of results.entries()) {
+      files.push(
+        result.startsWith("[ERROR")
+          ? []
+          : seen.get(texts[i]) ?? await coverage.recordSliced(texts[i]),
+      );
+    }
     results.forEach((result, i) => {
       const error = result.startsWith("[ERROR");
       if (result === CANCELLED_TEXT) this.stats.cancelled++;
@@ -223,7 +234,7 @@ class Dispatcher implements SubDispatcher {
         turn,
         promptChars: prompt.length,
         promptHead: prompt.slice(0, 300),
-        files: error ? coverage.filesIn(prompt) : seen.get(prompt) ?? coverage.record(prompt),
+        files: files[i],
         result,
         cached: sent ? !sent.has(i) : false,
         error,

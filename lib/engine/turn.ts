@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CompletionRequest, CompletionResponse, Part } from "../providers/types.ts";
+import type { CompletionRequest, CompletionResponse, Part } from "../providers/mod.ts";
 import {
   EXECUTE_CODE_TOOL,
   ROOT_MAX_TOKENS,

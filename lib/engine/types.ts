@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
-import type { ModelClient, Usage } from "../providers/types.ts";
-import type { Repl, ReplOptions } from "../sandbox/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
+import type { ModelClient, Usage } from "../providers/mod.ts";
+import type { Repl, ReplOptions } from "../sandbox/mod.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 

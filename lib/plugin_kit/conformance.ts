@@ -22,7 +22,7 @@ import type {
   ModelClient,
   ProviderPlugin,
   ScriptedReply,
-} from "../providers/types.ts";
+} from "../providers/mod.ts";
 import { runScriptedConversation } from "./conversation.ts";
 import { type PluginFake, startPluginFake } from "./fake_server.ts";
 import { sampleEnv } from "./sample_env.ts";

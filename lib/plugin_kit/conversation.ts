@@ -5,15 +5,15 @@
  *
  * @module
  */
-import { wrapClient } from "../providers/client.ts";
-import { CUT_OFF_STOP_REASONS, KNOWN_STOP_REASONS } from "../providers/response_check.ts";
+import { wrapClient } from "../providers/mod.ts";
+import { CUT_OFF_STOP_REASONS, KNOWN_STOP_REASONS } from "../providers/mod.ts";
 import type {
   CompletionRequest,
   CompletionResponse,
   ModelClient,
   ProviderPlugin,
   ScriptedReply,
-} from "../providers/types.ts";
+} from "../providers/mod.ts";
 import { startPluginFake } from "./fake_server.ts";
 import { sampleEnv } from "./sample_env.ts";
 

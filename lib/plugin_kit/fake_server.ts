@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FakeAdapter, FakeRequest, ScriptedReply } from "../providers/types.ts";
+import type { FakeAdapter, FakeRequest, ScriptedReply } from "../providers/mod.ts";
 import { renderOpenAIReply } from "./openai_fake.ts";
 
 /** A running fake. */

@@ -10,7 +10,9 @@
  * - {@linkcode normalizeUsage} / {@linkcode openAIUsage}: token counts as deeprepo wants them;
  * - {@linkcode PluginError}, {@linkcode httpError}, {@linkcode errorInBody},
  *   {@linkcode configError}: errors the retry policy understands;
- * - the offline conformance suite is in `conformance.ts` (kept apart: it loads test helpers).
+ * - {@linkcode runScriptedConversation} and {@linkcode startPluginFake}: what `plugins check`
+ *   runs, for the author's own tests;
+ * - the offline conformance suite is in `conformance.ts` (kept apart: it registers tests).
  *
  * @example
  * ```ts
@@ -26,7 +28,27 @@
  *
  * @module
  */
-export type * from "../providers/types.ts";
+export type {
+  ClientContext,
+  CompletionRequest,
+  CompletionResponse,
+  Effort,
+  FakeAdapter,
+  FakeRequest,
+  Message,
+  ModelClient,
+  ModelInfo,
+  ModelRules,
+  OpaquePart,
+  Part,
+  PluginCheckSettings,
+  Pricing,
+  ProviderPlugin,
+  ScriptedReply,
+  ToolCall,
+  ToolSpec,
+  Usage,
+} from "../providers/mod.ts";
 export { openAICompatible, type OpenAICompatibleSpec } from "./openai_compatible.ts";
 export { parseSSE, type SSEEvent } from "./sse.ts";
 export { normalizeUsage, openAIUsage, type RawUsage } from "./usage.ts";
@@ -37,4 +59,7 @@ export {
   PluginError,
   type PluginErrorOptions,
 } from "./errors.ts";
-export { CUT_OFF_STOP_REASONS, KNOWN_STOP_REASONS } from "../providers/response_check.ts";
+export { CUT_OFF_STOP_REASONS, KNOWN_STOP_REASONS } from "../providers/mod.ts";
+export { CHECK_TOOL, type ConversationOutcome, runScriptedConversation } from "./conversation.ts";
+export { type PluginFake, startPluginFake } from "./fake_server.ts";
+export { placeholder, PLACEHOLDER_KEY, type SampleEnv, sampleEnv } from "./sample_env.ts";

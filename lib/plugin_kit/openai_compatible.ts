@@ -17,7 +17,7 @@ import type {
   PluginCheckSettings,
   Pricing,
   ProviderPlugin,
-} from "../providers/types.ts";
+} from "../providers/mod.ts";
 import { configError } from "./errors.ts";
 
 /** What {@linkcode openAICompatible} needs. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { FakeRequest, ScriptedReply } from "../providers/types.ts";
+import type { FakeRequest, ScriptedReply } from "../providers/mod.ts";
 
 const FINISH = { end: "stop", tool_use: "tool_calls", max_tokens: "length" } as const;
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Usage } from "../providers/types.ts";
+import type { Usage } from "../providers/mod.ts";
 
 /** Token counts as a vendor reports them. */
 export interface RawUsage {

@@ -7,7 +7,8 @@
  * syntax turned into CommonJS by sucrase, and it is evaluated as a function. That works for a
  * self-contained plugin — imports of types only (they are erased), HTTP through `fetch` — which is
  * what docs/PLUGINS.md's example is. The one code import allowed is the plugin kit
- * (`.../lib/plugin_kit/mod.ts`, by path or URL): the binary hands over its own embedded copy. A
+ * (`.../lib/plugin_kit/mod.ts`, by path or URL): the binary hands over its own embedded copy
+ * (see {@linkcode provideToSelfContained}). A
  * plugin that imports other code (an SDK, a helper file) fails with a message saying so; run
  * deeprepo with `deno run` or `deno install` to use such plugins.
  *
@@ -16,8 +17,20 @@
  * @module
  */
 
-/** An import of the plugin kit, by path or URL (the binary serves its own copy). */
-const KIT_SPECIFIER = /(^|\/)lib\/plugin_kit\/mod\.ts\b/;
+/** Modules the binary hands to self-contained plugins instead of refusing their import. */
+const provided: { pattern: RegExp; load(): Promise<unknown> }[] = [];
+
+/**
+ * Lets self-contained plugins import a module of the binary: an import whose specifier matches
+ * `pattern` gets `load()`'s module (the CLI provides the plugin kit this way; the providers
+ * layer cannot import the kit itself, which depends on it).
+ *
+ * @param pattern Matches the specifiers, e.g. `/(^|\/)lib\/plugin_kit\/mod\.ts$/`.
+ * @param load Imports the module.
+ */
+export function provideToSelfContained(pattern: RegExp, load: () => Promise<unknown>): void {
+  provided.push({ pattern, load });
+}
 
 /** True inside a `deno compile` binary. */
 export function isStandalone(): boolean {
@@ -49,9 +62,14 @@ export async function importSelfContained(url: string): Promise<Record<string, u
     filePath: parsed.pathname,
   });
   const module = { exports: {} as Record<string, unknown> };
-  const kit = KIT_SPECIFIER.test(code) ? await import("../plugin_kit/mod.ts") : undefined;
+  const wanted = [...code.matchAll(/\brequire\((["'])(.*?)\1\)/g)].map((m) => m[2]);
+  const modules = new Map<string, unknown>();
+  for (const name of wanted) {
+    const source = provided.find((p) => p.pattern.test(name));
+    if (source) modules.set(name, await source.load());
+  }
   const require = (name: string) => {
-    if (kit && KIT_SPECIFIER.test(name)) return kit;
+    if (modules.has(name)) return modules.get(name);
     throw new Error(
       `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
         "(type-only imports and fetch are fine); run deeprepo with `deno run` or " +

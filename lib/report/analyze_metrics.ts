@@ -6,7 +6,7 @@
  */
 import type { AnalysisResult } from "../engine/types.ts";
 import { cacheSavingsUsd } from "../engine/spend.ts";
-import type { Pricing } from "../providers/types.ts";
+import type { Pricing } from "../providers/mod.ts";
 
 /** Run facts the engine result does not carry. */
 export interface AnalyzeRunInfo {

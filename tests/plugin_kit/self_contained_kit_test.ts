@@ -1,6 +1,8 @@
 /** In a compiled binary, a self-contained plugin may import the plugin kit by path or URL. */
 import { assertEquals, assertRejects } from "../_helpers/assert.ts";
 import { importSelfContained } from "../../lib/providers/self_contained.ts";
+// The CLI provides the kit to self-contained plugins (lib/cli/main.ts); loading it does that.
+import "../../lib/cli/main.ts";
 import { checkPluginShape } from "../../lib/providers/shape.ts";
 import type { ProviderPlugin } from "../../lib/providers/types.ts";
 

@@ -12,9 +12,9 @@ import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { createRepl } from "../../sandbox/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
@@ -22,12 +22,15 @@ import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
 import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { fingerprint } from "../../freshness/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -142,6 +145,8 @@ export async function analyzeLoaded(
     `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
       `root ${root.label}, sub ${sub.label}`,
   );
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -179,14 +184,20 @@ export async function analyzeLoaded(
     concurrency: options.concurrency,
     maxTurns: options.maxTurns,
   };
-  const metrics = analyzeMetrics(result, info);
+  const checked = checkCitations(result.report, citationSourceOf(snapshot));
+  result = { ...result, report: checked.text };
+  const metrics = {
+    ...analyzeMetrics(result, info),
+    ...checked.counts,
+    snapshot: await seen,
+  };
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
     trajectory: analyzeTrajectory(result, info),
   };
   const name = snapshot.metadata.repo_name;
-  const { paths, fallbackError: writeError } = await writeRunOutputsSafely(
+  const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
     options.outputDir,
     "deeprepo",
     name,
@@ -194,6 +205,8 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  progress.line(citationSummary(checked.counts));
+  for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
@@ -221,7 +234,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {

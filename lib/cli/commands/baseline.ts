@@ -11,12 +11,13 @@ import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { baselineOutputLimit, tokenCounterFor } from "../../estimate/mod.ts";
 import {
   BASELINE_MAX_TOKENS,
@@ -46,7 +47,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   // Clients are created before loading, so a missing key fails before any clone or walk.
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -120,6 +121,8 @@ export interface BaselineRunSettings {
 /** What one baseline run left behind. */
 export interface BaselineOutcome {
   paths: { report: string; metrics: string };
+  /** The names' timestamp, with the suffix that kept them from replacing another run's. */
+  stamp: string;
   metrics: Record<string, unknown>;
   /** The failure (a RunError or InterruptedError), when the call did not succeed. */
   error?: Error;
@@ -207,7 +210,13 @@ export async function runBaselineOnSnapshot(
   );
   const paths = written.paths;
   error ??= written.fallbackError;
-  return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
+  for (const line of writtenLines(written.written)) progress.line(line);
+  return {
+    paths: { report: paths.report, metrics: paths.metrics },
+    stamp: written.stamp,
+    metrics,
+    error,
+  };
 }
 
 /** The closing line of a baseline call (stderr, not with `-q`). */

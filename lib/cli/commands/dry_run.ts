@@ -11,7 +11,7 @@ import { loadCommandRegistry } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
 import {

@@ -14,7 +14,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, type Registry } from "../../providers/mod.ts";
-import type { Pricing, ProviderPlugin } from "../../providers/types.ts";
+import type { Pricing, ProviderPlugin } from "../../providers/mod.ts";
 
 /** The `--json` document. */
 export interface ModelListing {

@@ -11,11 +11,9 @@
  */
 import type { CliContext } from "../context.ts";
 import type { PluginsCheckOptions } from "../options.ts";
-import { checkPluginModule, loadErrorMessage } from "../../providers/shape.ts";
-import { importUrl } from "../../providers/sources.ts";
-import type { ProviderPlugin } from "../../providers/types.ts";
-import { runScriptedConversation } from "../../plugin_kit/conversation.ts";
-import { sampleEnv } from "../../plugin_kit/sample_env.ts";
+import { checkPluginModule, importUrl, loadErrorMessage } from "../../providers/mod.ts";
+import type { ProviderPlugin } from "../../providers/mod.ts";
+import { runScriptedConversation, sampleEnv } from "../../plugin_kit/mod.ts";
 
 /** Result of checking one plugin module. */
 export interface PluginCheck {

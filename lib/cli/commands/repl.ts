@@ -14,9 +14,9 @@ import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import {
   createSubDispatcher,
@@ -26,7 +26,7 @@ import {
 import { SpendLedger } from "../../engine/spend.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
-import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
+import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/mod.ts";
 import { InterruptedError } from "../../errors.ts";
 import { formatUsd } from "../../format.ts";
 
