@@ -9,11 +9,6 @@ import { dispatch, parseArgs } from "./program.ts";
 import { exitCodeOf } from "../errors.ts";
 import { type Env, loadEnv } from "../config/env.ts";
 import { terminalText } from "./terminal_text.ts";
-import { provideToSelfContained } from "../providers/mod.ts";
-
-// In a compiled binary, self-contained plugins may import the plugin kit (by path or URL): they
-// get the binary's own copy (docs/PLUGINS.md).
-provideToSelfContained(/(^|\/)lib\/plugin_kit\/mod\.ts$/, () => import("../plugin_kit/mod.ts"));
 
 const encoder = new TextEncoder();
 

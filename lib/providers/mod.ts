@@ -40,4 +40,4 @@ export {
   InvalidResponseError,
   KNOWN_STOP_REASONS,
 } from "./response_check.ts";
-export { provideToSelfContained } from "./self_contained.ts";
+export { importPlugin, provideToSelfContained } from "./self_contained.ts";

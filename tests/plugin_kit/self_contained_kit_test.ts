@@ -1,12 +1,12 @@
 /** In a compiled binary, a self-contained plugin may import the plugin kit by path or URL. */
 import { assertEquals, assertRejects } from "../_helpers/assert.ts";
 import { importSelfContained } from "../../lib/providers/self_contained.ts";
-// The CLI provides the kit to self-contained plugins (lib/cli/main.ts); loading it does that.
-import "../../lib/cli/main.ts";
+import { provideKit } from "../../lib/cli/registry.ts";
 import { checkPluginShape } from "../../lib/providers/shape.ts";
 import type { ProviderPlugin } from "../../lib/providers/types.ts";
 
 Deno.test("importSelfContained() hands a kit import (by URL) the binary's own kit", async () => {
+  provideKit(); // what every command does before loading plugins
   const dir = await Deno.makeTempDir({ prefix: "deeprepo_kit_sc_" });
   try {
     const path = `${dir}/kit_plugin.ts`;

@@ -11,7 +11,13 @@
  */
 import type { CliContext } from "../context.ts";
 import type { PluginsCheckOptions } from "../options.ts";
-import { checkPluginModule, importUrl, loadErrorMessage } from "../../providers/mod.ts";
+import {
+  checkPluginModule,
+  importPlugin,
+  importUrl,
+  loadErrorMessage,
+} from "../../providers/mod.ts";
+import { provideKit } from "../registry.ts";
 import type { ProviderPlugin } from "../../providers/mod.ts";
 import { runScriptedConversation, sampleEnv } from "../../plugin_kit/mod.ts";
 
@@ -32,9 +38,10 @@ export interface PluginCheck {
  */
 export async function checkPlugin(
   specifier: string,
-  importer: (url: string) => Promise<unknown> = (url) => import(url),
+  importer: (url: string) => Promise<unknown> = importPlugin,
 ): Promise<PluginCheck> {
   const result: PluginCheck = { specifier, problems: [], notes: [] };
+  provideKit();
   let module: unknown;
   try {
     module = await importer(importUrl(specifier));
