@@ -12,6 +12,7 @@ import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -198,6 +199,7 @@ export async function analyzeLoaded(
     subModel: sub.label,
     rootPricing: root.pricing,
     filesTotal: snapshot.files.length,
+    secretsRedacted: snapshot.secretsRedacted,
     retries: prepared.retries(),
     budgetUsd: options.maxCost,
     promptCache: options.promptCache,
@@ -262,6 +264,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
+    ...loadOptions(options, ctx),
     onProgress: (p) =>
       progress.status(
         p.phase === "clone" ? "cloning..." : `${p.phase === "scan" ? "scanning" : "reading"} ` +
