@@ -65,6 +65,7 @@ export interface StatusView {
 
 const PHASES: Record<EngineProgress["phase"], string> = {
   root: "root model",
+  thinking: "root model thinking",
   exec: "running code",
   turn_done: "turn done",
   done: "finished",

@@ -208,9 +208,10 @@ function consoleColumns(): number {
  *
  * @example
  * ```ts
- * retryLine({ provider: "anthropic", model: "claude-x", attempt: 1, delayMs: 1200,
+ * import assert from "node:assert/strict";
+ * const line = retryLine({ provider: "anthropic", model: "claude-x", attempt: 1, delayMs: 1200,
  *   reason: "status 429" });
- * // "[retry] anthropic claude-x: status 429; retry 1/3 in 1.2 s"
+ * assert.equal(line, "[retry] anthropic claude-x: status 429; retry 1/3 in 1.2 s");
  * ```
  */
 export function retryLine(info: RetryInfo): string {

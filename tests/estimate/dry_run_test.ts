@@ -114,7 +114,7 @@ Deno.test("analyze --dry-run prints a readable summary with the cost range", asy
     const text = ctx.out.join("\n");
     assertStringIncludes(text, "no model was called");
     assertStringIncludes(text, "too large: pkg/huge.py");
-    assertStringIncludes(text, "skipped (not included): logo.png");
+    assertStringIncludes(text, "skipped (binary): logo.png");
     assertStringIncludes(text, "Estimated cost: $");
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -14,6 +14,7 @@ import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { engineStatusReporter } from "../engine_status.ts";
 import { DEFAULT_COLUMNS } from "../width.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -22,6 +23,7 @@ import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
+import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputsSafely } from "../../report/write.ts";
@@ -31,6 +33,8 @@ import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { fingerprint } from "../../freshness/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -46,6 +50,8 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "effort"
+  | "subEffort"
 >;
 
 /** Resolved models and their clients, made before loading so a missing key fails early. */
@@ -84,6 +90,12 @@ export async function prepareAnalyze(
   const subClient = sub.createClient({ onRetry, signal: ctx.signal });
   // Warnings go to stderr even with -q: they are about money.
   for (const m of [root, sub]) if (m.warning) ctx.stderr(`deeprepo: warning: ${m.warning}\n`);
+  for (
+    const warning of [
+      effortWarning("--effort", root.label, root.rules, options.effort),
+      effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort),
+    ]
+  ) if (warning) ctx.stderr(`deeprepo: warning: ${warning}\n`);
   return { root, sub, rootClient, subClient, progress, retries: () => retries };
 }
 
@@ -124,7 +136,12 @@ export async function analyzeLoaded(
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
   const { root, sub, progress } = prepared;
   if (options.maxCost !== undefined) {
-    const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+    const least = minimumBudgetUsd(
+      snapshot,
+      (u) => costOf(u, root.pricing),
+      options.promptCache,
+      root.rules,
+    );
     if (least > options.maxCost) {
       throw new UsageError(
         `--max-cost ${formatBudgetUsd(options.maxCost)} is below the ` +
@@ -147,6 +164,8 @@ export async function analyzeLoaded(
     columns: ctx.columns ?? DEFAULT_COLUMNS,
     tick: ctx.isTerminal && !options.quiet,
   });
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -156,13 +175,19 @@ export async function analyzeLoaded(
       budgetUsd: options.maxCost,
       promptCache: options.promptCache,
       execTimeoutSeconds: options.execTimeoutSeconds,
+      effort: options.effort,
+      subEffort: options.subEffort,
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
+      rootRules: root.rules,
+      subRules: sub.rules,
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
       createRepl,
-      batch: cache ? subCallBatcher(cache, sub.label) : undefined,
+      batch: cache
+        ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
+        : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
       onProgress: status.onProgress,
@@ -179,13 +204,22 @@ export async function analyzeLoaded(
     subModel: sub.label,
     rootPricing: root.pricing,
     filesTotal: snapshot.files.length,
+    secretsRedacted: snapshot.secretsRedacted,
     retries: prepared.retries(),
     budgetUsd: options.maxCost,
     promptCache: options.promptCache,
     concurrency: options.concurrency,
     maxTurns: options.maxTurns,
+    effort: effortFor(options.effort, rulesOf(root.rules)),
+    subEffort: effortFor(options.subEffort, rulesOf(sub.rules)),
   };
-  const metrics = analyzeMetrics(result, info);
+  const checked = checkCitations(result.report, citationSourceOf(snapshot));
+  result = { ...result, report: checked.text };
+  const metrics = {
+    ...analyzeMetrics(result, info),
+    ...checked.counts,
+    snapshot: await seen,
+  };
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
@@ -200,6 +234,7 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  progress.line(citationSummary(checked.counts));
   for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
@@ -246,6 +281,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
+    ...loadOptions(options, ctx),
     onProgress: (p) =>
       progress.status(
         p.phase === "clone" ? "cloning..." : `${p.phase === "scan" ? "scanning" : "reading"} ` +
