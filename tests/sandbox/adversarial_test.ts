@@ -338,11 +338,13 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
       assertEquals(({} as Record<string, unknown>).polluted, undefined);
       assertEquals(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted"), false);
     });
-    await t.step("the worker's private port cannot be captured by patching prototypes", async () => {
-      // #18 finding 2: a patched postMessage caught the port at the next set_answer. The
-      // prototypes the port and its events use are frozen now, so every patch fails.
-      const r = await repl.execute(
-        `const tries = [];
+    await t.step(
+      "the worker's private port cannot be captured by patching prototypes",
+      async () => {
+        // #18 finding 2: a patched postMessage caught the port at the next set_answer. The
+        // prototypes the port and its events use are frozen now, so every patch fails.
+        const r = await repl.execute(
+          `const tries = [];
         const attempt = (name, fn) => { try { fn(); tries.push(name + ": patched"); } catch (e) { tries.push(name + ": " + e.name); } };
         let stolen;
         attempt("MessagePort.prototype.postMessage", () => {
@@ -357,15 +359,16 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
         await llm_query("capture");
         print(tries.join("\\n"));
         print(typeof stolen);`,
-      );
-      assertEquals(r.fatal, undefined, r.fatal?.message);
-      assertEquals(
-        r.output,
-        "MessagePort.prototype.postMessage: TypeError\nEventTarget.prototype.dispatchEvent: " +
-          "TypeError\ndefine MessagePort.prototype.dispatchEvent: TypeError\nundefined\n",
-      );
-      await expectWorks(repl, "port capture attempts");
-    });
+        );
+        assertEquals(r.fatal, undefined, r.fatal?.message);
+        assertEquals(
+          r.output,
+          "MessagePort.prototype.postMessage: TypeError\nEventTarget.prototype.dispatchEvent: " +
+            "TypeError\ndefine MessagePort.prototype.dispatchEvent: TypeError\nundefined\n",
+        );
+        await expectWorks(repl, "port capture attempts");
+      },
+    );
     await t.step(
       "no route from the global object reaches Deno or an unguarded Function",
       async () => {

@@ -17,6 +17,12 @@ import type { Intrinsics, Send } from "./types.ts";
  * the captured `postMessage`, and a message is accepted only when it is a genuine, trusted event
  * whose `data` is its own data property (reading it runs no user code).
  *
+ * Deno also builds each message's event with plain assignments (`this.data = ...`, `this[sym] =
+ * ...`): a setter user code put on `Object.prototype` under one of those keys would be handed the
+ * event, whose `target` is the port. So every key a genuine `MessageEvent` owns gets an accessor
+ * on the frozen `MessageEvent.prototype` whose setter defines the own property: assignments stop
+ * there and never reach `Object.prototype`.
+ *
  * @param port The private port from the relay's init message.
  * @param caps Captured intrinsics.
  * @param receive Called with each accepted message's data (an object).
@@ -28,6 +34,19 @@ export function openChannel(
 ): Send {
   const { apply, freeze, getOwnPropertyDescriptor, postMessage } = caps;
   const isTrusted = getOwnPropertyDescriptor(Event.prototype, "isTrusted")?.get;
+  const { defineProperty } = caps;
+  const probe = new MessageEvent("message", { data: null, ports: [] });
+  for (const key of Reflect.ownKeys(probe)) {
+    if (key in MessageEvent.prototype) continue;
+    defineProperty(MessageEvent.prototype, key, {
+      configurable: false,
+      enumerable: false,
+      get: () => undefined,
+      set(this: object, value: unknown) {
+        defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+      },
+    });
+  }
   for (const proto of [MessagePort.prototype, EventTarget.prototype, MessageEvent.prototype]) {
     freeze(proto);
   }
