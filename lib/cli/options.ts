@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Effort } from "../providers/mod.ts";
 
 /** Options shared by analyze, baseline, compare and repl. */
 export interface CommonOptions {
@@ -17,6 +18,16 @@ export interface CommonOptions {
   cache: boolean;
   /** Extra plugin specifiers from `--plugin` (paths already absolute). */
   plugins: string[];
+  /** `--include` globs (repeatable): only matching files are loaded. */
+  include?: string[];
+  /** `--exclude` globs (repeatable): matching files and folders are left out. */
+  exclude?: string[];
+  /** False with `--no-redact`: secrets in the code are not masked. @default {true} */
+  redact?: boolean;
+  /** `--effort`: sent to the root model where its rules list the level. */
+  effort?: Effort;
+  /** `--sub-effort`: sent to the sub-model where its rules list the level. */
+  subEffort?: Effort;
 }
 
 /** `deeprepo analyze`. */
@@ -73,4 +84,35 @@ export interface CacheOptions {
 /** `deeprepo plugins check <path>`. */
 export interface PluginsCheckOptions {
   specifier: string;
+}
+
+/** `deeprepo status`. */
+export interface StatusOptions {
+  /** Absolute path or git URL. */
+  source: string;
+  /** The source as the user typed it (for the commands suggested in messages). */
+  sourceAsTyped: string;
+  outputDir: string;
+  outputDirAsTyped: string;
+  json: boolean;
+}
+
+/** `deeprepo context`. */
+export interface ContextOptions {
+  source: string;
+  sourceAsTyped: string;
+  outputDir: string;
+  outputDirAsTyped: string;
+  format: "agents" | "claude" | "cursor" | "copilot";
+  /** Write into the repository's file (managed block) instead of printing. */
+  write: boolean;
+  /** `--from <report.md|metrics.json>`; the latest analysis when absent. */
+  from?: string;
+  maxTokens: number;
+  /** Model that condenses the report. */
+  rootModel: string;
+  plugins: string[];
+  /** False with `--no-model`: computed facts only, no model call. */
+  model: boolean;
+  quiet: boolean;
 }

@@ -13,12 +13,15 @@ import type {
   CacheOptions,
   CommonOptions,
   CompareOptions,
+  ContextOptions,
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
+  StatusOptions,
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import type { Effort } from "../providers/mod.ts";
 import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
 
@@ -41,6 +44,8 @@ export type Invocation =
   | { command: "cache-stats"; options: CacheOptions }
   | { command: "cache-clear"; options: CacheOptions }
   | { command: "plugins-check"; options: PluginsCheckOptions }
+  | { command: "status"; options: StatusOptions }
+  | { command: "context"; options: ContextOptions }
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
 
@@ -119,7 +124,25 @@ function addCommonOptions(cmd: Command): Command {
       nonEmpty,
     )
     .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
-    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect);
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("--include <glob>", "load only files matching this glob (repeatable)", collect)
+    .option(
+      "--exclude <glob>",
+      "leave out files and folders matching this glob (repeatable)",
+      collect,
+    )
+    .option("--no-redact", "do not mask secrets found in the code (they reach the models)")
+    .option("--effort <level>", "root-model effort: low, medium, high or max", effortLevel)
+    .option("--sub-effort <level>", "sub-model effort: low, medium, high or max", effortLevel);
+}
+
+/** Effort levels of `--effort` / `--sub-effort` (the Plugin API's `Effort`). */
+const EFFORTS: readonly Effort[] = ["low", "medium", "high", "max"];
+
+function effortLevel(value: string): Effort {
+  const level = EFFORTS.find((e) => e === value);
+  if (!level) throw new InvalidArgumentError("must be low, medium, high or max");
+  return level;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -171,6 +194,11 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
     cache: raw.cache !== false,
     plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+    include: (raw.include as string[] | undefined) ?? [],
+    exclude: (raw.exclude as string[] | undefined) ?? [],
+    redact: raw.redact !== false,
+    ...(raw.effort ? { effort: raw.effort as Effort } : {}),
+    ...(raw.subEffort ? { subEffort: raw.subEffort as Effort } : {}),
   };
 }
 
@@ -388,11 +416,87 @@ export function buildProgram(
       });
     });
 
+  addFreshnessCommands(program, cwd, onInvoke);
   return program;
 }
 
+const CONTEXT_FORMATS = ["agents", "claude", "cursor", "copilot"] as const;
+
+/** `status` and `context`: commands that build on the latest analysis in the output folder. */
+function addFreshnessCommands(
+  program: Command,
+  cwd: string,
+  onInvoke: (invocation: Invocation) => void,
+): void {
+  const where = (source: string | undefined, raw: Raw) => {
+    const typed = source ?? ".";
+    if (typed.trim() === "") {
+      throw new UsageError("the source is empty: give a folder or git URL; use '.' for here");
+    }
+    return {
+      source: resolvePath(cwd, typed),
+      sourceAsTyped: typed,
+      outputDir: resolvePath(cwd, raw.outputDir as string),
+      outputDirAsTyped: raw.outputDir as string,
+    };
+  };
+  program.command("status")
+    .description("how stale the latest analysis is (exit 0 fresh, 3 stale)")
+    .argument("[source]", "local folder or git URL (default: the current folder)")
+    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
+    .option("--json", "print JSON")
+    .action((source: string | undefined, raw: Raw) => {
+      onInvoke({ command: "status", options: { ...where(source, raw), json: raw.json === true } });
+    });
+  program.command("context")
+    .description("the project-context file coding agents read, from the latest analysis")
+    .argument("[source]", "local folder or git URL (default: the current folder)")
+    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
+    .addOption(
+      new Option("--format <format>", "agents (AGENTS.md), claude, cursor or copilot")
+        .choices(CONTEXT_FORMATS).default("agents"),
+    )
+    .option("--write", "write it into the repository as a managed block instead of printing")
+    .option("--from <report>", "an analysis report (.md) or metrics file instead of the latest")
+    .option("--max-tokens <n>", "token budget of the whole file", integer(200), 2000)
+    .option(
+      "--root-model <model>",
+      `model that condenses the report (default: "${DEFAULTS.rootModel}")`,
+      nonEmpty,
+    )
+    .option("--no-model", "computed facts only: no model call")
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("-q, --quiet", "no summary line on stderr")
+    .action((source: string | undefined, raw: Raw) => {
+      onInvoke({
+        command: "context",
+        options: {
+          ...where(source, raw),
+          format: raw.format as ContextOptions["format"],
+          write: raw.write === true,
+          from: raw.from === undefined ? undefined : resolvePath(cwd, raw.from as string),
+          maxTokens: raw.maxTokens as number,
+          rootModel: (raw.rootModel as string | undefined) ?? DEFAULTS.rootModel,
+          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+          model: raw.model !== false,
+          quiet: raw.quiet === true,
+        },
+      });
+    });
+}
+
 /** Commands and command groups, for pointing a usage error at the right `--help`. */
-const COMMANDS = ["analyze", "baseline", "compare", "repl", "list-models", "cache", "plugins"];
+const COMMANDS = [
+  "analyze",
+  "baseline",
+  "compare",
+  "repl",
+  "list-models",
+  "cache",
+  "plugins",
+  "status",
+  "context",
+];
 const SUBCOMMANDS: Record<string, string[]> = { cache: ["stats", "clear"], plugins: ["check"] };
 
 /** `-o, --output-dir <dir>` → `--output-dir`. */
@@ -405,7 +509,7 @@ function flagName(flags: string): string {
  * suggestion when it has one, and the `--help` to read.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * // option '--max-turns <n>' argument '0' is invalid. must be an integer ≥ 1
  * // becomes: --max-turns must be an integer ≥ 1 (got '0') (see 'deeprepo analyze --help')
  * ```
@@ -489,5 +593,9 @@ export async function dispatch(invocation: Invocation, ctx: CliContext): Promise
       return (await import("./commands/cache.ts")).runClear(invocation.options, ctx);
     case "plugins-check":
       return (await import("./commands/plugins_check.ts")).run(invocation.options, ctx);
+    case "status":
+      return (await import("./commands/status.ts")).run(invocation.options, ctx);
+    case "context":
+      return (await import("./commands/context.ts")).run(invocation.options, ctx);
   }
 }

@@ -17,12 +17,29 @@
  * @module
  */
 
+import type { CodebaseSnapshot } from "../loader/mod.ts";
+
 /** What the checker needs to know about the snapshot. */
 export interface CitationSource {
   /** Loaded files: path → real content. */
   files: ReadonlyMap<string, string>;
   /** Files seen but not loaded: path → reason (`too_large`, `binary`, `secret`, ...). */
   skipped: ReadonlyMap<string, string>;
+}
+
+/**
+ * What the citation checker knows of a snapshot: loaded files with their real content, and the
+ * files left out (or kept only as a placeholder) with the reason.
+ */
+export function citationSourceOf(snapshot: CodebaseSnapshot): CitationSource {
+  const files = new Map<string, string>();
+  const skipped = new Map<string, string>();
+  for (const f of snapshot.files) {
+    if (f.status === "included") files.set(f.path, snapshot.codebase[f.path] ?? "");
+    else skipped.set(f.path, f.status);
+  }
+  for (const s of snapshot.skipped) skipped.set(s.path, s.reason);
+  return { files, skipped };
 }
 
 /** Outcome of one citation. */
@@ -61,6 +78,13 @@ export interface CitationCheck {
   counts: CitationCounts;
 }
 
+/** The run summary's line about citations. */
+export function citationSummary(c: CitationCounts): string {
+  if (c.citations_total === 0) return "Citations: none in the report";
+  return `Citations: ${c.citations_total} checked — ${c.citations_verified} verified, ` +
+    `${c.citations_corrected} corrected, ${c.citations_unverified} unverified (marked ⚠ in the report)`;
+}
+
 /** Characters that may appear in a cited path. */
 const PATH_CHARS = String.raw`[\w@+~.\-/\[\]]`;
 /**
@@ -86,7 +110,8 @@ const EXTENSION = /\.[A-Za-z0-9]{1,12}$/;
  * ```ts
  * const files = new Map([["src/a.ts", "const a = 1;\nexport const b = eval(x);\n"]]);
  * const out = checkCitations("See `src/a.ts:2` — `eval(x)`", { files, skipped: new Map() });
- * // out.counts.citations_verified === 1
+ * import assert from "node:assert/strict";
+ * assert.equal(out.counts.citations_verified, 1);
  * ```
  */
 export function checkCitations(report: string, source: CitationSource): CitationCheck {
@@ -330,7 +355,7 @@ class SnapshotIndex {
 
   /** Line ranges where `quote` occurs in `path`, whitespace ignored (at most 3 reported). */
   locate(path: string, quote: string): { start: number; end: number }[] {
-    const needle = quote.replace(/\s+/g, "").replace(/^\d+\s*[|:]\s*/gm, "");
+    const needle = withoutLineNumbers(quote).replace(/\s+/g, "");
     if (needle.length < 3) return [];
     const { text, lineAt } = this.#compactOf(path);
     const hits: { start: number; end: number }[] = [];
@@ -344,16 +369,22 @@ class SnapshotIndex {
     let c = this.#compact.get(path);
     if (!c) {
       const content = this.files.get(path) ?? "";
-      const chars: string[] = [];
+      const kept: string[] = [];
       const lineAt = new Uint32Array(content.length + 1);
       let line = 1;
-      for (const ch of content) {
-        if (ch === "\n") line++;
-        if (/\s/.test(ch)) continue;
-        lineAt[chars.length] = line;
-        chars.push(ch);
+      let size = 0;
+      let runStart = 0;
+      for (let i = 0; i <= content.length; i++) {
+        const code = i < content.length ? content.charCodeAt(i) : 32;
+        if (!isSpace(code)) {
+          lineAt[size++] = line;
+          continue;
+        }
+        if (i > runStart) kept.push(content.slice(runStart, i));
+        runStart = i + 1;
+        if (code === 10) line++;
       }
-      c = { text: chars.join(""), lineAt };
+      c = { text: kept.join(""), lineAt };
       this.#compact.set(path, c);
     }
     return c;
@@ -371,6 +402,24 @@ class SnapshotIndex {
     }
     return this.#byBase;
   }
+}
+
+/**
+ * A quote copied from numbered text (`12| code`, as the REPL's `numbered()` prints it) without
+ * its numbers; left as is unless every non-blank line carries one.
+ */
+function withoutLineNumbers(quote: string): string {
+  const lines = quote.split("\n");
+  const numbered = /^\s*\d+\s*[|:]\s?/;
+  if (!lines.every((l) => l.trim() === "" || numbered.test(l))) return quote;
+  return lines.map((l) => l.replace(numbered, "")).join("\n");
+}
+
+/** Whitespace as `\\s` sees it, by code unit (a per-character regex is ten times slower). */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0xfeff ||
+    code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 ||
+    code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000;
 }
 
 function basename(path: string): string {

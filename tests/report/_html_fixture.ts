@@ -6,7 +6,8 @@
  */
 import { loadCodebase } from "../../lib/loader/mod.ts";
 import { checkCitations } from "../../lib/report/citations.ts";
-import { citationSourceOf, htmlInputFromRun } from "../../lib/report/html/from_run.ts";
+import { htmlInputFromRun } from "../../lib/report/html/from_run.ts";
+import { citationSourceOf } from "../../lib/report/citations.ts";
 import type { HtmlReportInput } from "../../lib/report/html/mod.ts";
 
 const SAMPLE = new URL("../fixtures/sample_project", import.meta.url).pathname;

@@ -131,3 +131,10 @@ Deno.test("checkCitations() with no citations returns the text unchanged", () =>
   assertEquals(out.counts.citations_total, 0);
   assert(out.citations.length === 0);
 });
+
+Deno.test("checkCitations() reads quotes copied from numbered() output without their numbers", () => {
+  const report =
+    "Here, src/auth.ts:4-5:\n\n```\n4| const q = `SELECT * FROM users WHERE name = '${user}'`;\n5|   return db.query(q);\n```\n";
+  const out = checkCitations(report, source());
+  assertEquals(out.citations[0].status, "verified");
+});

@@ -10,8 +10,11 @@ import type { CliContext } from "../context.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
-import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
+import { createProgress, type Progress, retryLine } from "../progress.ts";
+import { engineStatusReporter } from "../engine_status.ts";
+import { DEFAULT_COLUMNS } from "../width.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -20,14 +23,18 @@ import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
+import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
 import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { fingerprint } from "../../freshness/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -43,6 +50,8 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "effort"
+  | "subEffort"
 >;
 
 /** Resolved models and their clients, made before loading so a missing key fails early. */
@@ -81,6 +90,12 @@ export async function prepareAnalyze(
   const subClient = sub.createClient({ onRetry, signal: ctx.signal });
   // Warnings go to stderr even with -q: they are about money.
   for (const m of [root, sub]) if (m.warning) ctx.stderr(`deeprepo: warning: ${m.warning}\n`);
+  for (
+    const warning of [
+      effortWarning("--effort", root.label, root.rules, options.effort),
+      effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort),
+    ]
+  ) if (warning) ctx.stderr(`deeprepo: warning: ${warning}\n`);
   return { root, sub, rootClient, subClient, progress, retries: () => retries };
 }
 
@@ -121,7 +136,12 @@ export async function analyzeLoaded(
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
   const { root, sub, progress } = prepared;
   if (options.maxCost !== undefined) {
-    const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+    const least = minimumBudgetUsd(
+      snapshot,
+      (u) => costOf(u, root.pricing),
+      options.promptCache,
+      root.rules,
+    );
     if (least > options.maxCost) {
       throw new UsageError(
         `--max-cost ${formatBudgetUsd(options.maxCost)} is below the ` +
@@ -138,10 +158,14 @@ export async function analyzeLoaded(
       onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
     });
   }
-  progress.line(
-    `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
-      `root ${root.label}, sub ${sub.label}`,
-  );
+  progress.line(analyzeHeader(snapshot, root.label, sub.label));
+  const status = engineStatusReporter({
+    status: (text, milestone) => progress.status(text, milestone),
+    columns: ctx.columns ?? DEFAULT_COLUMNS,
+    tick: ctx.isTerminal && !options.quiet,
+  });
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -151,18 +175,25 @@ export async function analyzeLoaded(
       budgetUsd: options.maxCost,
       promptCache: options.promptCache,
       execTimeoutSeconds: options.execTimeoutSeconds,
+      effort: options.effort,
+      subEffort: options.subEffort,
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
+      rootRules: root.rules,
+      subRules: sub.rules,
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
       createRepl,
-      batch: cache ? subCallBatcher(cache, sub.label) : undefined,
+      batch: cache
+        ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
+        : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
-      onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
+      onProgress: status.onProgress,
     });
   } finally {
+    status.stop();
     await cache?.close();
   }
   progress.done();
@@ -173,20 +204,29 @@ export async function analyzeLoaded(
     subModel: sub.label,
     rootPricing: root.pricing,
     filesTotal: snapshot.files.length,
+    secretsRedacted: snapshot.secretsRedacted,
     retries: prepared.retries(),
     budgetUsd: options.maxCost,
     promptCache: options.promptCache,
     concurrency: options.concurrency,
     maxTurns: options.maxTurns,
+    effort: effortFor(options.effort, rulesOf(root.rules)),
+    subEffort: effortFor(options.subEffort, rulesOf(sub.rules)),
   };
-  const metrics = analyzeMetrics(result, info);
+  const checked = checkCitations(result.report, citationSourceOf(snapshot));
+  result = { ...result, report: checked.text };
+  const metrics = {
+    ...analyzeMetrics(result, info),
+    ...checked.counts,
+    snapshot: await seen,
+  };
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
     trajectory: analyzeTrajectory(result, info),
   };
   const name = snapshot.metadata.repo_name;
-  const { paths, fallbackError: writeError } = await writeRunOutputsSafely(
+  const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
     options.outputDir,
     "deeprepo",
     name,
@@ -194,6 +234,8 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  progress.line(citationSummary(checked.counts));
+  for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
@@ -205,6 +247,18 @@ export async function analyzeLoaded(
       : new RunError(result.error ?? "the root model failed", { cause });
   }
   return { paths, metrics, result, error };
+}
+
+/**
+ * The line that opens a run, with the one file count the status line counts against: files
+ * eligible for sub-model review; loaded files that are too large or unreadable are named apart.
+ */
+export function analyzeHeader(snapshot: CodebaseSnapshot, root: string, sub: string): string {
+  const eligible = snapshot.files.filter((f) => f.status === "included").length;
+  const unsent = snapshot.metadata.total_files - eligible;
+  const apart = unsent > 0 ? ` (+${unsent} too large or unreadable, not sent)` : "";
+  return `Analyzing ${snapshot.metadata.repo_name}: ${eligible} files for sub-model review${apart}, ` +
+    `root ${root}, sub ${sub}`;
 }
 
 /**
@@ -221,12 +275,13 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
+    ...loadOptions(options, ctx),
     onProgress: (p) =>
       progress.status(
         p.phase === "clone" ? "cloning..." : `${p.phase === "scan" ? "scanning" : "reading"} ` +

@@ -11,12 +11,14 @@ import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/mod.ts";
+import type { Effort, ModelClient } from "../../providers/mod.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { baselineOutputLimit, tokenCounterFor } from "../../estimate/mod.ts";
 import {
   BASELINE_MAX_TOKENS,
@@ -29,6 +31,7 @@ import {
   runBaseline,
 } from "../../baseline/mod.ts";
 import { runBaselineDryRun } from "./dry_run.ts";
+import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
 
 /**
  * Runs `deeprepo baseline`.
@@ -46,10 +49,14 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   // Clients are created before loading, so a missing key fails before any clone or walk.
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const outcome = await runBaselineOnSnapshot(loaded.snapshot, {
       prepared,
@@ -58,6 +65,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       ts,
       progress,
       stream: true,
+      effort: options.effort,
     }, ctx);
     return finishRun(outcome, ctx);
   } finally {
@@ -115,11 +123,15 @@ export interface BaselineRunSettings {
   progress: Progress;
   /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
+  /** `--effort`: sent when the model accepts it, else one warning. */
+  effort?: Effort;
 }
 
 /** What one baseline run left behind. */
 export interface BaselineOutcome {
   paths: { report: string; metrics: string };
+  /** The names' timestamp, with the suffix that kept them from replacing another run's. */
+  stamp: string;
   metrics: Record<string, unknown>;
   /** The failure (a RunError or InterruptedError), when the call did not succeed. */
   error?: Error;
@@ -147,11 +159,17 @@ export async function runBaselineOnSnapshot(
       `(${formatInt(prompt.chars)} chars; ${prompt.excluded.length} excluded) ` +
       `to ${model.label}`,
   );
-  const limit = await outputLimit(model, prompt.text, ctx);
+  // Never above the model's published output maximum (the API would refuse the request).
+  const maxOutput = rulesOf(model.rules).maxOutputTokens;
+  const fitted = await outputLimit(model, prompt.text, ctx);
+  const limit = maxOutput > 0 ? Math.min(fitted, maxOutput) : fitted;
+  const effortWarned = effortWarning("--effort", model.label, model.rules, settings.effort);
+  if (effortWarned) ctx.stderr(`deeprepo: warning: ${effortWarned}\n`);
   const result = await runBaseline({
     client,
     user: prompt.text,
     maxTokens: limit,
+    effort: effortFor(settings.effort, rulesOf(model.rules)),
     signal: ctx.signal,
     onText: settings.stream ? (chunk) => progress.text(chunk) : undefined,
   });
@@ -207,7 +225,13 @@ export async function runBaselineOnSnapshot(
   );
   const paths = written.paths;
   error ??= written.fallbackError;
-  return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
+  for (const line of writtenLines(written.written)) progress.line(line);
+  return {
+    paths: { report: paths.report, metrics: paths.metrics },
+    stamp: written.stamp,
+    metrics,
+    error,
+  };
 }
 
 /** The closing line of a baseline call (stderr, not with `-q`). */

@@ -12,6 +12,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
@@ -27,7 +28,7 @@ import {
 import { BASELINE_SYSTEM_PROMPT, buildBaselinePrompt } from "../../baseline/mod.ts";
 import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
 import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
-import { checkOutputDir } from "../../report/write.ts";
+import { checkOutputFolder } from "../output_folder.ts";
 import { prepareBaseline, runBaselineOnSnapshot } from "./baseline.ts";
 
 /**
@@ -44,11 +45,15 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Every model and key is checked before the clone, so a typo costs nothing.
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const analyzePrep = await prepareAnalyze(options, ctx, progress);
   const baselinePrep = await prepareBaseline(options.baselineModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const budget = options.maxCost === undefined
@@ -63,6 +68,8 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
     const rlm: CompareSide = {};
     const baseline: CompareSide = {};
     let interrupted = false;
+    // The analyze half takes the baseline's names' stamp, so all five files share one suffix.
+    let stamp = ts;
 
     // The baseline goes first: it is one call whose worst case is known, so with --max-cost
     // analyze can be given exactly what the baseline left instead of a worst-case remainder.
@@ -74,9 +81,11 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;
       baseline.report = outcome.paths.report;
+      stamp = outcome.stamp;
       if (outcome.error) baseline.error = outcome.error.message;
       interrupted = outcome.error instanceof InterruptedError;
     } catch (error) {
@@ -102,7 +111,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
       }
       try {
         const outcome = await analyzeLoaded(snapshot, analyzeOptions, ctx, {
-          ts,
+          ts: stamp,
           prepared: analyzePrep,
         });
         rlm.metrics = outcome.metrics;
@@ -167,6 +176,7 @@ async function checkBudget(
     snapshot,
     (u) => costOf(u, rootModel.pricing),
     options.promptCache,
+    rootModel.rules,
   );
   if (worst.usd + least > maxCost) {
     throw new UsageError(

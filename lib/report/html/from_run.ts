@@ -5,23 +5,8 @@
  * @module
  */
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
-import type { CitationCheck, CitationSource } from "../citations.ts";
+import { type CitationCheck, citationSourceOf } from "../citations.ts";
 import type { HtmlReportInput, MapFile, TimelineTurn } from "./types.ts";
-
-/**
- * What the citation checker knows of a snapshot: loaded files with their real content, and the
- * files left out (or kept only as a placeholder) with the reason.
- */
-export function citationSourceOf(snapshot: CodebaseSnapshot): CitationSource {
-  const files = new Map<string, string>();
-  const skipped = new Map<string, string>();
-  for (const f of snapshot.files) {
-    if (f.status === "included") files.set(f.path, snapshot.codebase[f.path] ?? "");
-    else skipped.set(f.path, f.status);
-  }
-  for (const s of snapshot.skipped) skipped.set(s.path, s.reason);
-  return { files, skipped };
-}
 
 /** The parts of a run the page shows. */
 export interface RunForHtml {
