@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { run } from "../../lib/cli/commands/list_models.ts";
-import type { ModelListing } from "../../lib/cli/commands/list_models.ts";
-import { MODEL_TABLE_CHECKED } from "../../lib/providers/mod.ts";
+import { assert, assertEquals, assertMatch } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { run } from "../../../lib/cli/commands/list_models.ts";
+import type { ModelListing } from "../../../lib/cli/commands/list_models.ts";
+import { MODEL_TABLE_CHECKED } from "../../../lib/providers/mod.ts";
 
 const CWD = "/nonexistent-deeprepo-test-dir";
 

@@ -1,18 +1,23 @@
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { runAnalyzeDryRun, runBaselineDryRun } from "../../lib/cli/commands/dry_run.ts";
-import type { AnalyzeOptions, BaselineOptions } from "../../lib/cli/options.ts";
-import { estimateTokens } from "../../lib/loader/mod.ts";
-import { BASELINE_SYSTEM_PROMPT } from "../../lib/baseline/mod.ts";
-import { UsageError } from "../../lib/errors.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { runAnalyzeDryRun, runBaselineDryRun } from "../../../lib/cli/commands/dry_run.ts";
+import type { AnalyzeOptions, BaselineOptions } from "../../../lib/cli/options.ts";
+import { estimateTokens } from "../../../lib/loader/mod.ts";
+import { BASELINE_SYSTEM_PROMPT } from "../../../lib/baseline/mod.ts";
+import { UsageError } from "../../../lib/errors.ts";
+import { runCliProcess } from "../../_helpers/run_cli.ts";
 import {
   FIXTURE_BUDGET,
   FIXTURE_FILES,
   MEDIUM,
   SMALL,
   writeFixture,
-} from "../baseline/_fixture.ts";
+} from "../../baseline/_fixture.ts";
 
 function analyzeOptions(source: string, extra: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
   return {
