@@ -19,6 +19,9 @@ export interface CommonOptions {
   plugins: string[];
 }
 
+/** `--format`: which report files to write besides metrics (the `.md` is always written). */
+export type ReportFormat = "md" | "html" | "both";
+
 /** `deeprepo analyze`. */
 export interface AnalyzeOptions extends CommonOptions {
   maxTurns: number;
@@ -27,6 +30,8 @@ export interface AnalyzeOptions extends CommonOptions {
   execTimeoutSeconds: number;
   /** False with `--no-prompt-cache`. */
   promptCache: boolean;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   dryRun: boolean;
   json: boolean;
 }
@@ -34,6 +39,8 @@ export interface AnalyzeOptions extends CommonOptions {
 /** `deeprepo baseline`. */
 export interface BaselineOptions extends CommonOptions {
   maxChars: number;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   dryRun: boolean;
   json: boolean;
 }
@@ -47,6 +54,8 @@ export interface CompareOptions extends CommonOptions {
   promptCache: boolean;
   baselineModel: string;
   maxChars: number;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   json: boolean;
 }
 

@@ -6,9 +6,11 @@
  */
 import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
-import type { BaselineOptions } from "../options.ts";
+import type { BaselineOptions, ReportFormat } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
@@ -59,6 +61,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       ts,
       progress,
       stream: true,
+      format: options.format,
     }, ctx);
     return finishRun(outcome, ctx);
   } finally {
@@ -116,6 +119,8 @@ export interface BaselineRunSettings {
   progress: Progress;
   /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
+  /** `--format`: also write the HTML report unless `md`. @default "both" */
+  format?: ReportFormat;
 }
 
 /** What one baseline run left behind. */
@@ -169,7 +174,8 @@ export async function runBaselineOnSnapshot(
       ? result.error
       : new RunError(`baseline call failed: ${messageOf(result.error)}`, { cause: result.error });
   }
-  const metrics = baselineMetrics({
+  const checked = checkCitations(result.analysis, citationSourceOf(snapshot));
+  const baseMetrics = baselineMetrics({
     repo: snapshot.source,
     rootModel: model.label,
     filesTotal: snapshot.files.length,
@@ -180,7 +186,9 @@ export async function runBaselineOnSnapshot(
     cost,
     error: error?.message,
   });
+  const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
+  if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;
   const outputs = {
     report: renderBaselineReport({
@@ -188,7 +196,7 @@ export async function runBaselineOnSnapshot(
       rootModel: model.label,
       filesTotal: snapshot.files.length,
       prompt,
-      analysis: result.analysis,
+      analysis: checked.text,
       complete: result.complete,
       error: error?.message,
       run: {
@@ -200,6 +208,13 @@ export async function runBaselineOnSnapshot(
       },
     }),
     metrics,
+    html: settings.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo baseline of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: new Set(prompt.included),
+      metrics,
+    })),
   };
   const written = await writeRunOutputsSafely(
     settings.outputDir,

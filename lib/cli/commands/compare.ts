@@ -76,6 +76,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        format: options.format,
       }, ctx);
       baseline.metrics = outcome.metrics;
       baseline.report = outcome.paths.report;
