@@ -99,9 +99,11 @@ export function isCacheable(result: unknown): result is string {
  * const cache = new MemoryCache();
  * const parts = (prompt: string) => ({ model: "m", system: "", prompt, maxTokens: 100 });
  * const send = (ps: string[]) => Promise.resolve(ps.map((p) => p.toUpperCase()));
- * await cachedBatch(cache, parts, ["a", "b", "a"], send); // misses 2, deduped 1
+ * import assert from "node:assert/strict";
+ * const first = await cachedBatch(cache, parts, ["a", "b", "a"], send);
+ * assert.deepEqual([first.results, first.misses], [["A", "B", "A"], 2]); // "a" sent once
  * const again = await cachedBatch(cache, parts, ["b", "a"], send);
- * again.results; // ["B", "A"], hits 2, nothing sent
+ * assert.deepEqual([again.results, again.hits], [["B", "A"], 2]); // nothing sent
  * ```
  */
 export async function cachedBatch(
@@ -207,10 +209,12 @@ export async function cachedBatch(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cacheBatcher } from "./batch.ts";
  * import { MemoryCache } from "./memory.ts";
  * const batch = cacheBatcher(new MemoryCache(), { model: "m", system: "s", maxTokens: 4096 });
  * const { results } = await batch(["q"], (ps) => Promise.resolve(ps.map(() => "a")));
+ * assert.deepEqual(results, ["a"]);
  * ```
  */
 export function cacheBatcher(

@@ -17,8 +17,9 @@ export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
  * @example
  * ```ts
  * import { isFresh, CACHE_TTL_MS } from "./ttl.ts";
- * isFresh(0, CACHE_TTL_MS - 1); // true
- * isFresh(0, CACHE_TTL_MS); // false
+ * import assert from "node:assert/strict";
+ * assert.equal(isFresh(0, CACHE_TTL_MS - 1), true);
+ * assert.equal(isFresh(0, CACHE_TTL_MS), false);
  * ```
  */
 export function isFresh(storedAt: number, now: number): boolean {

@@ -18,6 +18,12 @@ export interface CommonOptions {
   cache: boolean;
   /** Extra plugin specifiers from `--plugin` (paths already absolute). */
   plugins: string[];
+  /** `--include` globs (repeatable): only matching files are loaded. */
+  include?: string[];
+  /** `--exclude` globs (repeatable): matching files and folders are left out. */
+  exclude?: string[];
+  /** False with `--no-redact`: secrets in the code are not masked. @default {true} */
+  redact?: boolean;
   /** `--effort`: sent to the root model where its rules list the level. */
   effort?: Effort;
   /** `--sub-effort`: sent to the sub-model where its rules list the level. */

@@ -125,6 +125,13 @@ function addCommonOptions(cmd: Command): Command {
     )
     .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
     .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("--include <glob>", "load only files matching this glob (repeatable)", collect)
+    .option(
+      "--exclude <glob>",
+      "leave out files and folders matching this glob (repeatable)",
+      collect,
+    )
+    .option("--no-redact", "do not mask secrets found in the code (they reach the models)")
     .option("--effort <level>", "root-model effort: low, medium, high or max", effortLevel)
     .option("--sub-effort <level>", "sub-model effort: low, medium, high or max", effortLevel);
 }
@@ -187,6 +194,9 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
     cache: raw.cache !== false,
     plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+    include: (raw.include as string[] | undefined) ?? [],
+    exclude: (raw.exclude as string[] | undefined) ?? [],
+    redact: raw.redact !== false,
     ...(raw.effort ? { effort: raw.effort as Effort } : {}),
     ...(raw.subEffort ? { subEffort: raw.subEffort as Effort } : {}),
   };
@@ -499,7 +509,7 @@ function flagName(flags: string): string {
  * suggestion when it has one, and the `--help` to read.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * // option '--max-turns <n>' argument '0' is invalid. must be an integer ≥ 1
  * // becomes: --max-turns must be an integer ≥ 1 (got '0') (see 'deeprepo analyze --help')
  * ```

@@ -191,8 +191,14 @@ function add(t: SideTotals, usage: Usage, cost: number): void {
  * @example
  * ```ts
  * // 100k read at $0.30 instead of $3, 10k written at $3.75 instead of $3 → 0.27 − 0.0075
- * cacheSavingsUsd({ cacheReadTokens: 100_000, cacheWriteTokens: 10_000 },
- *   { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }); // 0.2625
+ * import assert from "node:assert/strict";
+ * const saved = cacheSavingsUsd({ cacheReadTokens: 100_000, cacheWriteTokens: 10_000 }, {
+ *   input: 3,
+ *   output: 15,
+ *   cacheRead: 0.3,
+ *   cacheWrite: 3.75,
+ * });
+ * assert.equal(saved.toFixed(4), "0.2625");
  * ```
  */
 export function cacheSavingsUsd(

@@ -87,7 +87,7 @@ export interface SubDispatcher {
  * Creates the sub-query dispatcher of one run.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const d = createSubDispatcher({ client, spend, coverage, signal, turn: () => 1 });
  * const [a, b] = await d.handle(["q1", "q2"], signal);
  * ```

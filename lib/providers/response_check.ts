@@ -79,8 +79,12 @@ const USAGE_FIELDS = [
  *
  * @example
  * ```ts
- * checkResponse({ text: "", toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 } }, "acme");
- * // throws: invalid response from plugin acme: empty reply (no text, tool calls or parts) ...
+ * import assert from "node:assert/strict";
+ * const empty = { text: "", toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 } };
+ * assert.throws(
+ *   () => checkResponse(empty, "acme"),
+ *   /invalid response from plugin acme: empty reply \(no text, tool calls or parts\)/,
+ * );
  * ```
  */
 export function checkResponse(value: unknown, plugin: string): CompletionResponse {
@@ -116,6 +120,9 @@ export function checkResponse(value: unknown, plugin: string): CompletionRespons
   const stop = r.stopReason;
   if (stop !== undefined && (typeof stop !== "string" || !stop)) {
     throw bad(`stopReason must be a non-empty string when present, got ${show(stop)}`);
+  }
+  if (stop === "error") {
+    throw bad('stopReason "error" means the API failed mid-reply; the plugin must throw instead');
   }
   const parts = (r.parts as unknown[] | undefined) ?? [];
   if (!r.text && toolCalls.length === 0 && parts.length === 0 && !EMPTY_ALLOWED.has(stop ?? "")) {

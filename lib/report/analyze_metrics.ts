@@ -17,6 +17,8 @@ export interface AnalyzeRunInfo {
   rootPricing: Pricing;
   /** Files in `codebase` (loaded, including too-large and unreadable placeholders). */
   filesTotal: number;
+  /** Secrets masked by the loader, rule → count; `null` with `--no-redact`. */
+  secretsRedacted?: Record<string, number> | null;
   /** Retries reported by the provider clients. */
   retries: number;
   budgetUsd?: number;
@@ -81,6 +83,7 @@ export function analyzeMetrics(
     files_total: info.filesTotal,
     files_eligible: result.coverage.eligible.length,
     files_dispatched: covered,
+    secrets_redacted: info.secretsRedacted === undefined ? {} : info.secretsRedacted,
     budget: info.budgetUsd ?? null,
     budget_stopped: result.budgetStopped,
     budget_skipped_sub_calls: result.subStats.budgetSkipped,

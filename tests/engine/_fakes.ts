@@ -155,6 +155,7 @@ export function makeSnapshot(files: Record<string, string>, repoName = "sample")
       file_types: {},
       largest_files: paths.map((p) => [p, files[p].length] as [string, number]),
       entry_points: [],
+      languages: {},
     },
     files: paths.map((path) => ({
       path,
@@ -165,6 +166,8 @@ export function makeSnapshot(files: Record<string, string>, repoName = "sample")
     skipped: [],
     root: "/nonexistent",
     source: "/nonexistent",
+    secretsRedacted: {},
+    warnings: [],
   };
 }
 

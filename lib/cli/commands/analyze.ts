@@ -10,8 +10,11 @@ import type { CliContext } from "../context.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
-import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
+import { createProgress, type Progress, retryLine } from "../progress.ts";
+import { engineStatusReporter } from "../engine_status.ts";
+import { DEFAULT_COLUMNS } from "../width.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -155,10 +158,12 @@ export async function analyzeLoaded(
       onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
     });
   }
-  progress.line(
-    `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
-      `root ${root.label}, sub ${sub.label}`,
-  );
+  progress.line(analyzeHeader(snapshot, root.label, sub.label));
+  const status = engineStatusReporter({
+    status: (text, milestone) => progress.status(text, milestone),
+    columns: ctx.columns ?? DEFAULT_COLUMNS,
+    tick: ctx.isTerminal && !options.quiet,
+  });
   // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
   const seen = fingerprint(snapshot);
   let result: AnalysisResult;
@@ -185,9 +190,10 @@ export async function analyzeLoaded(
         : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
-      onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
+      onProgress: status.onProgress,
     });
   } finally {
+    status.stop();
     await cache?.close();
   }
   progress.done();
@@ -198,6 +204,7 @@ export async function analyzeLoaded(
     subModel: sub.label,
     rootPricing: root.pricing,
     filesTotal: snapshot.files.length,
+    secretsRedacted: snapshot.secretsRedacted,
     retries: prepared.retries(),
     budgetUsd: options.maxCost,
     promptCache: options.promptCache,
@@ -243,6 +250,18 @@ export async function analyzeLoaded(
 }
 
 /**
+ * The line that opens a run, with the one file count the status line counts against: files
+ * eligible for sub-model review; loaded files that are too large or unreadable are named apart.
+ */
+export function analyzeHeader(snapshot: CodebaseSnapshot, root: string, sub: string): string {
+  const eligible = snapshot.files.filter((f) => f.status === "included").length;
+  const unsent = snapshot.metadata.total_files - eligible;
+  const apart = unsent > 0 ? ` (+${unsent} too large or unreadable, not sent)` : "";
+  return `Analyzing ${snapshot.metadata.repo_name}: ${eligible} files for sub-model review${apart}, ` +
+    `root ${root}, sub ${sub}`;
+}
+
+/**
  * Runs `deeprepo analyze`.
  *
  * @param options Parsed options.
@@ -262,6 +281,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
+    ...loadOptions(options, ctx),
     onProgress: (p) =>
       progress.status(
         p.phase === "clone" ? "cloning..." : `${p.phase === "scan" ? "scanning" : "reading"} ` +

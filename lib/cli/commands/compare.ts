@@ -12,6 +12,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
@@ -48,7 +49,11 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
   const analyzePrep = await prepareAnalyze(options, ctx, progress);
   const baselinePrep = await prepareBaseline(options.baselineModel, options.plugins, ctx, progress);
   progress.line(`Loading ${options.source}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const budget = options.maxCost === undefined

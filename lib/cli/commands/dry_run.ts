@@ -11,6 +11,8 @@ import { loadCommandRegistry } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
+import { redactionLine } from "../../report/redaction.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
@@ -48,7 +50,11 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
   const registry = await loadCommandRegistry(ctx, options.plugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     // Built as the engine builds it (a huge tree is sent as a folder summary).
@@ -122,7 +128,11 @@ export async function runBaselineDryRun(
   await checkSource(options.source, ctx.cwd);
   const registry = await loadCommandRegistry(ctx, options.plugins);
   const root = registry.resolve(options.rootModel, "root");
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const prompt = buildBaselinePrompt(snapshot, { maxChars: options.maxChars });
@@ -203,6 +213,8 @@ function dryRunJson(
     metadata: snapshot.metadata,
     files,
     skipped: snapshot.skipped,
+    secrets_redacted: snapshot.secretsRedacted,
+    warnings: snapshot.warnings,
     models: modelJson,
     estimate,
   };
@@ -246,6 +258,7 @@ function loadLines(snapshot: CodebaseSnapshot): string[] {
     const more = paths.length > 10 ? `, ... ${paths.length - 10} more` : "";
     lines.push(`  skipped (${reason.replaceAll("_", " ")}): ${shown}${more}`);
   }
+  lines.push(redactionLine(snapshot.secretsRedacted).replace(/^s/, "S"));
   return lines;
 }
 

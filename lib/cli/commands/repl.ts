@@ -14,6 +14,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -95,7 +96,11 @@ export async function runRepl(
     if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
   note(`Loading ${options.source}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const sub = await (deps.subQueries ?? defaultSubQueries)(snapshot, options, ctx);

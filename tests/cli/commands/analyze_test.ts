@@ -2,8 +2,8 @@
  * `deeprepo analyze` end to end: the real CLI as a subprocess, the real plugins and SDKs, the
  * real sandbox and cache, against the fake model server, on the sample project with planted bugs.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { runCliProcess } from "../../_helpers/run_cli.ts";
 import {
   type FakeServer,
   lastUserText,
@@ -12,13 +12,13 @@ import {
   startFakeModelServer,
   systemText,
   toolResults,
-} from "../fakes/model_server.ts";
-import { loadRegistry } from "../../lib/providers/mod.ts";
-import { envFromRecord } from "../../lib/config/env.ts";
-import { priceUsage } from "../../lib/engine/spend.ts";
-import type { Pricing } from "../../lib/providers/types.ts";
+} from "../../fakes/model_server.ts";
+import { loadRegistry } from "../../../lib/providers/mod.ts";
+import { envFromRecord } from "../../../lib/config/env.ts";
+import { priceUsage } from "../../../lib/engine/spend.ts";
+import type { Pricing } from "../../../lib/providers/types.ts";
 
-const FIXTURE = new URL("../fixtures/sample_project", import.meta.url).pathname;
+const FIXTURE = new URL("../../fixtures/sample_project", import.meta.url).pathname;
 const FILES = [
   "README.md",
   "package.json",
@@ -384,7 +384,10 @@ Deno.test("analyze -q prints only the report path; default mode shows progress a
     const loud = await analyze(server, dir);
     assertEquals(loud.code, 0, loud.stderr);
     assertStringIncludes(loud.stderr, "Submitting."); // streamed root text
-    assertMatch(loud.stderr, /turn 1\/20 · turn done · sub-calls 0\/0 · files 0\/6 · \$\d/);
+    assertMatch(
+      loud.stderr,
+      /turn 1\/20 · turn done · sub-calls 0\/0 · files 0\/6 sent · \d+s · \$\d/,
+    );
     assertMatch(loud.stderr, /spend \$[\d.]+: root \$[\d.]+, sub \$0\.0000/);
     assertEquals(loud.stdout.trim().split("\n").at(-1), loud.reportPath);
   });
@@ -452,7 +455,7 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
       args: [
         "run",
         "-A",
-        new URL("../../main.ts", import.meta.url).pathname,
+        new URL("../../../main.ts", import.meta.url).pathname,
         "analyze",
         FIXTURE,
         "-q",

@@ -1,21 +1,21 @@
-import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { checkPlugin, run } from "../../lib/cli/commands/plugins_check.ts";
+import { assert, assertEquals, assertMatch } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { checkPlugin, run } from "../../../lib/cli/commands/plugins_check.ts";
 
-const EXAMPLE = new URL("../../examples/plugins/acme_chat.ts", import.meta.url).pathname;
+const EXAMPLE = new URL("../../../examples/plugins/acme_chat.ts", import.meta.url).pathname;
 
 Deno.test("plugins check passes the guide's example plugin", async () => {
   const ctx = capturedContext("/", {});
   assertEquals(await run({ specifier: EXAMPLE }, ctx), 0);
   assertMatch(
     ctx.out[0],
-    /^ok: plugin .*acme_chat\.ts \(acme\) passes every check \(2 models; key ACME_API_KEY\)/,
+    /^ok: plugin .*acme_chat\.ts \(acme\) passes every check \(2 models; key ACME_API_KEY; scripted conversation passed \(tool call, tool result, streamed text, cut-off reply\)\)/,
   );
 });
 
 Deno.test("plugins check passes every built-in plugin", async () => {
   for (const name of ["anthropic", "openrouter", "openai", "ollama"]) {
-    const path = new URL(`../../plugins/${name}.ts`, import.meta.url).pathname;
+    const path = new URL(`../../../plugins/${name}.ts`, import.meta.url).pathname;
     const check = await checkPlugin(path);
     assertEquals(check.problems, [], name);
   }
@@ -54,7 +54,7 @@ Deno.test("plugins check catches a createClient that throws and a module that do
     );
     const thrown = await checkPlugin(path);
     assertEquals(thrown.problems, [
-      'createClient({ model: "m" }) threw with every variable set: boom',
+      'createClient({ model: "m" }) threw: boom (declare check.sampleEnv if it needs particular values)',
     ]);
     const missing = await checkPlugin(`${dir}/nope.ts`);
     assertEquals(missing.problems.length, 1);
