@@ -196,6 +196,7 @@ export async function runBaselineOnSnapshot(
     error: error?.message,
   });
   metrics.retries = settings.prepared.retries();
+  metrics.secrets_redacted = snapshot.secretsRedacted;
   const name = snapshot.metadata.repo_name;
   const outputs = {
     report: renderBaselineReport({

@@ -110,7 +110,12 @@ const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
  * @param findings Sorted, non-overlapping findings in `text`.
  * @example
  * ```ts
- * redactSecrets('key = "ghp_…"', [{ start: 7, end: 12, rule: "github" }]);
+ * import assert from "node:assert/strict";
+ * const text = 'key = "abc123"\nnext line';
+ * assert.equal(
+ *   redactSecrets(text, [{ start: 7, end: 13, rule: "github" }]),
+ *   'key = "[REDACTED:github]"\nnext line',
+ * );
  * ```
  */
 export function redactSecrets(text: string, findings: readonly Finding[]): string {

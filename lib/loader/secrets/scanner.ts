@@ -23,9 +23,10 @@ interface Chunk {
  *
  * @example
  * ```ts
- * using scanner = SecretScanner.start();
- * scanner.submit([0], ['token = "ghp_…"'], ["a.ts"]);
- * const findings = await scanner.results(); // Map: file index → findings
+ * import assert from "node:assert/strict";
+ * using scanner = SecretScanner.start(false);
+ * scanner.submit([4], ["nothing secret here"], ["a.ts"]);
+ * assert.equal((await scanner.results()).size, 0); // file index → findings, when any
  * ```
  */
 export class SecretScanner implements Disposable {
