@@ -49,11 +49,8 @@ export const BINARY_PERMISSIONS = [
 /** Unstable features the app needs: Deno KV (cache) and worker permission options (sandbox). */
 export const UNSTABLE_FLAGS = ["--unstable-kv", "--unstable-worker-options"] as const;
 
-/**
- * Files loaded by computed specifiers or as workers, which `deno compile` cannot discover by
- * itself.
- */
-export const INCLUDES = ["plugins/", "lib/sandbox/", "lib/loader/secrets/scan_worker.ts"] as const;
+/** Files loaded by computed specifiers, which `deno compile` cannot discover by itself. */
+export const INCLUDES = ["plugins/", "lib/sandbox/"] as const;
 
 /** The binary's file name for a target. */
 export function binaryName(target: string): string {

@@ -53,6 +53,22 @@ interface Level {
   matcher: Matcher;
 }
 
+/** What `ignore` says about one path. */
+type TestResult = ReturnType<Matcher["test"]>;
+
+/**
+ * `matcher.test(path)` without the checks of each parent folder, which `ignore` makes (and
+ * caches) for every path: a third of the walk's time on a large repository, and redundant here,
+ * since the walk never enters an ignored folder. Uses the rule list of `ignore@7.0.16` (pinned);
+ * should a later version lack it, the full test runs.
+ */
+function testPathOnly(matcher: Matcher, path: string): TestResult {
+  const rules = (matcher as unknown as {
+    _rules?: { test?(path: string, mode: string): TestResult };
+  })._rules;
+  return typeof rules?.test === "function" ? rules.test(path, "regex") : matcher.test(path);
+}
+
 /**
  * An immutable stack of ignore levels. Walking into a folder with a `.gitignore` pushes a level
  * (returning a new stack), so sibling folders never see each other's rules.
@@ -136,7 +152,10 @@ export class IgnoreStack {
         if (!path.startsWith(base + "/")) continue;
         relative = path.slice(base.length + 1);
       }
-      const result = matcher.test(isFolder ? relative + "/" : relative);
+      const tested = isFolder ? relative + "/" : relative;
+      // Rules above the root must see the root's parents (a rule may ignore one of them); inside
+      // the root the walk never enters an ignored folder, so the path alone is tested.
+      const result = above === undefined ? testPathOnly(matcher, tested) : matcher.test(tested);
       if (result.ignored) return true;
       if (result.unignored) return false;
     }
