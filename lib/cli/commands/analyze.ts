@@ -7,7 +7,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
-import { loadCommandRegistry } from "../registry.ts";
+import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
@@ -16,8 +16,7 @@ import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
-import { createRepl } from "../../sandbox/mod.ts";
-import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
+import type { Cache } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
@@ -66,6 +65,7 @@ export interface PreparedAnalyze {
 /**
  * Resolves the root and sub models and creates their clients (with retry reporting).
  *
+ * @param deps Where the registry comes from (tests pass a fake).
  * @throws {UsageError} For an unknown model or a broken plugin.
  * @throws {EnvironmentError} When a needed API key is missing.
  */
@@ -73,8 +73,9 @@ export async function prepareAnalyze(
   options: AnalyzeRunOptions,
   ctx: CliContext,
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
+  deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
 ): Promise<PreparedAnalyze> {
-  const registry = await loadCommandRegistry(ctx, options.plugins);
+  const registry = await deps.loadRegistry(ctx, options.plugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;
@@ -103,6 +104,8 @@ export interface AnalyzeLoadedSettings {
   ts: string;
   /** Models and clients from {@linkcode prepareAnalyze}; prepared here when omitted. */
   prepared?: PreparedAnalyze;
+  /** @default {defaultRunDeps} */
+  deps?: RunDeps;
 }
 
 /** What one analyze run left behind. */
@@ -131,7 +134,8 @@ export async function analyzeLoaded(
   ctx: CliContext,
   settings: AnalyzeLoadedSettings,
 ): Promise<AnalyzeOutcome> {
-  const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
+  const deps = settings.deps ?? defaultRunDeps;
+  const prepared = settings.prepared ?? await prepareAnalyze(options, ctx, undefined, deps);
   const { root, sub, progress } = prepared;
   if (options.maxCost !== undefined) {
     const least = minimumBudgetUsd(
@@ -151,10 +155,8 @@ export async function analyzeLoaded(
   }
   let cache: Cache | undefined;
   if (options.cache) {
-    cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
-      // Shown even with -q: the run continues without the cache the user expects.
-      onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
-    });
+    // Warnings are shown even with -q: the run continues without the cache the user expects.
+    cache = await deps.openCache(ctx, (message) => ctx.stderr(`deeprepo: warning: ${message}\n`));
   }
   progress.line(
     `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
@@ -180,7 +182,7 @@ export async function analyzeLoaded(
       subRules: sub.rules,
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
-      createRepl,
+      createRepl: deps.createRepl,
       batch: cache
         ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
         : undefined,
@@ -249,17 +251,22 @@ export async function analyzeLoaded(
  *
  * @param options Parsed options.
  * @param ctx Process context.
+ * @param deps Registry, REPL and cache (tests pass fakes).
  * @returns 0 when the report is written (also when the turn limit or budget ended the run).
  * @throws {RunError} When the root model failed after retries (outputs are written first).
  * @throws {InterruptedError} On Ctrl-C (outputs are written first when the run had started).
  */
-export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
+export async function run(
+  options: AnalyzeOptions,
+  ctx: CliContext,
+  deps: RunDeps = defaultRunDeps,
+): Promise<number> {
   if (options.dryRun) return await runAnalyzeDryRun(options, ctx);
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
   await checkOutputFolder(options, ctx);
-  const prepared = await prepareAnalyze(options, ctx, progress);
+  const prepared = await prepareAnalyze(options, ctx, progress, deps);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
@@ -272,7 +279,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
       ),
   });
   try {
-    const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared });
+    const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared, deps });
     return finishRun(outcome, ctx);
   } finally {
     await loaded.dispose();
