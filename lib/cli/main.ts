@@ -9,6 +9,7 @@ import { dispatch, parseArgs } from "./program.ts";
 import { exitCodeOf } from "../errors.ts";
 import { type Env, loadEnv } from "../config/env.ts";
 import { terminalText } from "./terminal_text.ts";
+import { clearLiveLine, terminalColumns } from "./screen.ts";
 
 const encoder = new TextEncoder();
 
@@ -68,6 +69,7 @@ export function processContext(signal: AbortSignal): CliContext {
     stderr: (text) => err(terminalText(text)),
     control: err,
     isTerminal,
+    columns: terminalColumns(isTerminal || stdoutIsTerminal),
     color: wantsColor(isTerminal, env),
     signal,
   };
@@ -96,6 +98,7 @@ export function installCrashHandlers(
 ): void {
   const crash = (error: unknown) => {
     const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";
+    clearLiveLine(ctx);
     ctx.stderr(`deeprepo: ${describeError(error, debug)}\n`);
     exit(1);
   };
@@ -125,6 +128,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     return await dispatch(invocation, ctx);
   } catch (error) {
     const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";
+    clearLiveLine(ctx); // the error starts its own line, never after "scanning 0/0"
     ctx.stderr(`deeprepo: ${describeError(error, debug)}\n`);
     return exitCodeOf(error);
   }

@@ -4,7 +4,10 @@
  * environment, network, subprocesses, FFI, KV and remote imports (27 attempts).
  */
 import { assertEquals } from "../_helpers/assert.ts";
-import { childCommand } from "../../lib/sandbox/process.ts";
+import { childCommand, deniedBuiltins } from "../../lib/sandbox/process.ts";
+
+const DENIED_MESSAGE =
+  "node: built-ins are not available in the deeprepo REPL: everything is in codebase";
 
 const ATTEMPTS = (port: number, tmp: string) => `
 const url = "http://127.0.0.1:${port}/";
@@ -138,4 +141,39 @@ Deno.test("a sandbox process that kills itself ends only itself", async () => {
     stderr: "null",
   }).output();
   assertEquals(status.signal, "SIGKILL");
+});
+
+// #18 finding 3, behind every other wall: even code that holds the full Deno namespace (as if
+// the transform and the worker's guards were both bypassed) cannot load a node: built-in, in the
+// main thread or in a worker, under any spelling the URL parser normalises.
+Deno.test("the sandbox process's module loader refuses every node: built-in", async () => {
+  const specifiers = [
+    ...deniedBuiltins(),
+    "NODE:fs",
+    " node:worker_threads",
+    "node:child_process ",
+    "node:\tv8",
+    "node:wor\nker_threads",
+  ];
+  const script = `const loaded = [];
+for (const s of ${JSON.stringify(specifiers)}) {
+  try { await import(s); loaded.push(s); } catch (e) {
+    if (!/not available in the deeprepo REPL/.test(e.message)) loaded.push(s + ": " + e.message);
+  }
+}
+const w = new Worker(URL.createObjectURL(new Blob([
+  "import('node:worker_threads').then(() => postMessage('loaded'), (e) => postMessage(e.message))",
+], { type: "text/javascript" })), { type: "module" });
+w.onmessage = (e) => { console.log(JSON.stringify({ loaded, worker: e.data })); w.terminate(); };`;
+  const { command, args, env } = childCommand(256, false);
+  const out = await new Deno.Command(command, {
+    args: [...args.slice(0, -1), `data:text/javascript;base64,${btoa(script)}`],
+    env,
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  assertEquals(result.loaded, []);
+  assertEquals(result.worker, DENIED_MESSAGE);
+  assertEquals(specifiers.length > 70, true);
 });

@@ -10,7 +10,9 @@ import type { CliContext } from "../context.ts";
 import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
-import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
+import { createProgress, type Progress, retryLine } from "../progress.ts";
+import { engineStatusReporter } from "../engine_status.ts";
+import { DEFAULT_COLUMNS } from "../width.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
@@ -158,10 +160,12 @@ export async function analyzeLoaded(
     // Warnings are shown even with -q: the run continues without the cache the user expects.
     cache = await deps.openCache(ctx, (message) => ctx.stderr(`deeprepo: warning: ${message}\n`));
   }
-  progress.line(
-    `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
-      `root ${root.label}, sub ${sub.label}`,
-  );
+  progress.line(analyzeHeader(snapshot, root.label, sub.label));
+  const status = engineStatusReporter({
+    status: (text, milestone) => progress.status(text, milestone),
+    columns: ctx.columns ?? DEFAULT_COLUMNS,
+    tick: ctx.isTerminal && !options.quiet,
+  });
   // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
   const seen = fingerprint(snapshot);
   let result: AnalysisResult;
@@ -188,9 +192,10 @@ export async function analyzeLoaded(
         : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
-      onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
+      onProgress: status.onProgress,
     });
   } finally {
+    status.stop();
     await cache?.close();
   }
   progress.done();
@@ -244,6 +249,18 @@ export async function analyzeLoaded(
       : new RunError(result.error ?? "the root model failed", { cause });
   }
   return { paths, metrics, result, error };
+}
+
+/**
+ * The line that opens a run, with the one file count the status line counts against: files
+ * eligible for sub-model review; loaded files that are too large or unreadable are named apart.
+ */
+export function analyzeHeader(snapshot: CodebaseSnapshot, root: string, sub: string): string {
+  const eligible = snapshot.files.filter((f) => f.status === "included").length;
+  const unsent = snapshot.metadata.total_files - eligible;
+  const apart = unsent > 0 ? ` (+${unsent} too large or unreadable, not sent)` : "";
+  return `Analyzing ${snapshot.metadata.repo_name}: ${eligible} files for sub-model review${apart}, ` +
+    `root ${root}, sub ${sub}`;
 }
 
 /**

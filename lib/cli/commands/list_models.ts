@@ -10,6 +10,7 @@
  */
 import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { provideKit } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
@@ -206,6 +207,7 @@ function shadowLines(p: ModelListing["providers"][number]): string[] {
  * @returns 0, or 2 when a plugin failed to load (after listing the rest).
  */
 export async function run(options: ListModelsOptions, ctx: CliContext): Promise<number> {
+  provideKit();
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));

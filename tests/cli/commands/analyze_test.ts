@@ -396,7 +396,10 @@ Deno.test("analyze -q prints only the report path; default mode shows progress a
     const loud = await analyze(server, dir);
     assertEquals(loud.code, 0, loud.stderr);
     assertStringIncludes(loud.stderr, "Submitting."); // streamed root text
-    assertMatch(loud.stderr, /turn 1\/20 · turn done · sub-calls 0\/0 · files 0\/6 · \$\d/);
+    assertMatch(
+      loud.stderr,
+      /turn 1\/20 · turn done · sub-calls 0\/0 · files 0\/6 sent · \d+s · \$\d/,
+    );
     assertMatch(loud.stderr, /spend \$[\d.]+: root \$[\d.]+, sub \$0\.0000/);
     assertEquals(loud.stdout.trim().split("\n").at(-1), loud.reportPath);
   });
