@@ -15,7 +15,7 @@
  * - the offline conformance suite is in `conformance.ts` (kept apart: it registers tests).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { openAICompatible } from "/path/to/deeprepo/lib/plugin_kit/mod.ts";
  *
  * export default openAICompatible({

@@ -26,10 +26,14 @@ export interface SSEEvent {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * const res = new Response('data: {"text":"hel"}\n\n: keep-alive\ndata: {"text":"lo"}\n\ndata: [DONE]\n\n');
+ * let text = "";
  * for await (const { data } of parseSSE(res.body)) {
  *   if (data === "[DONE]") break;
- *   const chunk = JSON.parse(data);
+ *   text += JSON.parse(data).text;
  * }
+ * assert.equal(text, "hello");
  * ```
  */
 export async function* parseSSE(
