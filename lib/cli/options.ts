@@ -30,6 +30,9 @@ export interface CommonOptions {
   subEffort?: Effort;
 }
 
+/** `--format`: which report files to write besides metrics (the `.md` is always written). */
+export type ReportFormat = "md" | "html" | "both";
+
 /** `deeprepo analyze`. */
 export interface AnalyzeOptions extends CommonOptions {
   maxTurns: number;
@@ -38,6 +41,8 @@ export interface AnalyzeOptions extends CommonOptions {
   execTimeoutSeconds: number;
   /** False with `--no-prompt-cache`. */
   promptCache: boolean;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   dryRun: boolean;
   json: boolean;
 }
@@ -45,6 +50,8 @@ export interface AnalyzeOptions extends CommonOptions {
 /** `deeprepo baseline`. */
 export interface BaselineOptions extends CommonOptions {
   maxChars: number;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   dryRun: boolean;
   json: boolean;
 }
@@ -58,6 +65,8 @@ export interface CompareOptions extends CommonOptions {
   promptCache: boolean;
   baselineModel: string;
   maxChars: number;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   json: boolean;
 }
 

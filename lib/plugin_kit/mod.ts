@@ -15,15 +15,16 @@
  * - the offline conformance suite is in `conformance.ts` (kept apart: it registers tests).
  *
  * @example
- * ```ts ignore
- * import { openAICompatible } from "/path/to/deeprepo/lib/plugin_kit/mod.ts";
- *
- * export default openAICompatible({
+ * ```ts
+ * // In a plugin: import { openAICompatible } from "/path/to/deeprepo/lib/plugin_kit/mod.ts";
+ * import assert from "node:assert/strict";
+ * const plugin = openAICompatible({
  *   name: "mistral",
  *   baseURL: "https://api.mistral.ai/v1",
  *   keyVariable: "MISTRAL_API_KEY",
  *   models: [{ id: "mistral-large-latest", pricing: { input: 2, output: 6 } }],
  * });
+ * assert.equal(plugin.keyVariable, "MISTRAL_API_KEY"); // and `export default plugin;`
  * ```
  *
  * @module

@@ -27,13 +27,13 @@ export interface SSEEvent {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const res = new Response('data: {"text":"hel"}\n\n: keep-alive\ndata: {"text":"lo"}\n\ndata: [DONE]\n\n');
- * let text = "";
- * for await (const { data } of parseSSE(res.body)) {
- *   if (data === "[DONE]") break;
- *   text += JSON.parse(data).text;
- * }
- * assert.equal(text, "hello");
+ * const res = new Response('data: {"n": 1}\n\n: a comment\nevent: done\ndata: [DONE]\n\n');
+ * const events = [];
+ * for await (const event of parseSSE(res.body)) events.push(event);
+ * assert.deepEqual(events, [
+ *   { event: "message", data: '{"n": 1}' },
+ *   { event: "done", data: "[DONE]" },
+ * ]);
  * ```
  */
 export async function* parseSSE(

@@ -34,6 +34,7 @@ import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
 import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
 import { fingerprint } from "../../freshness/mod.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -49,6 +50,7 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "format"
   | "effort"
   | "subEffort"
 >;
@@ -222,10 +224,19 @@ export async function analyzeLoaded(
     ...checked.counts,
     snapshot: await seen,
   };
+  const trajectory = analyzeTrajectory(result, info);
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
-    trajectory: analyzeTrajectory(result, info),
+    trajectory,
+    html: options.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo analyze of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: result.coverage.covered,
+      metrics,
+      trajectory,
+    })),
   };
   const name = snapshot.metadata.repo_name;
   const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(

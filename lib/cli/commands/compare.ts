@@ -93,6 +93,7 @@ export async function run(
         ts,
         progress,
         stream: true,
+        format: options.format,
         effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;

@@ -489,7 +489,7 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
     assertEquals(out.code, 130, stderr);
     assertMatch(stderr, /^deeprepo: interrupted; partial results written to .*\.md\n$/);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 3);
+    assertEquals(names.length, 4); // report, metrics, trajectory, HTML
     const metrics = JSON.parse(
       Deno.readTextFileSync(`${dir}/out/${names.find((n) => n.endsWith("_metrics.json"))}`),
     );
