@@ -566,7 +566,7 @@ Deno.test("analyze in-process: a root API failure after a turn writes the partia
     const error = await assertRejects(() => runAnalyze(options, ctx, world.deps), RunError);
     const out = `${dir}/outputs`;
     const files = await filesIn(out);
-    assertEquals(files.length, 3, files.join(", "));
+    assertEquals(files.length, 4, files.join(", ")); // report, metrics, trajectory, HTML
     const report = files.find((f) => f.endsWith(".md"))!;
     assertStringIncludes(error.message, `partial results written to ${out}/${report}`);
     assertStringIncludes(error.message, "prompt too long");
@@ -620,7 +620,7 @@ Deno.test("analyze in-process: when the output folder breaks after a paid run, t
     assertStringIncludes(error.message, `could not write to ${out}`);
     assertEquals(error.message.split("\n").length, 1);
     assertStringIncludes(await Deno.readTextFile(match[1]), "# Findings");
-    assertEquals((await filesIn(saved)).length, 3);
+    assertEquals((await filesIn(saved)).length, 4); // report, metrics, trajectory, HTML
     assertEquals(await Deno.readTextFile(out), "in the way");
   } finally {
     if (saved) await Deno.remove(saved, { recursive: true });

@@ -281,7 +281,7 @@ Deno.test("baseline in-process: an API that keeps failing is retried, then metri
       RunError,
     );
     const files = await filesIn(`${dir}/outputs`);
-    assertEquals(files.length, 2, files.join(", "));
+    assertEquals(files.length, 3, files.join(", ")); // report, metrics, HTML
     assertStringIncludes(error.message, "overloaded");
     assertStringIncludes(error.message, `partial results written to ${dir}/outputs/`);
     const metrics = JSON.parse(

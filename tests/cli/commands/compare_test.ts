@@ -478,7 +478,7 @@ Deno.test("compare in-process: both sides run on one snapshot, five files share 
     assertEquals(ctx.errText(), "");
 
     const files = await filesIn(`${dir}/outputs`);
-    assertEquals(files.length, 5, files.join(", "));
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
     const stamps = new Set(files.map((f) => f.match(/_(\d{8}_\d{6}(?:_\d+)?)[._]/)?.[1]));
     assertEquals(stamps.size, 1, files.join(", "));
     const table = JSON.parse(ctx.out.join("\n"));
