@@ -33,7 +33,12 @@ import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
 import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
-import { fingerprint } from "../../freshness/mod.ts";
+import {
+  fingerprint,
+  type PreparedUpdate,
+  prepareUpdate,
+  sinceMetrics,
+} from "../../freshness/mod.ts";
 import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
@@ -51,6 +56,7 @@ export type AnalyzeRunOptions = Pick<
   | "execTimeoutSeconds"
   | "promptCache"
   | "format"
+  | "since"
   | "effort"
   | "subEffort"
 >;
@@ -141,12 +147,25 @@ export async function analyzeLoaded(
   const deps = settings.deps ?? defaultRunDeps;
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx, undefined, deps);
   const { root, sub, progress } = prepared;
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
+  // `--since`: refused (exit 2) before any model call when there is nothing to update.
+  const update = options.since === undefined ? undefined : await prepareUpdate(
+    options.since,
+    snapshot,
+    await seen,
+    {
+      outputDir: options.outputDir,
+      analyzeHint: `deeprepo analyze ${snapshot.source} -o ${options.outputDir}`,
+    },
+  );
   if (options.maxCost !== undefined) {
     const least = minimumBudgetUsd(
       snapshot,
       (u) => costOf(u, root.pricing),
       options.promptCache,
       root.rules,
+      update?.brief,
     );
     if (least > options.maxCost) {
       throw new UsageError(
@@ -168,8 +187,7 @@ export async function analyzeLoaded(
     columns: ctx.columns ?? DEFAULT_COLUMNS,
     tick: ctx.isTerminal && !options.quiet,
   });
-  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
-  const seen = fingerprint(snapshot);
+  if (update) progress.line(updateLine(update));
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -181,6 +199,7 @@ export async function analyzeLoaded(
       execTimeoutSeconds: options.execTimeoutSeconds,
       effort: options.effort,
       subEffort: options.subEffort,
+      update: update?.brief,
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
@@ -222,6 +241,7 @@ export async function analyzeLoaded(
   const metrics = {
     ...analyzeMetrics(result, info),
     ...checked.counts,
+    ...(update ? sinceMetrics(update, result.coverage.covered) : {}),
     snapshot: await seen,
   };
   const trajectory = analyzeTrajectory(result, info);
@@ -312,4 +332,11 @@ export async function run(
   } finally {
     await loaded.dispose();
   }
+}
+
+/** The progress line that says an update run starts from an earlier report. */
+function updateLine(update: PreparedUpdate): string {
+  const d = update.diff;
+  return `Updating the analysis of ${update.previous.timestamp}: ${d.added.length} added, ` +
+    `${d.changed.length} changed, ${d.removed.length} removed since`;
 }
