@@ -135,7 +135,12 @@ export class RunState {
     });
     this.pending = [{
       type: "text",
-      text: firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)),
+      text: firstUserMessage(
+        snapshot.metadata,
+        snapshot.fileTree,
+        Object.keys(snapshot.codebase),
+        input.update,
+      ),
     }];
   }
 

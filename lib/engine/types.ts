@@ -86,6 +86,11 @@ export interface AnalysisInput {
   effort?: Effort;
   /** `--sub-effort`: sent to the sub-model when its rules list the level. */
   subEffort?: Effort;
+  /**
+   * `--since`: the earlier report and what changed since, appended to the first message so the
+   * model updates that report instead of starting over (see `lib/freshness/update_brief.ts`).
+   */
+  update?: string;
 }
 
 /** The live state shown by the progress line. */

@@ -34,7 +34,13 @@ import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
 import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
-import { fingerprint } from "../../freshness/mod.ts";
+import {
+  fingerprint,
+  type PreparedUpdate,
+  prepareUpdate,
+  sinceMetrics,
+} from "../../freshness/mod.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -50,6 +56,8 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "format"
+  | "since"
   | "effort"
   | "subEffort"
 >;
@@ -135,12 +143,25 @@ export async function analyzeLoaded(
 ): Promise<AnalyzeOutcome> {
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
   const { root, sub, progress } = prepared;
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
+  // `--since`: refused (exit 2) before any model call when there is nothing to update.
+  const update = options.since === undefined ? undefined : await prepareUpdate(
+    options.since,
+    snapshot,
+    await seen,
+    {
+      outputDir: options.outputDir,
+      analyzeHint: `deeprepo analyze ${snapshot.source} -o ${options.outputDir}`,
+    },
+  );
   if (options.maxCost !== undefined) {
     const least = minimumBudgetUsd(
       snapshot,
       (u) => costOf(u, root.pricing),
       options.promptCache,
       root.rules,
+      update?.brief,
     );
     if (least > options.maxCost) {
       throw new UsageError(
@@ -164,8 +185,7 @@ export async function analyzeLoaded(
     columns: ctx.columns ?? DEFAULT_COLUMNS,
     tick: ctx.isTerminal && !options.quiet,
   });
-  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
-  const seen = fingerprint(snapshot);
+  if (update) progress.line(updateLine(update));
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -177,6 +197,7 @@ export async function analyzeLoaded(
       execTimeoutSeconds: options.execTimeoutSeconds,
       effort: options.effort,
       subEffort: options.subEffort,
+      update: update?.brief,
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
@@ -218,12 +239,22 @@ export async function analyzeLoaded(
   const metrics = {
     ...analyzeMetrics(result, info),
     ...checked.counts,
+    ...(update ? sinceMetrics(update, result.coverage.covered) : {}),
     snapshot: await seen,
   };
+  const trajectory = analyzeTrajectory(result, info);
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
-    trajectory: analyzeTrajectory(result, info),
+    trajectory,
+    html: options.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo analyze of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: result.coverage.covered,
+      metrics,
+      trajectory,
+    })),
   };
   const name = snapshot.metadata.repo_name;
   const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
@@ -294,4 +325,11 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   } finally {
     await loaded.dispose();
   }
+}
+
+/** The progress line that says an update run starts from an earlier report. */
+function updateLine(update: PreparedUpdate): string {
+  const d = update.diff;
+  return `Updating the analysis of ${update.previous.timestamp}: ${d.added.length} added, ` +
+    `${d.changed.length} changed, ${d.removed.length} removed since`;
 }

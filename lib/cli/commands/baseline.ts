@@ -6,9 +6,11 @@
  */
 import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
-import type { BaselineOptions } from "../options.ts";
+import type { BaselineOptions, ReportFormat } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
@@ -65,6 +67,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       ts,
       progress,
       stream: true,
+      format: options.format,
       effort: options.effort,
     }, ctx);
     return finishRun(outcome, ctx);
@@ -123,6 +126,8 @@ export interface BaselineRunSettings {
   progress: Progress;
   /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
+  /** `--format`: also write the HTML report unless `md`. @default "both" */
+  format?: ReportFormat;
   /** `--effort`: sent when the model accepts it, else one warning. */
   effort?: Effort;
 }
@@ -184,7 +189,8 @@ export async function runBaselineOnSnapshot(
       ? result.error
       : new RunError(`baseline call failed: ${messageOf(result.error)}`, { cause: result.error });
   }
-  const metrics = baselineMetrics({
+  const checked = checkCitations(result.analysis, citationSourceOf(snapshot));
+  const baseMetrics = baselineMetrics({
     repo: snapshot.source,
     rootModel: model.label,
     filesTotal: snapshot.files.length,
@@ -195,7 +201,9 @@ export async function runBaselineOnSnapshot(
     cost,
     error: error?.message,
   });
+  const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
+  if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;
   const outputs = {
     report: renderBaselineReport({
@@ -203,7 +211,7 @@ export async function runBaselineOnSnapshot(
       rootModel: model.label,
       filesTotal: snapshot.files.length,
       prompt,
-      analysis: result.analysis,
+      analysis: checked.text,
       complete: result.complete,
       error: error?.message,
       run: {
@@ -215,6 +223,13 @@ export async function runBaselineOnSnapshot(
       },
     }),
     metrics,
+    html: settings.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo baseline of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: new Set(prompt.included),
+      metrics,
+    })),
   };
   const written = await writeRunOutputsSafely(
     settings.outputDir,

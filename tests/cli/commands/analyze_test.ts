@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
 import { runCliProcess } from "../../_helpers/run_cli.ts";
 import {
+  assistantTurns,
   type FakeServer,
   lastUserText,
   type RecordedRequest,
@@ -59,8 +60,7 @@ const CONTRACT_METRICS = [
 
 /** 1-based turn of a root request: assistant messages so far + 1. */
 function turnOf(req: RecordedRequest): number {
-  const messages = (req.body.messages ?? []) as { role: string }[];
-  return messages.filter((m) => m.role === "assistant").length + 1;
+  return assistantTurns(req) + 1;
 }
 
 function call(code: string, usage = { input: 1000, output: 200 }): ScriptedResponse {
@@ -219,9 +219,10 @@ Deno.test("analyze: scripted root explores, dispatches every file, reuses a vari
     assertEquals(run.trajectory.turns[1].executions[0].code, DISPATCH);
     const subBodies = server.requestsFor("openai").map((r) => JSON.stringify(r.body));
     for (const f of FILES) assert(subBodies.some((b) => b.includes(`File: ${f}\\n`)), f);
-    // Each sub call: its own system prompt, one prompt, at most 4,096 output tokens.
+    // Each sub call: its own system prompt, one prompt, 4,096 output tokens plus 4,096 of room
+    // for thinking (MiniMax M2.5 always reasons, inside max_tokens).
     for (const r of server.requestsFor("openai")) {
-      assertEquals(r.body.max_tokens ?? r.body.max_completion_tokens, 4096);
+      assertEquals(r.body.max_tokens ?? r.body.max_completion_tokens, 4096 + 4096);
       assertStringIncludes(systemText(r), "cite the file and line");
     }
     // Each root call: the root system prompt and exactly one tool, execute_code.
@@ -477,7 +478,7 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
     assertEquals(out.code, 130, stderr);
     assertMatch(stderr, /^deeprepo: interrupted; partial results written to .*\.md\n$/);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 3);
+    assertEquals(names.length, 4); // report, metrics, trajectory, HTML
     const metrics = JSON.parse(
       Deno.readTextFileSync(`${dir}/out/${names.find((n) => n.endsWith("_metrics.json"))}`),
     );
