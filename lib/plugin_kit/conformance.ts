@@ -5,7 +5,7 @@
  * wire format (`check.fake`: `"openai"` for OpenAI-compatible APIs, or the author's renderer).
  *
  * In the plugin's repository, one test file:
- * ```ts
+ * ```ts ignore
  * import { conformanceSuite } from "<deeprepo>/lib/plugin_kit/conformance.ts";
  * conformanceSuite({ plugin: new URL("./my_provider.ts", import.meta.url).href });
  * ```

@@ -16,14 +16,15 @@
  *
  * @example
  * ```ts
- * import { openAICompatible } from "/path/to/deeprepo/lib/plugin_kit/mod.ts";
- *
- * export default openAICompatible({
+ * // In a plugin: import { openAICompatible } from "/path/to/deeprepo/lib/plugin_kit/mod.ts";
+ * import assert from "node:assert/strict";
+ * const plugin = openAICompatible({
  *   name: "mistral",
  *   baseURL: "https://api.mistral.ai/v1",
  *   keyVariable: "MISTRAL_API_KEY",
  *   models: [{ id: "mistral-large-latest", pricing: { input: 2, output: 6 } }],
  * });
+ * assert.equal(plugin.keyVariable, "MISTRAL_API_KEY"); // and `export default plugin;`
  * ```
  *
  * @module

@@ -57,12 +57,14 @@ export interface OpenAICompatibleSpec {
  *
  * @example
  * ```ts
- * export default openAICompatible({
+ * import assert from "node:assert/strict";
+ * const plugin = openAICompatible({
  *   name: "mistral",
  *   baseURL: "https://api.mistral.ai/v1",
  *   keyVariable: "MISTRAL_API_KEY",
  *   models: [{ id: "mistral-large-latest", pricing: { input: 2, output: 6 } }],
  * });
+ * assert.equal(plugin.check?.fake?.baseUrlVariable, "MISTRAL_BASE_URL");
  * ```
  */
 export function openAICompatible(spec: OpenAICompatibleSpec): ProviderPlugin {

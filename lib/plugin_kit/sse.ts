@@ -26,10 +26,14 @@ export interface SSEEvent {
  *
  * @example
  * ```ts
- * for await (const { data } of parseSSE(res.body)) {
- *   if (data === "[DONE]") break;
- *   const chunk = JSON.parse(data);
- * }
+ * import assert from "node:assert/strict";
+ * const res = new Response('data: {"n": 1}\n\n: a comment\nevent: done\ndata: [DONE]\n\n');
+ * const events = [];
+ * for await (const event of parseSSE(res.body)) events.push(event);
+ * assert.deepEqual(events, [
+ *   { event: "message", data: '{"n": 1}' },
+ *   { event: "done", data: "[DONE]" },
+ * ]);
  * ```
  */
 export async function* parseSSE(

@@ -32,8 +32,14 @@ export interface RawUsage {
  *
  * @example
  * ```ts
- * normalizeUsage({ inputTokens: 100, cacheReadTokens: 30, outputTokens: 5, inputIncludesCache: true });
- * // { inputTokens: 70, outputTokens: 5, cacheReadTokens: 30, cacheWriteTokens: 0 }
+ * import assert from "node:assert/strict";
+ * const raw = { inputTokens: 100, cacheReadTokens: 30, outputTokens: 5, inputIncludesCache: true };
+ * assert.deepEqual(normalizeUsage(raw), {
+ *   inputTokens: 70,
+ *   outputTokens: 5,
+ *   cacheReadTokens: 30,
+ *   cacheWriteTokens: 0,
+ * });
  * ```
  */
 export function normalizeUsage(raw: RawUsage): Usage {

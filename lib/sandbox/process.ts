@@ -113,6 +113,52 @@ export function importMapUrl(): string {
 
 export { workerSource };
 
+/** Memory the sandbox runtime itself needs beyond heaps and buffers (measured: 1.1 GB idle). */
+const RUNTIME_MB = 1536;
+
+/**
+ * The sandbox process's total memory limit in MB: what the operating system lets the whole
+ * process hold as data (every isolate's heap, off-heap buffers, thread stacks, allocator arenas
+ * together). Two V8 heaps (relay and worker, each capped at `memoryLimitMb`), the worker's live
+ * buffer budget, and the runtime's own.
+ */
+export function totalMemoryLimitMb(memoryLimitMb: number): number {
+  return 2 * Math.max(16, Math.floor(memoryLimitMb)) +
+    CHILD_LIMITS.liveBufferBytes / (1024 * 1024) + RUNTIME_MB;
+}
+
+/**
+ * Wraps a command so the operating system bounds the whole process's memory: on Linux,
+ * `/bin/sh` sets RLIMIT_DATA (`ulimit -d`, which counts writable private memory but not the large
+ * address-space reservations V8 makes and never touches, so unlike `ulimit -v` it does not stop
+ * V8 from starting) and `exec`s the command, which keeps the pid. Going over it fails the
+ * allocation: a buffer constructor throws a RangeError, a V8 heap that cannot grow ends the
+ * process with "out of memory" — only the sandbox process. Elsewhere the command is returned
+ * unchanged (macOS does not enforce RLIMIT_DATA; Windows has no rlimits): there the V8 heap
+ * limit and the worker's buffer budget are the bounds.
+ *
+ * @param totalMb The limit in MB ({@linkcode totalMemoryLimitMb}).
+ * @param os The operating system. @default Deno.build.os
+ */
+export function withMemoryLimit(
+  command: ChildCommand,
+  totalMb: number,
+  os: string = Deno.build.os,
+): ChildCommand {
+  if (os !== "linux") return command;
+  return {
+    command: "/bin/sh",
+    args: [
+      "-c",
+      'limit=$1; shift; ulimit -d "$limit" || exit 70; exec "$0" "$@"',
+      command.command,
+      String(Math.floor(totalMb * 1024)),
+      ...command.args,
+    ],
+    env: command.env,
+  };
+}
+
 /** The sandbox process's whole program as source text (relay + embedded worker source). */
 export function childSource(): string {
   return `(${relayMain.toString()})(${JSON.stringify(workerSource())}, ${
@@ -182,7 +228,11 @@ const STDERR_TAIL = 4096;
  * @returns A handle; `exited` resolves when the child is gone.
  */
 export function spawnChild(options: SpawnOptions): ChildHandle {
-  const { command, args, env } = options.command ?? childCommand(options.memoryLimitMb);
+  const { command, args, env } = options.command ??
+    withMemoryLimit(
+      childCommand(options.memoryLimitMb),
+      totalMemoryLimitMb(options.memoryLimitMb),
+    );
   const child = new Deno.Command(command, {
     args,
     env,
