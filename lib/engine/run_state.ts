@@ -78,7 +78,7 @@ export class RunState {
   /** What the next user message carries before its status line. */
   pending: Part[];
   /** The REPL's `answer` as last seen (an empty submit never replaces it). */
-  answer = { content: "", ready: false };
+  answer: ExecResult["answer"] = { content: "", ready: false };
   stopReason: StopReason = "max_turns";
   error?: string;
   failure?: unknown;

@@ -199,6 +199,8 @@ export interface AnalysisResult {
   failure?: unknown;
   /** The report: the model's answer, or a salvaged partial report. */
   report: string;
+  /** Characters cut from the end of the answer for size (the REPL returns 8,000,000). */
+  answerTruncatedChars: number;
   turns: TurnRecord[];
   subRecords: SubCallRecord[];
   subStats: SubStats;
