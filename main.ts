@@ -27,7 +27,7 @@ if (import.meta.main) {
     };
     Deno.addSignalListener("SIGINT", onInterrupt);
     const ctx = {
-      ...processContext(controller.signal),
+      ...(await processContext(controller.signal)),
       interceptInterrupt(handler: () => boolean) {
         interceptors.add(handler);
         return () => interceptors.delete(handler);

@@ -7,7 +7,9 @@
 import type { CliContext } from "./context.ts";
 import { dispatch, parseArgs } from "./program.ts";
 import { exitCodeOf } from "../errors.ts";
-import { type Env, loadEnv } from "../config/env.ts";
+import type { Env } from "../config/env.ts";
+import { loadSettings } from "../config/settings.ts";
+import { folderNotices } from "./folder_notices.ts";
 
 const encoder = new TextEncoder();
 
@@ -51,15 +53,19 @@ export function wantsColor(isTerminal: boolean, env: Env): boolean {
   return isTerminal && !env.get("NO_COLOR");
 }
 
-/** Builds the real process context; `signal` aborts on the first Ctrl-C. */
-export function processContext(signal: AbortSignal): CliContext {
+/**
+ * Builds the real process context; `signal` aborts on the first Ctrl-C. The working folder's
+ * `.env` and `deeprepo.json` are used only when trusted (see `lib/config/settings.ts`).
+ */
+export async function processContext(signal: AbortSignal): Promise<CliContext> {
   const cwd = userCwd();
   const isTerminal = Deno.stderr.isTerminal();
   const out = streamWriter(Deno.stdout);
-  const env = loadEnv(cwd);
+  const { env, ...folderConfig } = await loadSettings(cwd);
   return {
     cwd,
     env,
+    folderConfig,
     stdout: (line) => out(`${line}\n`),
     stderr: streamWriter(Deno.stderr),
     isTerminal,
@@ -117,6 +123,10 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
         for (const line of text.replace(/\n$/, "").split("\n")) ctx.stdout(line);
       },
     });
+    // Every command says which per-folder files it did not use (help and version do not).
+    if (invocation.command !== "printed" && invocation.command !== "trust") {
+      for (const line of folderNotices(ctx.folderConfig)) ctx.stderr(`deeprepo: ${line}\n`);
+    }
     return await dispatch(invocation, ctx);
   } catch (error) {
     const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";

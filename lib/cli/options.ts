@@ -74,3 +74,11 @@ export interface CacheOptions {
 export interface PluginsCheckOptions {
   specifier: string;
 }
+
+/** `deeprepo trust [FILE...] [--list | --revoke]`. */
+export interface TrustOptions {
+  /** Absolute paths of `.env` / `deeprepo.json` files; empty means those of the working folder. */
+  files: string[];
+  list: boolean;
+  revoke: boolean;
+}

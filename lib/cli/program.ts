@@ -16,6 +16,7 @@ import type {
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
+  TrustOptions,
 } from "./options.ts";
 import { UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
@@ -51,6 +52,7 @@ export type Invocation =
   | { command: "cache-stats"; options: CacheOptions }
   | { command: "cache-clear"; options: CacheOptions }
   | { command: "plugins-check"; options: PluginsCheckOptions }
+  | { command: "trust"; options: TrustOptions }
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
 
@@ -203,9 +205,11 @@ Examples:
   deeprepo compare ./my-repo             both, and a side-by-side table
   deeprepo repl ./my-repo --eval 'print(Object.keys(codebase).length)'
   deeprepo list-models                   models, prices, which keys are set
+  deeprepo trust .env                    use this folder's .env until it changes
   deeprepo analyze --help                every option of a command
 
-Environment (also read from ./.env; the real environment wins):
+Environment (also from ./.env once you trust it with \`deeprepo trust\`; the real
+environment wins; HOME and XDG_* never come from a .env):
   ANTHROPIC_API_KEY, OPENROUTER_API_KEY, OPENAI_API_KEY
                        keys; only the providers you use need one
   ANTHROPIC_BASE_URL, OPENROUTER_BASE_URL, OPENAI_BASE_URL, OLLAMA_HOST
@@ -391,11 +395,42 @@ export function buildProgram(
       });
     });
 
+  program.command("trust")
+    .description(
+      "use this folder's .env / deeprepo.json: records their exact content as trusted " +
+        "(until it changes)",
+    )
+    .argument("[files...]", ".env or deeprepo.json (default: those in the current folder)")
+    .option("--list", "list trusted files and whether they changed since")
+    .option("--revoke", "stop trusting the files")
+    .action((files: string[], raw: Raw) => {
+      if (raw.list && raw.revoke) {
+        throw new UsageError("trust: --list and --revoke exclude each other");
+      }
+      onInvoke({
+        command: "trust",
+        options: {
+          files: files.map((f) => resolvePath(cwd, f)),
+          list: raw.list === true,
+          revoke: raw.revoke === true,
+        },
+      });
+    });
+
   return program;
 }
 
 /** Commands and command groups, for pointing a usage error at the right `--help`. */
-const COMMANDS = ["analyze", "baseline", "compare", "repl", "list-models", "cache", "plugins"];
+const COMMANDS = [
+  "analyze",
+  "baseline",
+  "compare",
+  "repl",
+  "list-models",
+  "cache",
+  "plugins",
+  "trust",
+];
 const SUBCOMMANDS: Record<string, string[]> = { cache: ["stats", "clear"], plugins: ["check"] };
 
 /** `-o, --output-dir <dir>` → `--output-dir`. */
@@ -492,5 +527,7 @@ export async function dispatch(invocation: Invocation, ctx: CliContext): Promise
       return (await import("./commands/cache.ts")).runClear(invocation.options, ctx);
     case "plugins-check":
       return (await import("./commands/plugins_check.ts")).run(invocation.options, ctx);
+    case "trust":
+      return (await import("./commands/trust.ts")).run(invocation.options, ctx);
   }
 }

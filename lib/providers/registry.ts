@@ -5,6 +5,7 @@
  * @module
  */
 import type { Env } from "../config/env.ts";
+import type { ProjectConfig } from "../config/settings.ts";
 import { EnvironmentError, UsageError } from "../errors.ts";
 import { type RetryInfo, wrapClient } from "./client.ts";
 import { UNKNOWN_PRICING } from "./pricing.ts";
@@ -18,6 +19,11 @@ export interface RegistryOptions {
   env: Env;
   /** `--plugin` values: absolute paths or URLs. */
   plugins?: string[];
+  /**
+   * The working folder's `deeprepo.json`, only when the user trusted it (see
+   * `lib/config/settings.ts`); omitted, no project config is read.
+   */
+  projectConfig?: ProjectConfig;
   /** Replaces the built-in plugin list (tests). */
   builtins?: PluginSource[];
 }
@@ -99,7 +105,12 @@ const entryName = (e: Entry) => "plugin" in e ? e.plugin.name : e.failure.name;
  */
 export async function loadRegistry(options: RegistryOptions): Promise<Registry> {
   const builtins = options.builtins ?? (await import("./builtins.ts")).BUILTIN_PLUGINS;
-  const user = await userPluginSources(options.cwd, options.env, options.plugins ?? []);
+  const user = userPluginSources(
+    options.cwd,
+    options.env,
+    options.plugins ?? [],
+    options.projectConfig,
+  );
   const errors: PluginLoadError[] = user.problems.map((p) => ({ ...p }));
   const entries: Entry[] = [];
   const results = await Promise.all(
@@ -333,7 +344,7 @@ function build(
       if (keyVariable && !options.env.get(keyVariable)) {
         throw new EnvironmentError(
           `${keyVariable} is not set: model ${label} needs it. Set it in the environment or in ` +
-            `a .env file in ${options.cwd}`,
+            `a .env file in ${options.cwd} (then run \`deeprepo trust .env\` there)`,
         );
       }
       let inner: ModelClient;

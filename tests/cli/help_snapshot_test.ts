@@ -24,6 +24,7 @@ const HELP_INVOCATIONS = [
   ["cache", "clear", "--help"],
   ["plugins", "--help"],
   ["plugins", "check", "--help"],
+  ["trust", "--help"],
 ];
 
 async function helpText(): Promise<string> {

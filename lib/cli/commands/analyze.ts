@@ -66,7 +66,12 @@ export async function prepareAnalyze(
   ctx: CliContext,
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
 ): Promise<PreparedAnalyze> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadRegistry({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    plugins: options.plugins,
+    projectConfig: ctx.folderConfig?.projectConfig,
+  });
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;

@@ -88,7 +88,12 @@ export async function prepareBaseline(
   ctx: CliContext,
   progress: Progress,
 ): Promise<PreparedBaseline> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins });
+  const registry = await loadRegistry({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    plugins,
+    projectConfig: ctx.folderConfig?.projectConfig,
+  });
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({

@@ -43,7 +43,12 @@ export interface DryRunFile {
  */
 export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadRegistry({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    plugins: options.plugins,
+    projectConfig: ctx.folderConfig?.projectConfig,
+  });
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -113,7 +118,12 @@ export async function runBaselineDryRun(
   ctx: CliContext,
 ): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadRegistry({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    plugins: options.plugins,
+    projectConfig: ctx.folderConfig?.projectConfig,
+  });
   const root = registry.resolve(options.rootModel, "root");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {

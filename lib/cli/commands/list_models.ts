@@ -161,7 +161,12 @@ export function renderListing(listing: ModelListing): string[] {
  * @returns 0, or 2 when a plugin failed to load (after listing the rest).
  */
 export async function run(options: ListModelsOptions, ctx: CliContext): Promise<number> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadRegistry({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    plugins: options.plugins,
+    projectConfig: ctx.folderConfig?.projectConfig,
+  });
   const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
   else for (const line of renderListing(listing)) ctx.stdout(line);

@@ -262,7 +262,12 @@ async function defaultSubQueries(
   options: ReplCommandOptions,
   ctx: CliContext,
 ): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
+  const registry = await loadRegistry({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    plugins: options.plugins,
+    projectConfig: ctx.folderConfig?.projectConfig,
+  });
   const sub = registry.resolve(options.subModel, "sub");
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   let client: ModelClient | undefined;
