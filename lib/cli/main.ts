@@ -10,6 +10,7 @@ import { exitCodeOf } from "../errors.ts";
 import type { Env } from "../config/env.ts";
 import { loadSettings } from "../config/settings.ts";
 import { folderNotices } from "./folder_notices.ts";
+import { redactUrl } from "../redact.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,13 +75,16 @@ export async function processContext(signal: AbortSignal): Promise<CliContext> {
   };
 }
 
-/** One line for an error: its message, or the stack when `DEEPREPO_DEBUG=1`. */
+/**
+ * One line for an error: its message, or the stack when `DEEPREPO_DEBUG=1`. Credentials in any
+ * URL it mentions are redacted.
+ */
 export function describeError(error: unknown, debug: boolean): string {
   const expected = error && typeof error === "object" && "exitCode" in error;
-  if (debug && error instanceof Error && error.stack) return error.stack;
+  if (debug && error instanceof Error && error.stack) return redactUrl(error.stack);
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split("\n").find((l) => l.trim() !== "") ?? "unknown error";
-  return expected ? firstLine : `unexpected error: ${firstLine}`;
+  return redactUrl(expected ? firstLine : `unexpected error: ${firstLine}`);
 }
 
 /**

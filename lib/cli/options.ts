@@ -17,6 +17,8 @@ export interface CommonOptions {
   cache: boolean;
   /** Extra plugin specifiers from `--plugin` (paths already absolute). */
   plugins: string[];
+  /** `--reload-plugins`: fetch URL plugins again instead of using their stored copies. */
+  reloadPlugins?: boolean;
 }
 
 /** `deeprepo analyze`. */
@@ -61,6 +63,8 @@ export interface ReplCommandOptions extends CommonOptions {
 export interface ListModelsOptions {
   json: boolean;
   plugins: string[];
+  /** `--reload-plugins`: fetch URL plugins again instead of using their stored copies. */
+  reloadPlugins?: boolean;
 }
 
 /** `deeprepo cache stats|clear`. */

@@ -131,7 +131,8 @@ function addCommonOptions(cmd: Command): Command {
       nonEmpty,
     )
     .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
-    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect);
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("--reload-plugins", "fetch URL plugins again instead of using their stored copies");
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -176,6 +177,7 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
     cache: raw.cache !== false,
     plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+    reloadPlugins: raw.reloadPlugins === true,
   };
 }
 
@@ -352,11 +354,13 @@ export function buildProgram(
     .description("list providers, models, aliases, prices and which keys are set")
     .option("--json", "print JSON")
     .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("--reload-plugins", "fetch URL plugins again instead of using their stored copies")
     .action((raw: Raw) => {
       onInvoke({
         command: "list-models",
         options: {
           json: raw.json === true,
+          reloadPlugins: raw.reloadPlugins === true,
           plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
         },
       });

@@ -162,3 +162,39 @@ export function describeDotenv(text: string): {
 
 /** Re-exported for the CLI: the user config folder from the real environment. */
 export { userConfigDir };
+
+/** The variable that chooses each built-in provider's endpoint. */
+const ENDPOINT_VARIABLES: Record<string, string> = {
+  anthropic: "ANTHROPIC_BASE_URL",
+  openrouter: "OPENROUTER_BASE_URL",
+  openai: "OPENAI_BASE_URL",
+  ollama: "OLLAMA_HOST",
+};
+
+/** Where a provider's requests go, as far as configuration decides it. */
+export interface Endpoint {
+  provider: string;
+  /** The variable that sets it: the built-ins' own, else `<PROVIDER>_BASE_URL`. */
+  variable: string;
+  /** Its value, or undefined when unset (the provider's default endpoint). */
+  url?: string;
+  /** Where the value came from: `"the environment"` or a `.env` path; undefined when unset. */
+  source?: string;
+}
+
+/**
+ * The endpoint configuration of a provider: the built-ins read `ANTHROPIC_BASE_URL`,
+ * `OPENROUTER_BASE_URL`, `OPENAI_BASE_URL` and `OLLAMA_HOST`; a plugin named `acme` is assumed
+ * to read `ACME_BASE_URL` (the convention of docs/PLUGINS.md).
+ *
+ * @param provider The plugin name.
+ * @param env The configuration variables.
+ */
+export function endpointOf(provider: string, env: Env): Endpoint {
+  const variable = ENDPOINT_VARIABLES[provider] ??
+    `${provider.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_BASE_URL`;
+  const url = env.get(variable);
+  return url === undefined
+    ? { provider, variable }
+    : { provider, variable, url, source: env.sourceOf?.(variable) ?? "the environment" };
+}

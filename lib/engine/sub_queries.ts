@@ -60,14 +60,20 @@ export interface SubStats {
 export const CANCELLED_TEXT = "[ERROR: cancelled]";
 
 /**
- * The cache wrapper for the engine's sub-model calls: keyed on the sub-model and the settings the
- * dispatcher sends with every prompt (system prompt, max output tokens).
+ * The cache wrapper for the engine's sub-model calls: keyed on the sub-model, its endpoint and
+ * the settings the dispatcher sends with every prompt (system prompt, max output tokens).
  *
  * @param cache The sub-model result cache.
  * @param model The sub-model's `provider:id` label.
+ * @param endpoint The sub-model's base URL when not the provider's default.
  */
-export function subCallBatcher(cache: Cache, model: string): BatchThroughCache {
-  return cacheBatcher(cache, { model, system: SUB_SYSTEM_PROMPT, maxTokens: SUB_MAX_TOKENS });
+export function subCallBatcher(cache: Cache, model: string, endpoint?: string): BatchThroughCache {
+  return cacheBatcher(cache, {
+    model,
+    endpoint,
+    system: SUB_SYSTEM_PROMPT,
+    maxTokens: SUB_MAX_TOKENS,
+  });
 }
 
 /** Options of {@linkcode createSubDispatcher}. */

@@ -60,6 +60,6 @@ export interface CodebaseSnapshot {
   skipped: SkippedFile[];
   /** Where the files were read from (a temporary clone for git URLs). */
   root: string;
-  /** The source the user gave: a path or git URL. */
+  /** The source the user gave: a path, or a git URL with its credentials redacted. */
   source: string;
 }

@@ -11,6 +11,7 @@ import { type RetryInfo, wrapClient } from "./client.ts";
 import { UNKNOWN_PRICING } from "./pricing.ts";
 import { checkPluginModule, loadErrorMessage } from "./shape.ts";
 import { type PluginOrigin, type PluginSource, userPluginSources } from "./sources.ts";
+import type { UrlPluginOptions } from "./url_plugin.ts";
 import type { ModelClient, ModelInfo, Pricing, ProviderPlugin } from "./types.ts";
 
 /** What {@linkcode loadRegistry} needs. */
@@ -24,6 +25,8 @@ export interface RegistryOptions {
    * `lib/config/settings.ts`); omitted, no project config is read.
    */
   projectConfig?: ProjectConfig;
+  /** How `http(s):` plugins are fetched and kept (never through Deno's lockfile). */
+  urlPlugins?: UrlPluginOptions;
   /** Replaces the built-in plugin list (tests). */
   builtins?: PluginSource[];
 }
@@ -105,12 +108,10 @@ const entryName = (e: Entry) => "plugin" in e ? e.plugin.name : e.failure.name;
  */
 export async function loadRegistry(options: RegistryOptions): Promise<Registry> {
   const builtins = options.builtins ?? (await import("./builtins.ts")).BUILTIN_PLUGINS;
-  const user = userPluginSources(
-    options.cwd,
-    options.env,
-    options.plugins ?? [],
-    options.projectConfig,
-  );
+  const user = userPluginSources(options.cwd, options.env, options.plugins ?? [], {
+    projectConfig: options.projectConfig,
+    urlPlugins: options.urlPlugins,
+  });
   const errors: PluginLoadError[] = user.problems.map((p) => ({ ...p }));
   const entries: Entry[] = [];
   const results = await Promise.all(

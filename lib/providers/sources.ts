@@ -16,6 +16,7 @@ import { readRegularFile } from "../config/regular_file.ts";
 import type { ProjectConfig } from "../config/settings.ts";
 import { userConfigDir } from "../config/trust.ts";
 import { importPlugin } from "./self_contained.ts";
+import { isUrlPlugin, loadUrlPlugin, type UrlPluginOptions } from "./url_plugin.ts";
 
 /** Where a plugin specifier came from. */
 export type PluginOrigin = "built-in" | "user config" | "project config" | "env" | "flag";
@@ -43,14 +44,16 @@ export interface SourceProblem {
  * @param cwd Working directory (for relative `DEEPREPO_PLUGINS` entries).
  * @param env Environment (`DEEPREPO_PLUGINS`, `XDG_CONFIG_HOME`, `HOME`).
  * @param flags `--plugin` values (already absolute paths or URLs).
- * @param projectConfig The trusted `deeprepo.json` (path and text); omitted, none is read.
+ * @param more `projectConfig`: the trusted `deeprepo.json` (path and text; omitted, none is
+ *   read); `urlPlugins`: how `http(s):` plugins are fetched and kept (see `url_plugin.ts`).
  */
 export function userPluginSources(
   cwd: string,
   env: Env,
   flags: string[] = [],
-  projectConfig?: ProjectConfig,
+  more: { projectConfig?: ProjectConfig; urlPlugins?: UrlPluginOptions } = {},
 ): { sources: PluginSource[]; problems: SourceProblem[] } {
+  const { projectConfig, urlPlugins } = more;
   const sources: PluginSource[] = [];
   const problems: SourceProblem[] = [];
   const add = (specifier: string, origin: PluginOrigin, base: string, via?: string) => {
@@ -63,7 +66,10 @@ export function userPluginSources(
       specifier: resolved,
       origin,
       via,
-      load: () => importPlugin(importUrl(resolved)),
+      load: () =>
+        isUrlPlugin(resolved)
+          ? loadUrlPlugin(resolved, urlPlugins)
+          : importPlugin(importUrl(resolved)),
     });
   };
   const configs: { path: string; text: string | undefined; origin: PluginOrigin }[] = [];

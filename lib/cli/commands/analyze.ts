@@ -7,6 +7,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { registryOptions } from "../registry_options.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
@@ -27,6 +28,9 @@ import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
+import { announceEndpoints, endpointsJson } from "../endpoints.ts";
+import { endpointOf } from "../../config/settings.ts";
+import { redactUrl } from "../../redact.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -37,6 +41,7 @@ export type AnalyzeRunOptions = Pick<
   | "subModel"
   | "cache"
   | "plugins"
+  | "reloadPlugins"
   | "maxTurns"
   | "concurrency"
   | "maxCost"
@@ -66,12 +71,7 @@ export async function prepareAnalyze(
   ctx: CliContext,
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
 ): Promise<PreparedAnalyze> {
-  const registry = await loadRegistry({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    plugins: options.plugins,
-    projectConfig: ctx.folderConfig?.projectConfig,
-  });
+  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;
@@ -83,6 +83,8 @@ export async function prepareAnalyze(
   };
   const rootClient = root.createClient({ onRetry, signal: ctx.signal });
   const subClient = sub.createClient({ onRetry, signal: ctx.signal });
+  // Named once the keys are known to be there, just before anything is sent.
+  announceEndpoints(ctx, [root.provider, sub.provider], options.quiet);
   // Warnings go to stderr even with -q: they are about money.
   for (const m of [root, sub]) if (m.warning) ctx.stderr(`deeprepo: warning: ${m.warning}\n`);
   return { root, sub, rootClient, subClient, progress, retries: () => retries };
@@ -161,7 +163,9 @@ export async function analyzeLoaded(
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
       createRepl,
-      batch: cache ? subCallBatcher(cache, sub.label) : undefined,
+      batch: cache
+        ? subCallBatcher(cache, sub.label, endpointOf(sub.provider, ctx.env).url)
+        : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
       onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
@@ -183,7 +187,10 @@ export async function analyzeLoaded(
     concurrency: options.concurrency,
     maxTurns: options.maxTurns,
   };
-  const metrics = analyzeMetrics(result, info);
+  const metrics = {
+    ...analyzeMetrics(result, info),
+    endpoints: endpointsJson([...new Set([root.provider, sub.provider])], ctx),
+  };
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
@@ -227,7 +234,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   await checkSource(options.source, ctx.cwd);
   await checkOutputDir(options.outputDir);
   const prepared = await prepareAnalyze(options, ctx, progress);
-  progress.line(`Loading ${options.source}...`);
+  progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,

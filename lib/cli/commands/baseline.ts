@@ -6,6 +6,7 @@
  */
 import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
+import { registryOptions } from "../registry_options.ts";
 import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
@@ -28,6 +29,8 @@ import {
   runBaseline,
 } from "../../baseline/mod.ts";
 import { runBaselineDryRun } from "./dry_run.ts";
+import { announceEndpoints, endpointsJson } from "../endpoints.ts";
+import { redactUrl } from "../../redact.ts";
 
 /**
  * Runs `deeprepo baseline`.
@@ -46,8 +49,11 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
   await checkOutputDir(options.outputDir);
-  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
-  progress.line(`Loading ${options.source}...`);
+  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, {
+    quiet: options.quiet,
+    reloadPlugins: options.reloadPlugins,
+  });
+  progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
     const outcome = await runBaselineOnSnapshot(loaded.snapshot, {
@@ -79,6 +85,8 @@ export interface PreparedBaseline {
  * @param plugins Extra plugin specifiers (`--plugin`).
  * @param ctx Process context (cwd, env, signal, stderr for the price warning).
  * @param progress Where `[retry]` lines go.
+ * @param more `quiet` (`-q`: endpoints from the real environment are not named) and
+ *   `reloadPlugins` (`--reload-plugins`).
  * @throws {UsageError} For an unknown model or broken plugin.
  * @throws {EnvironmentError} When the model's API key is missing.
  */
@@ -87,13 +95,10 @@ export async function prepareBaseline(
   plugins: string[],
   ctx: CliContext,
   progress: Progress,
+  more: { quiet?: boolean; reloadPlugins?: boolean } = {},
 ): Promise<PreparedBaseline> {
-  const registry = await loadRegistry({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    plugins,
-    projectConfig: ctx.folderConfig?.projectConfig,
-  });
+  const { quiet = false, reloadPlugins = false } = more;
+  const registry = await loadRegistry(registryOptions(ctx, plugins, reloadPlugins));
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({
@@ -103,6 +108,7 @@ export async function prepareBaseline(
       progress.line(retryLine(info));
     },
   });
+  announceEndpoints(ctx, [model.provider], quiet);
   // Warnings go to stderr even with -q: they are about money.
   if (model.warning) ctx.stderr(`deeprepo: warning: ${model.warning}\n`);
   return { model, client, retries: () => retries };
@@ -182,6 +188,7 @@ export async function runBaselineOnSnapshot(
     error: error?.message,
   });
   metrics.retries = settings.prepared.retries();
+  metrics.endpoints = endpointsJson([model.provider], ctx);
   const name = snapshot.metadata.repo_name;
   const outputs = {
     report: renderBaselineReport({

@@ -29,6 +29,7 @@ import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
 import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
 import { checkOutputDir } from "../../report/write.ts";
 import { prepareBaseline, runBaselineOnSnapshot } from "./baseline.ts";
+import { redactUrl } from "../../redact.ts";
 
 /**
  * Runs `deeprepo compare`.
@@ -46,8 +47,14 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
   await checkSource(options.source, ctx.cwd);
   await checkOutputDir(options.outputDir);
   const analyzePrep = await prepareAnalyze(options, ctx, progress);
-  const baselinePrep = await prepareBaseline(options.baselineModel, options.plugins, ctx, progress);
-  progress.line(`Loading ${options.source}...`);
+  const baselinePrep = await prepareBaseline(
+    options.baselineModel,
+    options.plugins,
+    ctx,
+    progress,
+    { quiet: options.quiet, reloadPlugins: options.reloadPlugins },
+  );
+  progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
     const snapshot = loaded.snapshot;

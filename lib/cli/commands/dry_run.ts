@@ -7,6 +7,7 @@
  */
 import { formatInt } from "../../report/numbers.ts";
 import type { CliContext } from "../context.ts";
+import { registryOptions } from "../registry_options.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import type { CodebaseSnapshot } from "../../loader/types.ts";
@@ -43,12 +44,7 @@ export interface DryRunFile {
  */
 export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadRegistry({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    plugins: options.plugins,
-    projectConfig: ctx.folderConfig?.projectConfig,
-  });
+  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -118,12 +114,7 @@ export async function runBaselineDryRun(
   ctx: CliContext,
 ): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadRegistry({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    plugins: options.plugins,
-    projectConfig: ctx.folderConfig?.projectConfig,
-  });
+  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
   const root = registry.resolve(options.rootModel, "root");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {

@@ -9,6 +9,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { registryOptions } from "../registry_options.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
@@ -26,6 +27,9 @@ import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
 import { InterruptedError } from "../../errors.ts";
+import { announceEndpoints } from "../endpoints.ts";
+import { endpointOf } from "../../config/settings.ts";
+import { redactUrl } from "../../redact.ts";
 
 /** What {@linkcode runRepl} reads input from (injected in tests). */
 export interface ReplInput {
@@ -89,7 +93,7 @@ export async function runRepl(
   const note = (text: string) => {
     if (!options.quiet) ctx.stderr(`${text}\n`);
   };
-  note(`Loading ${options.source}...`);
+  note(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
     const snapshot = loaded.snapshot;
@@ -262,13 +266,9 @@ async function defaultSubQueries(
   options: ReplCommandOptions,
   ctx: CliContext,
 ): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
-  const registry = await loadRegistry({
-    cwd: ctx.cwd,
-    env: ctx.env,
-    plugins: options.plugins,
-    projectConfig: ctx.folderConfig?.projectConfig,
-  });
+  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
   const sub = registry.resolve(options.subModel, "sub");
+  announceEndpoints(ctx, [sub.provider], options.quiet);
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   let client: ModelClient | undefined;
   // Created on first use: computing on the codebase needs no key.
@@ -294,7 +294,9 @@ async function defaultSubQueries(
     coverage: new CoverageLedger(snapshot.codebase, snapshot.files),
     signal: ctx.signal,
     turn: () => 0,
-    batch: cache ? subCallBatcher(cache, sub.label) : undefined,
+    batch: cache
+      ? subCallBatcher(cache, sub.label, endpointOf(sub.provider, ctx.env).url)
+      : undefined,
   });
   return {
     handle: dispatcher.handle,

@@ -1,0 +1,20 @@
+/**
+ * Redacting credentials in URLs before deeprepo prints or writes them.
+ *
+ * @module
+ */
+
+/**
+ * A URL safe to print: `https://user:token@host/x` becomes `https://***@host/x`, in any text
+ * (each URL in it). The user part runs to the last `@` before the host, as URL parsers read it,
+ * so a password containing `@` is hidden whole.
+ *
+ * @example
+ * ```ts
+ * import { redactUrl } from "./redact.ts";
+ * redactUrl("https://me:ghp_secret@github.com/o/r"); // "https://***@github.com/o/r"
+ * ```
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s'"]*@/gi, "$1***@");
+}
