@@ -14,24 +14,18 @@ if (import.meta.main) {
     await runSandboxChild();
   } else {
     const { installCrashHandlers, processContext, runCli } = await import("./lib/cli/main.ts");
+    const { createInterruptHandler } = await import("./lib/cli/interrupts.ts");
     const controller = new AbortController();
-    const interceptors = new Set<() => boolean>();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      // A command may take Ctrl-C for itself (the interactive REPL stops only the execution).
-      for (const intercept of interceptors) if (intercept()) return;
-      interrupts++;
-      // First Ctrl-C: stop gracefully and keep partial work. Second: leave now.
-      if (interrupts === 1) controller.abort(new Error("interrupted"));
-      else Deno.exit(130);
-    };
+    // First Ctrl-C: stop gracefully and keep partial work. Second: leave now.
+    const interrupts = createInterruptHandler({
+      abort: () => controller.abort(new Error("interrupted")),
+      exit: (code) => Deno.exit(code),
+    });
+    const onInterrupt = () => interrupts.onSignal();
     Deno.addSignalListener("SIGINT", onInterrupt);
     const ctx = {
       ...(await processContext(controller.signal)),
-      interceptInterrupt(handler: () => boolean) {
-        interceptors.add(handler);
-        return () => interceptors.delete(handler);
-      },
+      interceptInterrupt: interrupts.intercept,
     };
     installCrashHandlers(ctx);
     const code = await runCli(Deno.args, ctx);

@@ -183,6 +183,8 @@ export function toAnthropicMessages(
             }];
           case "tool_result":
             return [{ type: "tool_result", tool_use_id: part.id, content: part.content }];
+          case "opaque":
+            return part.provider === "anthropic" ? [part.data as BlockParam] : [];
         }
       });
     }

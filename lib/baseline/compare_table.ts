@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatInt } from "../report/numbers.ts";
+import { formatInt, formatUsd } from "../format.ts";
 
 /** One side of a comparison. */
 export interface CompareSide {
@@ -157,7 +157,7 @@ function status(side: CompareSide): Pick<CompareColumn, "status" | "error"> {
 
 const dash = "-";
 const int = (v: number | null) => v === null ? dash : formatInt(v);
-const money = (v: number | null) => v === null ? dash : `$${v.toFixed(4)}`;
+const money = (v: number | null) => v === null ? dash : formatUsd(v);
 
 function tokens(c: CompareColumn): string {
   if (c.root_input_tokens === null) return dash;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Usage } from "../providers/types.ts";
+import type { Usage } from "../providers/mod.ts";
 import type { BaselineCallResult } from "./run.ts";
 import type { BaselinePrompt } from "./prompt.ts";
 

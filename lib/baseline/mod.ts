@@ -19,3 +19,13 @@ export {
 } from "./run.ts";
 export { baselineMetrics, type BaselineMetricsInput } from "./metrics.ts";
 export { type BaselineReportInput, renderBaselineReport } from "./report.ts";
+export {
+  baselineColumn,
+  type CompareBudget,
+  type CompareColumn,
+  type CompareJson,
+  compareJson,
+  type CompareSide,
+  renderCompareTable,
+  rlmColumn,
+} from "./compare_table.ts";

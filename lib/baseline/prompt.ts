@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { CodebaseSnapshot } from "../loader/types.ts";
+import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { formatMetadata } from "../engine/prompts.ts";
+import { DEFAULTS } from "../defaults.ts";
 
 /**
  * System prompt of the baseline call. It asks for the same four sections as `analyze`, so the
@@ -61,7 +62,7 @@ export interface BaselinePrompt {
 }
 
 /** Default character budget of the baseline prompt (about 45k tokens of code). */
-export const DEFAULT_MAX_CHARS = 180_000;
+export const DEFAULT_MAX_CHARS: number = DEFAULTS.maxChars;
 
 /**
  * Builds the baseline user message. Files are considered entry points first (in the order of

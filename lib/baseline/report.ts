@@ -4,7 +4,7 @@
  * @module
  */
 import type { BaselinePrompt } from "./prompt.ts";
-import { formatInt } from "../report/numbers.ts";
+import { formatInt, formatUsd } from "../format.ts";
 
 /** Input of {@linkcode renderBaselineReport}. */
 export interface BaselineReportInput {
@@ -38,7 +38,7 @@ export function renderBaselineReport(input: BaselineReportInput): string {
     const r = input.run;
     lines.push(
       "",
-      `Cost $${r.cost.toFixed(4)}: ${formatInt(r.inputTokens)} input and ` +
+      `Cost ${formatUsd(r.cost)}: ${formatInt(r.inputTokens)} input and ` +
         `${formatInt(r.outputTokens)} output tokens, ${r.elapsedSeconds.toFixed(1)} s.`,
     );
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelClient, Usage } from "../providers/types.ts";
+import type { ModelClient, Usage } from "../providers/mod.ts";
 import { BASELINE_SYSTEM_PROMPT } from "./prompt.ts";
 
 /** Output limit of the baseline call. */

@@ -17,10 +17,23 @@ export interface CliContext {
    * no `deeprepo.json` is read and nothing is reported.
    */
   folderConfig?: FolderConfig;
-  /** Writes one line to stdout. */
+  /**
+   * Writes one line to stdout. When stdout is a terminal the process context shows control
+   * characters visibly; redirected to a file or pipe, the bytes are kept (it is data).
+   */
   stdout(line: string): void;
-  /** Writes text to stderr (no newline added: streaming text uses it). */
+  /**
+   * Writes text to stderr (no newline added: streaming text uses it). The process context shows
+   * control characters and escape sequences visibly (see `terminal_text.ts`), so repository and
+   * model text written here can never drive the terminal.
+   */
   stderr(text: string): void;
+  /**
+   * Writes deeprepo's own terminal control sequences (clearing the live progress line, colour)
+   * to stderr as they are. Only for fixed sequences, never for text from elsewhere. Absent in
+   * captured test contexts, where `stderr` is used instead.
+   */
+  control?(sequence: string): void;
   /** True when stderr is a terminal (live progress line allowed). */
   isTerminal: boolean;
   /** False when NO_COLOR is set or output is not a terminal. */

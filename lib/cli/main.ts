@@ -11,6 +11,7 @@ import type { Env } from "../config/env.ts";
 import { loadSettings } from "../config/settings.ts";
 import { folderNotices } from "./folder_notices.ts";
 import { redactUrl } from "../redact.ts";
+import { terminalText } from "./terminal_text.ts";
 
 const encoder = new TextEncoder();
 
@@ -62,13 +63,17 @@ export async function processContext(signal: AbortSignal): Promise<CliContext> {
   const cwd = userCwd();
   const isTerminal = Deno.stderr.isTerminal();
   const out = streamWriter(Deno.stdout);
+  const err = streamWriter(Deno.stderr);
+  // stdout is data when redirected (exact bytes), text for a person on a terminal.
+  const stdoutIsTerminal = Deno.stdout.isTerminal();
   const { env, ...folderConfig } = await loadSettings(cwd);
   return {
     cwd,
     env,
     folderConfig,
-    stdout: (line) => out(`${line}\n`),
-    stderr: streamWriter(Deno.stderr),
+    stdout: (line) => out(`${stdoutIsTerminal ? terminalText(line) : line}\n`),
+    stderr: (text) => err(terminalText(text)),
+    control: err,
     isTerminal,
     color: wantsColor(isTerminal, env),
     signal,

@@ -79,6 +79,37 @@ export interface PluginsCheckOptions {
   specifier: string;
 }
 
+/** `deeprepo status`. */
+export interface StatusOptions {
+  /** Absolute path or git URL. */
+  source: string;
+  /** The source as the user typed it (for the commands suggested in messages). */
+  sourceAsTyped: string;
+  outputDir: string;
+  outputDirAsTyped: string;
+  json: boolean;
+}
+
+/** `deeprepo context`. */
+export interface ContextOptions {
+  source: string;
+  sourceAsTyped: string;
+  outputDir: string;
+  outputDirAsTyped: string;
+  format: "agents" | "claude" | "cursor" | "copilot";
+  /** Write into the repository's file (managed block) instead of printing. */
+  write: boolean;
+  /** `--from <report.md|metrics.json>`; the latest analysis when absent. */
+  from?: string;
+  maxTokens: number;
+  /** Model that condenses the report. */
+  rootModel: string;
+  plugins: string[];
+  /** False with `--no-model`: computed facts only, no model call. */
+  model: boolean;
+  quiet: boolean;
+}
+
 /** `deeprepo trust [FILE...] [--list | --revoke]`. */
 export interface TrustOptions {
   /** Absolute paths of `.env` / `deeprepo.json` files; empty means those of the working folder. */

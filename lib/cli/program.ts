@@ -13,25 +13,17 @@ import type {
   CacheOptions,
   CommonOptions,
   CompareOptions,
+  ContextOptions,
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
+  StatusOptions,
   TrustOptions,
 } from "./options.ts";
+import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
-
-/** Defaults shared with the docs and tests. */
-export const DEFAULTS = {
-  outputDir: "outputs",
-  rootModel: "sonnet",
-  subModel: "minimax/minimax-m2.5",
-  baselineModel: "opus",
-  maxTurns: 20,
-  concurrency: 5,
-  execTimeoutSeconds: 300,
-  maxChars: 180_000,
-} as const;
 
 /**
  * Upper bound of `--exec-timeout`: one day. Timers cannot go past 2^31 - 1 ms (24.8 days); a
@@ -52,6 +44,8 @@ export type Invocation =
   | { command: "cache-stats"; options: CacheOptions }
   | { command: "cache-clear"; options: CacheOptions }
   | { command: "plugins-check"; options: PluginsCheckOptions }
+  | { command: "status"; options: StatusOptions }
+  | { command: "context"; options: ContextOptions }
   | { command: "trust"; options: TrustOptions }
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
@@ -59,7 +53,7 @@ export type Invocation =
 function integer(min: number, max = Infinity) {
   const what = max === Infinity
     ? `an integer ≥ ${min}`
-    : `an integer from ${min} to ${String(max).replace(/\B(?=(\d{3})+$)/g, ",")}`;
+    : `an integer from ${min} to ${formatInt(max)}`;
   return (value: string): number => {
     if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
       throw new InvalidArgumentError(`must be ${what}`);
@@ -169,6 +163,13 @@ function maxCharsOption(cmd: Command): Command {
 }
 
 function common(source: string, raw: Raw, cwd: string, rootDefault: string): CommonOptions {
+  // `deeprepo analyze "$REPO"` with REPO unset must not analyze (and pay for) the current folder.
+  if (source.trim() === "") {
+    throw new UsageError(
+      "the source is empty: give a folder or git URL (an unset variable?); " +
+        "use '.' for the current folder",
+    );
+  }
   return {
     source: resolvePath(cwd, source),
     outputDir: resolvePath(cwd, raw.outputDir as string),
@@ -421,7 +422,73 @@ export function buildProgram(
       });
     });
 
+  addFreshnessCommands(program, cwd, onInvoke);
   return program;
+}
+
+const CONTEXT_FORMATS = ["agents", "claude", "cursor", "copilot"] as const;
+
+/** `status` and `context`: commands that build on the latest analysis in the output folder. */
+function addFreshnessCommands(
+  program: Command,
+  cwd: string,
+  onInvoke: (invocation: Invocation) => void,
+): void {
+  const where = (source: string | undefined, raw: Raw) => {
+    const typed = source ?? ".";
+    if (typed.trim() === "") {
+      throw new UsageError("the source is empty: give a folder or git URL; use '.' for here");
+    }
+    return {
+      source: resolvePath(cwd, typed),
+      sourceAsTyped: typed,
+      outputDir: resolvePath(cwd, raw.outputDir as string),
+      outputDirAsTyped: raw.outputDir as string,
+    };
+  };
+  program.command("status")
+    .description("how stale the latest analysis is (exit 0 fresh, 3 stale)")
+    .argument("[source]", "local folder or git URL (default: the current folder)")
+    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
+    .option("--json", "print JSON")
+    .action((source: string | undefined, raw: Raw) => {
+      onInvoke({ command: "status", options: { ...where(source, raw), json: raw.json === true } });
+    });
+  program.command("context")
+    .description("the project-context file coding agents read, from the latest analysis")
+    .argument("[source]", "local folder or git URL (default: the current folder)")
+    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
+    .addOption(
+      new Option("--format <format>", "agents (AGENTS.md), claude, cursor or copilot")
+        .choices(CONTEXT_FORMATS).default("agents"),
+    )
+    .option("--write", "write it into the repository as a managed block instead of printing")
+    .option("--from <report>", "an analysis report (.md) or metrics file instead of the latest")
+    .option("--max-tokens <n>", "token budget of the whole file", integer(200), 2000)
+    .option(
+      "--root-model <model>",
+      `model that condenses the report (default: "${DEFAULTS.rootModel}")`,
+      nonEmpty,
+    )
+    .option("--no-model", "computed facts only: no model call")
+    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("-q, --quiet", "no summary line on stderr")
+    .action((source: string | undefined, raw: Raw) => {
+      onInvoke({
+        command: "context",
+        options: {
+          ...where(source, raw),
+          format: raw.format as ContextOptions["format"],
+          write: raw.write === true,
+          from: raw.from === undefined ? undefined : resolvePath(cwd, raw.from as string),
+          maxTokens: raw.maxTokens as number,
+          rootModel: (raw.rootModel as string | undefined) ?? DEFAULTS.rootModel,
+          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+          model: raw.model !== false,
+          quiet: raw.quiet === true,
+        },
+      });
+    });
 }
 
 /** Commands and command groups, for pointing a usage error at the right `--help`. */
@@ -433,6 +500,8 @@ const COMMANDS = [
   "list-models",
   "cache",
   "plugins",
+  "status",
+  "context",
   "trust",
 ];
 const SUBCOMMANDS: Record<string, string[]> = { cache: ["stats", "clear"], plugins: ["check"] };
@@ -531,6 +600,10 @@ export async function dispatch(invocation: Invocation, ctx: CliContext): Promise
       return (await import("./commands/cache.ts")).runClear(invocation.options, ctx);
     case "plugins-check":
       return (await import("./commands/plugins_check.ts")).run(invocation.options, ctx);
+    case "status":
+      return (await import("./commands/status.ts")).run(invocation.options, ctx);
+    case "context":
+      return (await import("./commands/context.ts")).run(invocation.options, ctx);
     case "trust":
       return (await import("./commands/trust.ts")).run(invocation.options, ctx);
   }

@@ -6,10 +6,11 @@
  * @module
  */
 import type { CliContext } from "./context.ts";
-import type { EngineProgress } from "../engine/run_analysis.ts";
-import { formatBudgetUsd } from "../engine/spend.ts";
+import type { EngineProgress } from "../engine/types.ts";
+import { formatBudgetUsd, formatUsd } from "../format.ts";
 import type { RetryInfo } from "../providers/mod.ts";
-import { DEFAULT_RETRY_POLICY } from "../providers/retry.ts";
+import { DEFAULT_RETRY_POLICY } from "../providers/mod.ts";
+import { terminalLine, terminalText } from "./terminal_text.ts";
 
 /** The progress surface commands write to. */
 export interface Progress {
@@ -67,33 +68,64 @@ const CLEAR = "\r\x1b[2K";
 export function createProgress(ctx: CliContext, options: ProgressOptions): Progress {
   if (options.quiet) return { status() {}, line() {}, text() {}, done() {} };
   const now = options.now ?? (() => performance.now());
-  if (!ctx.isTerminal) {
-    let last = "";
-    let midLine = false;
-    const endText = () => {
-      if (midLine) ctx.stderr("\n");
-      midLine = false;
-    };
-    return {
-      status(text, milestone) {
-        if (!milestone || text === last) return;
-        endText();
-        last = text;
-        ctx.stderr(`${text}\n`);
-      },
-      line(text) {
-        endText();
-        ctx.stderr(`${text}\n`);
-      },
-      text(chunk) {
-        if (!chunk) return;
-        ctx.stderr(chunk);
-        midLine = !chunk.endsWith("\n");
-      },
-      done: endText,
-    };
-  }
+  return ctx.isTerminal ? createLiveProgress(ctx, now, options) : createPlainProgress(ctx);
+}
 
+/**
+ * Repository and model text made safe for the terminal: status and message lines stay one line
+ * each; streamed text keeps its line breaks, and a `\r` that ends a chunk waits for the next one
+ * (it may be the first half of a `\r\n`).
+ */
+function sanitizer() {
+  let heldCr = false;
+  return {
+    line: terminalLine,
+    text(chunk: string): string {
+      const whole = (heldCr ? "\r" : "") + chunk;
+      heldCr = whole.endsWith("\r");
+      return terminalText(heldCr ? whole.slice(0, -1) : whole);
+    },
+  };
+}
+
+/** Plain lines at milestones, for a file or pipe. */
+function createPlainProgress(ctx: CliContext): Progress {
+  let last = "";
+  let midLine = false;
+  const safe = sanitizer();
+  const endText = () => {
+    if (midLine) ctx.stderr("\n");
+    midLine = false;
+  };
+  return {
+    status(text, milestone) {
+      if (!milestone || text === last) return;
+      endText();
+      last = text;
+      ctx.stderr(`${safe.line(text)}\n`);
+    },
+    line(text) {
+      endText();
+      ctx.stderr(`${safe.line(text)}\n`);
+    },
+    text(chunk) {
+      const shown = safe.text(chunk);
+      if (!shown) return;
+      ctx.stderr(shown);
+      midLine = !shown.endsWith("\n");
+    },
+    done: endText,
+  };
+}
+
+/** The redrawn live line, for a terminal. */
+function createLiveProgress(
+  ctx: CliContext,
+  now: () => number,
+  options: ProgressOptions,
+): Progress {
+  const control = ctx.control ?? ctx.stderr;
+  const safe = sanitizer();
   const columns = options.columns ?? consoleColumns();
   let current = "";
   let shown = false;
@@ -101,9 +133,8 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
   let lastDraw = -Infinity;
   let cancelPending: (() => void) | undefined;
   const schedule = options.schedule ?? defaultSchedule;
-  const dim = (s: string) => ctx.color ? `\x1b[2m${s}\x1b[22m` : s;
   const clear = () => {
-    if (shown) ctx.stderr(CLEAR);
+    if (shown) control(CLEAR);
     shown = false;
   };
   const endText = () => {
@@ -116,13 +147,15 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
     if (!current) return;
     endText();
     const clipped = current.length > columns - 1 ? `${current.slice(0, columns - 2)}…` : current;
-    ctx.stderr(`${CLEAR}${dim(clipped)}`);
+    control(ctx.color ? `${CLEAR}\x1b[2m` : CLEAR);
+    ctx.stderr(clipped);
+    if (ctx.color) control("\x1b[22m");
     shown = true;
     lastDraw = now();
   };
   return {
     status(text, milestone) {
-      current = text;
+      current = safe.line(text);
       const since = now() - lastDraw;
       if (milestone || since >= REDRAW_MS) draw();
       else {
@@ -135,14 +168,15 @@ export function createProgress(ctx: CliContext, options: ProgressOptions): Progr
     line(text) {
       clear();
       endText();
-      ctx.stderr(`${text}\n`);
+      ctx.stderr(`${safe.line(text)}\n`);
       draw();
     },
     text(chunk) {
-      if (!chunk) return;
+      const shown = safe.text(chunk);
+      if (!shown) return;
       clear();
-      ctx.stderr(chunk);
-      midLine = !chunk.endsWith("\n");
+      ctx.stderr(shown);
+      midLine = !shown.endsWith("\n");
     },
     done() {
       cancelPending?.();
@@ -181,8 +215,8 @@ export function formatEngineProgress(p: EngineProgress): string {
     ? "turn done"
     : "finished";
   const spend = p.budgetUsd === undefined
-    ? `$${p.spentUsd.toFixed(4)}`
-    : `$${p.spentUsd.toFixed(4)} of ${formatBudgetUsd(p.budgetUsd)}`;
+    ? formatUsd(p.spentUsd)
+    : `${formatUsd(p.spentUsd)} of ${formatBudgetUsd(p.budgetUsd)}`;
   const cached = p.cacheHits > 0 ? ` (${p.cacheHits} cached)` : "";
   return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested}` +
     `${cached} · files ${p.filesCovered}/${p.filesEligible} · ${spend}`;

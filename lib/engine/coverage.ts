@@ -3,49 +3,62 @@
  *
  * Rule: a file counts as looked at when a sub-model prompt that got an answer (fresh or from
  * the cache) contains a recognisable piece of its content:
- * - files of up to {@linkcode WINDOW} characters (after trimming): the whole trimmed content,
- *   and for files under {@linkcode TINY} characters also the file's path (a few characters of
- *   code are too common to identify a file on their own);
- * - longer files: any one of four {@linkcode WINDOW}-character windows taken at 0, ¼, ½ and ¾
- *   of the content. So a prompt with the whole file, its head (`content.slice(0, 8000)`) or a
- *   large excerpt counts; a prompt that only names the path does not.
- * A window shared by several files (a license header, a generated preamble) identifies none of
- * them and is dropped. Files whose `codebase` entry is a placeholder (too large, read error) or
- * blank never count.
+ * - longer files (more than {@linkcode WINDOW} characters after trimming): any one of four
+ *   {@linkcode WINDOW}-character windows taken at 0, ¼, ½ and ¾ of the content. So a prompt with
+ *   the whole file, its head (`content.slice(0, 8000)`) or a large excerpt counts; a prompt that
+ *   only names the path does not. A window that several files share (a licence header, a
+ *   generated preamble) identifies none of them and is dropped;
+ * - shorter files: the start and the end of the trimmed content (each at least half of it, so
+ *   together they cover it); files under {@linkcode TINY} characters also need their path in the
+ *   prompt (a few characters of code are too common to identify a file on their own), and files
+ *   under {@linkcode MIN_PIECE} characters need only the path;
+ * - files whose trimmed text is identical to another file's are found through that text and
+ *   count when the prompt also holds their path (so a prompt carrying every file verbatim with
+ *   its path counts every file).
+ * A path is "in the prompt" when it is one of the prompt's words (split at blanks, quotes,
+ * brackets and `,;:|*=`; a leading `./` and a trailing `.` are ignored). Files whose `codebase`
+ * entry is a placeholder (too large, read error) or blank never count.
  *
- * Scanning is linear in the prompt's length: every probe is indexed by a rolling hash of its
- * first {@linkcode KEY} characters, and each prompt position is looked up once.
+ * Scanning is linear in the prompt's length whatever the codebase: every piece of text the
+ * ledger looks for has one of a few fixed lengths, each length is matched with a rolling hash
+ * (random base, prime modulus, so crafted text cannot force collisions), each position is looked
+ * up once per length, and a piece is compared character by character only the first time its
+ * hash matches (then it is marked seen). {@linkcode CoverageLedger.scan} does the same in slices
+ * that yield to the event loop, so timers, timeouts and Ctrl-C run during a long prompt.
  *
  * @module
  */
-import type { FileRecord } from "../loader/types.ts";
+import type { FileRecord } from "../loader/mod.ts";
 
-/** Characters of a probe window. */
+/** Characters of a probe window of a longer file. */
 export const WINDOW = 200;
 /** Files shorter than this (trimmed) also need their path in the prompt. */
 export const TINY = 40;
-/** Index key length. */
-const KEY = 32;
-/** Base of the rolling hash over {@linkcode KEY} characters (arithmetic mod 2^32). */
-const BASE = 0x01000193;
-/** BASE^(KEY-1) mod 2^32: the weight of the character leaving the window. */
-const TOP = (() => {
-  let p = 1;
-  for (let i = 0; i < KEY - 1; i++) p = Math.imul(p, BASE);
-  return p;
-})();
+/** Files shorter than this (trimmed) need only their path in the prompt. */
+export const MIN_PIECE = 6;
+/** The lengths pieces are cut to (longest first); each is matched in one rolling pass. */
+const LENGTHS = [WINDOW, 100, 50, 25, 12, MIN_PIECE];
+/** Prime modulus of the rolling hash (below 2^26, so products stay exact in a double). */
+const MODULUS = 67_108_859;
+/** Characters scanned between two yields of {@linkcode CoverageLedger.scan}. */
+const SLICE = 1 << 18;
 
-/** Hash of `text[at, at + KEY)`, the same value the rolling update produces. */
-function hashAt(text: string, at: number): number {
-  let h = 0;
-  for (let i = at; i < at + KEY; i++) h = (Math.imul(h, BASE) + text.charCodeAt(i)) | 0;
-  return h;
+/** Who a piece of text identifies: one file, or a group of files with identical text. */
+interface Owner {
+  paths: string[];
+  /** True when a path must be in the prompt too (tiny files, identical files). */
+  needsPath: boolean;
+  /** Pieces that must all be seen (a short file's start and end), or any one (windows). */
+  pieces: Piece[];
+  all: boolean;
 }
 
-interface Probe {
-  path: string;
+interface Piece {
   text: string;
-  needsPath: boolean;
+  /** Index into {@linkcode LENGTHS}. */
+  lengthIndex: number;
+  /** Owners using this piece; a window with several owners identifies none of them. */
+  owners: Owner[];
 }
 
 /** Tracks which files have been looked at by a sub-model. */
@@ -54,9 +67,18 @@ export class CoverageLedger {
   readonly covered = new Set<string>();
   /** Paths that can be looked at (included, non-blank content). */
   readonly eligible: string[] = [];
-  /** Probes by the rolling hash of their first {@linkcode KEY} characters. */
-  #index = new Map<number, Probe[]>();
-  #short: Probe[] = [];
+  readonly #owners: Owner[] = [];
+  /** Pieces by `hash * LENGTHS.length + lengthIndex`. */
+  readonly #index = new Map<number, Piece[]>();
+  /** A 2^23-bit filter of the index keys: most positions need no map look-up. */
+  readonly #filter = new Uint8Array(1 << 20);
+  readonly #base = 257 + Math.floor(Math.random() * (MODULUS - 1024));
+  /** Per length, `c * base^(length-1) mod MODULUS` for every UTF-16 code unit `c`: what the
+   * character leaving the window weighs (filled for the lengths in use). */
+  readonly #leaving: Float64Array[] = [];
+  readonly #lengthsUsed: number[] = [];
+  /** Paths that need a word of the prompt to match them. */
+  readonly #pathWords = new Set<string>();
 
   /**
    * @param codebase Path → content, as the REPL sees it.
@@ -67,37 +89,63 @@ export class CoverageLedger {
     const included = files
       ? files.filter((f) => f.status === "included").map((f) => f.path)
       : Object.keys(codebase);
-    const byText = new Map<string, Probe | null>();
-    const add = (p: Probe) => {
-      const seen = byText.get(p.text);
-      if (seen === undefined) byText.set(p.text, p);
-      else if (seen && seen.path !== p.path) byText.set(p.text, null); // shared: not a fingerprint
-    };
+    const byText = new Map<string, string[]>();
     for (const path of included) {
       const text = (codebase[path] ?? "").trim();
       if (!text) continue;
       this.eligible.push(path);
-      if (text.length <= WINDOW) {
-        add({ path, text, needsPath: text.length < TINY });
-      } else {
+      const same = byText.get(text);
+      if (same) same.push(path);
+      else byText.set(text, [path]);
+    }
+    const pieces = new Map<string, Piece>();
+    const pieceOf = (text: string, lengthIndex: number, owner: Owner) => {
+      let piece = pieces.get(text);
+      if (!piece) {
+        piece = { text, lengthIndex, owners: [] };
+        pieces.set(text, piece);
+      }
+      if (piece.owners.at(-1) !== owner) piece.owners.push(owner);
+      owner.pieces.push(piece);
+    };
+    for (const [text, paths] of byText) {
+      const owner: Owner = {
+        paths,
+        needsPath: paths.length > 1 || text.length < TINY,
+        pieces: [],
+        all: text.length <= WINDOW,
+      };
+      this.#owners.push(owner);
+      if (owner.needsPath) { for (const path of paths) this.#pathWords.add(path); }
+      if (text.length > WINDOW) {
         for (const at of [0, 0.25, 0.5, 0.75]) {
           const start = Math.min(Math.floor(text.length * at), text.length - WINDOW);
-          add({ path, text: text.slice(start, start + WINDOW), needsPath: false });
+          pieceOf(text.slice(start, start + WINDOW), 0, owner);
         }
+      } else if (text.length >= MIN_PIECE) {
+        const lengthIndex = LENGTHS.findIndex((length) => length <= text.length);
+        const length = LENGTHS[lengthIndex];
+        pieceOf(text.slice(0, length), lengthIndex, owner);
+        if (length < text.length) pieceOf(text.slice(text.length - length), lengthIndex, owner);
       }
     }
-    for (const p of byText.values()) if (p) this.#addProbe(p);
-  }
-
-  #addProbe(p: Probe): void {
-    if (p.text.length < KEY) {
-      this.#short.push(p);
-      return;
+    const used = new Set<number>();
+    for (const piece of pieces.values()) {
+      used.add(piece.lengthIndex);
+      const key = this.#hash(piece.text, 0, LENGTHS[piece.lengthIndex]) * LENGTHS.length +
+        piece.lengthIndex;
+      const list = this.#index.get(key);
+      if (list) list.push(piece);
+      else this.#index.set(key, [piece]);
+      this.#filter[(key >>> 3) & 0xfffff] |= 1 << (key & 7);
     }
-    const key = hashAt(p.text, 0);
-    const list = this.#index.get(key);
-    if (list) list.push(p);
-    else this.#index.set(key, [p]);
+    this.#lengthsUsed = [...used].sort((a, b) => a - b);
+    for (const lengthIndex of this.#lengthsUsed) {
+      const top = powMod(this.#base, LENGTHS[lengthIndex] - 1);
+      const table = new Float64Array(65536);
+      for (let c = 0; c < 65536; c++) table[c] = (c * top) % MODULUS;
+      this.#leaving[lengthIndex] = table;
+    }
   }
 
   /** Number of eligible files not yet looked at. */
@@ -108,33 +156,30 @@ export class CoverageLedger {
   /**
    * Finds the files whose content appears in `prompt`, without recording them.
    *
-   * @returns Paths found, each once, in order of first appearance.
+   * @returns Paths found, each once.
    */
   filesIn(prompt: string): string[] {
-    const found = new Set<string>();
-    const hit = (p: Probe) => {
-      if (found.has(p.path)) return;
-      if (p.needsPath && !prompt.includes(p.path)) return;
-      found.add(p.path);
-    };
-    if (this.#index.size > 0 && prompt.length >= KEY) {
-      // One pass with a rolling hash: no string is made per position; a hash hit is confirmed
-      // by comparing the text.
-      let h = hashAt(prompt, 0);
-      for (let i = 0;; i++) {
-        const list = this.#index.get(h);
-        if (list) {
-          for (const p of list) {
-            if (!found.has(p.path) && prompt.startsWith(p.text, i)) hit(p);
-          }
-        }
-        if (i + KEY >= prompt.length) break;
-        h = (Math.imul(h - Math.imul(prompt.charCodeAt(i), TOP), BASE) +
-          prompt.charCodeAt(i + KEY)) | 0;
-      }
+    const steps = this.#search(prompt);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return step.value;
+  }
+
+  /**
+   * {@linkcode filesIn} in slices of {@linkcode SLICE} characters with a macrotask between them,
+   * so a long prompt does not hold the event loop.
+   *
+   * @param signal When aborted, the scan stops and returns nothing.
+   */
+  async scan(prompt: string, signal?: AbortSignal): Promise<string[]> {
+    const steps = this.#search(prompt);
+    let step = steps.next();
+    while (!step.done) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (signal?.aborted) return [];
+      step = steps.next();
     }
-    for (const p of this.#short) if (!found.has(p.path) && prompt.includes(p.text)) hit(p);
-    return [...found];
+    return step.value;
   }
 
   /**
@@ -143,8 +188,126 @@ export class CoverageLedger {
    * @returns The files found in the prompt (new or not).
    */
   record(prompt: string): string[] {
-    const files = this.filesIn(prompt);
+    return this.#keep(this.filesIn(prompt));
+  }
+
+  /** {@linkcode record} with a sliced {@linkcode scan}. */
+  async recordSliced(prompt: string, signal?: AbortSignal): Promise<string[]> {
+    return this.#keep(await this.scan(prompt, signal));
+  }
+
+  #keep(files: string[]): string[] {
     for (const f of files) this.covered.add(f);
     return files;
   }
+
+  /** Polynomial hash of `text[at, at + length)` modulo {@linkcode MODULUS}. */
+  #hash(text: string, at: number, length: number): number {
+    let h = 0;
+    for (let i = at; i < at + length; i++) h = (h * this.#base + text.charCodeAt(i)) % MODULUS;
+    return h;
+  }
+
+  /** The scan; yields between slices, returns the paths found. */
+  *#search(prompt: string): Generator<void, string[]> {
+    const seen = new Set<Piece>();
+    for (const lengthIndex of this.#lengthsUsed) {
+      const length = LENGTHS[lengthIndex];
+      if (prompt.length < length) continue;
+      const last = prompt.length - length;
+      let h = this.#hash(prompt, 0, length);
+      for (let from = 0; from <= last; from += SLICE) {
+        h = this.#slice(prompt, lengthIndex, from, Math.min(last, from + SLICE - 1), h, seen);
+        if (from + SLICE <= last) yield;
+      }
+    }
+    const found = new Set<string>();
+    let words: Set<string> | undefined;
+    for (const owner of this.#owners) {
+      if (!this.#identified(owner, seen)) continue;
+      if (!owner.needsPath) {
+        found.add(owner.paths[0]);
+        continue;
+      }
+      words ??= yield* this.#wordsIn(prompt);
+      for (const path of owner.paths) if (words.has(path)) found.add(path);
+    }
+    return [...found];
+  }
+
+  /**
+   * Looks up the windows of `length` starting at `from` ..= `to` (`h` is the hash of the one at
+   * `from`); marks the pieces found in `seen` and returns the hash of the window at `to + 1`.
+   */
+  #slice(
+    prompt: string,
+    lengthIndex: number,
+    from: number,
+    to: number,
+    h: number,
+    seen: Set<Piece>,
+  ): number {
+    const length = LENGTHS[lengthIndex];
+    const leaving = this.#leaving[lengthIndex];
+    const filter = this.#filter;
+    const base = this.#base;
+    const kinds = LENGTHS.length;
+    for (let i = from; i <= to; i++) {
+      const key = h * kinds + lengthIndex;
+      if (filter[(key >>> 3) & 0xfffff] & (1 << (key & 7))) this.#match(prompt, i, key, seen);
+      if (i + length >= prompt.length) break;
+      h -= leaving[prompt.charCodeAt(i)];
+      if (h < 0) h += MODULUS;
+      h = (h * base + prompt.charCodeAt(i + length)) % MODULUS;
+    }
+    return h;
+  }
+
+  /** Marks the pieces with index key `key` that start at `at` in `prompt`. */
+  #match(prompt: string, at: number, key: number, seen: Set<Piece>): void {
+    for (const piece of this.#index.get(key) ?? []) {
+      if (!seen.has(piece) && prompt.startsWith(piece.text, at)) seen.add(piece);
+    }
+  }
+
+  /** True when the prompt held enough of the owner's pieces (no path check). */
+  #identified(owner: Owner, seen: Set<Piece>): boolean {
+    if (owner.pieces.length === 0) return true; // Shorter than MIN_PIECE: the path decides.
+    // A piece several owners use identifies none of them, unless it is one of several pieces
+    // that must all be seen (a short file's start and end).
+    const usable = (p: Piece) => seen.has(p) && (owner.all || p.owners.length === 1);
+    return owner.all ? owner.pieces.every(usable) : owner.pieces.some(usable);
+  }
+
+  /** The prompt's words that are paths the ledger checks (one linear pass). */
+  *#wordsIn(prompt: string): Generator<void, Set<string>> {
+    const words = new Set<string>();
+    let start = 0;
+    for (let i = 0; i <= prompt.length; i++) {
+      if (i < prompt.length && !isWordBreak(prompt.charCodeAt(i))) continue;
+      if (i > start) {
+        let word = prompt.slice(start, i);
+        if (word.startsWith("./")) word = word.slice(2);
+        if (word.endsWith(".")) word = word.slice(0, -1);
+        if (this.#pathWords.has(word)) words.add(word);
+      }
+      start = i + 1;
+      if (i % SLICE === SLICE - 1) yield;
+    }
+    return words;
+  }
+}
+
+/** Characters that end a word when looking for paths in a prompt. */
+function isWordBreak(c: number): boolean {
+  return c <= 32 || c === 0x22 || c === 0x27 || c === 0x60 || c === 0x28 || c === 0x29 ||
+    c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x3c || c === 0x3e ||
+    c === 0x2c || c === 0x3b || c === 0x3a || c === 0x7c || c === 0x2a || c === 0x3d ||
+    c === 0x85 || c === 0xa0 || c === 0x2028 || c === 0x2029;
+}
+
+function powMod(base: number, exponent: number): number {
+  let result = 1;
+  for (let i = 0; i < exponent; i++) result = (result * base) % MODULUS;
+  return result;
 }

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import type { ToolSpec } from "../providers/types.ts";
-import type { RepoMetadata } from "../loader/types.ts";
-import { formatInt } from "../report/numbers.ts";
-import { formatBudgetUsd } from "./spend.ts";
+import type { ToolSpec } from "../providers/mod.ts";
+import type { RepoMetadata } from "../loader/mod.ts";
+import { formatBudgetUsd, formatInt, formatUsd } from "../format.ts";
 
 /** The one tool the root model gets. */
 export const EXECUTE_CODE_TOOL: ToolSpec = {
@@ -229,8 +228,8 @@ export function turnStatusText(s: TurnStatus): string {
     `[Turn ${s.turn}/${s.maxTurns}: ${left} more after this one`,
     `${s.filesNotLooked} of ${s.filesTotal} files not yet looked at by a sub-model`,
     s.budgetUsd === undefined
-      ? `spent $${s.spentUsd.toFixed(4)}`
-      : `spent $${s.spentUsd.toFixed(4)} of ${formatBudgetUsd(s.budgetUsd)}`,
+      ? `spent ${formatUsd(s.spentUsd)}`
+      : `spent ${formatUsd(s.spentUsd)} of ${formatBudgetUsd(s.budgetUsd)}`,
   ];
   let text = `${parts.join("; ")}]`;
   if (s.finalize === "turns") {
@@ -253,8 +252,8 @@ export const NUDGE_TEXT = "No code ran: your reply had no execute_code call and 
 /** Appended to execution output when the budget stopped part of a batch. */
 export function budgetNotice(skipped: number, remainingUsd: number): string {
   return `[BUDGET] ${skipped} sub-model prompt(s) were not sent because the cost budget is ` +
-    `nearly spent ($${
-      Math.max(0, remainingUsd).toFixed(4)
+    `nearly spent (${
+      formatUsd(Math.max(0, remainingUsd))
     } left). Their items start with "[ERROR: budget". ` +
     "Finalize with set_answer(report) now.";
 }

@@ -4,16 +4,9 @@
  *
  * @module
  */
-import type { SubCallRecord } from "./sub_queries.ts";
+import type { StopReason, SubCallRecord } from "./types.ts";
 
-/** Why the run stopped. */
-export type StopReason =
-  | "answer"
-  | "max_turns"
-  | "budget"
-  | "root_error"
-  | "repl_error"
-  | "interrupted";
+export type { StopReason } from "./types.ts";
 
 /** Human wording of a stop reason. */
 export function describeStop(reason: StopReason, error?: string): string {

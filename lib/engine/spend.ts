@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { Pricing, Usage } from "../providers/types.ts";
+import type { Pricing, Usage } from "../providers/mod.ts";
 import { estimateTokens } from "./tokens.ts";
+import type { CostFn } from "./types.ts";
 
-/** Dollar cost of one response's usage (the providers' `costOf` bound to a model's pricing). */
-export type CostFn = (usage: Usage) => number;
+export type { CostFn } from "./types.ts";
 
 /** Running totals for one side (root or sub). */
 export interface SideTotals {
@@ -155,20 +155,6 @@ function add(t: SideTotals, usage: Usage, cost: number): void {
   t.cacheWriteTokens += usage.cacheWriteTokens ?? 0;
   t.costUsd += cost;
   t.maxOutputTokens = Math.max(t.maxOutputTokens, usage.outputTokens);
-}
-
-/**
- * A budget in dollars for people: cents for a dollar or more, four decimals below, so a
- * `--max-cost 0.005` never shows as `$0.01` or `$0.00`.
- *
- * @example
- * ```ts
- * formatBudgetUsd(2); // "$2.00"
- * formatBudgetUsd(0.005); // "$0.0050"
- * ```
- */
-export function formatBudgetUsd(usd: number): string {
-  return `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`;
 }
 
 /**

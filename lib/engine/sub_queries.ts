@@ -5,59 +5,20 @@
  *
  * @module
  */
-import type { ModelClient } from "../providers/types.ts";
-import type { SubQueryHandler } from "../sandbox/types.ts";
+import type { ModelClient } from "../providers/mod.ts";
+import type { SubQueryHandler } from "../sandbox/mod.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
 import { type Cache, cacheBatcher } from "../cache/mod.ts";
+import { DEFAULTS } from "../defaults.ts";
+import type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
+import { BUDGET_SKIP_TEXT, CANCELLED_TEXT, sendSubCall, type SubCallSettings } from "./sub_call.ts";
+import { Slots } from "./slots.ts";
 
-/**
- * Runs prompts through a cache: `send` receives only the misses and must answer them in order,
- * reporting each answer through `onResult` as it arrives so the cache stores it at once (an
- * interrupted batch keeps what it received). The CLI binds this to `cacheBatcher` from
- * `lib/cache/mod.ts`.
- */
-export type BatchThroughCache = (
-  prompts: string[],
-  send: (misses: string[], onResult?: (index: number, result: string) => void) => Promise<string[]>,
-) => Promise<{ results: string[]; hits: number; misses: number }>;
+export { BUDGET_SKIP_TEXT, CANCELLED_TEXT } from "./sub_call.ts";
 
-/** One sub-model call as the trajectory records it. */
-export interface SubCallRecord {
-  /** Root turn during which the call was made. */
-  turn: number;
-  promptChars: number;
-  /** The first 300 characters of the prompt. */
-  promptHead: string;
-  /** Files whose content the prompt carried (see coverage.ts). */
-  files: string[];
-  /** The answer, or the `[ERROR: ...]` text. */
-  result: string;
-  cached: boolean;
-  error: boolean;
-}
-
-/** Counters the metrics and progress line use. */
-export interface SubStats {
-  /** Prompts handed to the dispatcher (including cache hits and budget skips). */
-  requested: number;
-  /** Prompts answered or failed so far. */
-  done: number;
-  /** Calls actually sent to the model. */
-  calls: number;
-  /** Calls that failed after retries (budget skips are counted in `budgetSkipped` only). */
-  errors: number;
-  cacheHits: number;
-  cacheMisses: number;
-  /** Prompts not sent because of the budget. */
-  budgetSkipped: number;
-  /** Calls cut short because the run ended or was interrupted (not counted in `errors`). */
-  cancelled: number;
-}
-
-/** The item a call cancelled by the end of the run comes back as. */
-export const CANCELLED_TEXT = "[ERROR: cancelled]";
+export type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
 
 /**
  * The cache wrapper for the engine's sub-model calls: keyed on the sub-model, its endpoint and
@@ -108,10 +69,6 @@ export interface SubDispatcher {
   takeNotices(): number;
 }
 
-/** Text of a budget-skipped item. */
-export const BUDGET_SKIP_TEXT =
-  "[ERROR: budget exhausted — this prompt was not sent; finalize with what you have]";
-
 /**
  * Creates the sub-query dispatcher of one run.
  *
@@ -122,10 +79,20 @@ export const BUDGET_SKIP_TEXT =
  * ```
  */
 export function createSubDispatcher(options: SubDispatcherOptions): SubDispatcher {
-  const concurrency = Math.max(1, options.concurrency ?? 5);
-  const system = options.system ?? SUB_SYSTEM_PROMPT;
-  const maxTokens = options.maxTokens ?? SUB_MAX_TOKENS;
-  const stats: SubStats = {
+  return new Dispatcher(options);
+}
+
+/** What one batch's answers came with: which prompts were sent, and the files each carried. */
+interface Answered {
+  results: string[];
+  /** Indexes of prompts that made a call of their own; undefined without a cache (all did). */
+  sent?: Set<number>;
+  /** Files recorded for each prompt answered during the batch. */
+  seen: Map<string, string[]>;
+}
+
+class Dispatcher implements SubDispatcher {
+  readonly stats: SubStats = {
     requested: 0,
     done: 0,
     calls: 0,
@@ -135,162 +102,149 @@ export function createSubDispatcher(options: SubDispatcherOptions): SubDispatche
     budgetSkipped: 0,
     cancelled: 0,
   };
-  const records: SubCallRecord[] = [];
-  let notices = 0;
-  const changed = (batchDone = false) => options.onChange?.(stats, batchDone);
+  readonly records: SubCallRecord[] = [];
+  #options: SubDispatcherOptions;
+  #call: SubCallSettings;
+  /**
+   * One limit for the whole run: concurrent llm_batch calls and parallel llm_query calls
+   * (`Promise.all(paths.map(llm_query))`) share the same `concurrency` slots, first come first
+   * served.
+   */
+  #slots: Slots;
+  #concurrency: number;
+  #notices = 0;
 
-  // One limit for the whole run: concurrent llm_batch calls and parallel llm_query calls
-  // (`Promise.all(paths.map(llm_query))`) share the same `concurrency` slots, first come first
-  // served.
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  const acquire = (): Promise<void> => {
-    if (active < concurrency) {
-      active++;
-      return Promise.resolve();
+  constructor(options: SubDispatcherOptions) {
+    this.#options = options;
+    this.#concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
+    this.#slots = new Slots(this.#concurrency);
+    this.#call = {
+      client: options.client,
+      spend: options.spend,
+      system: options.system ?? SUB_SYSTEM_PROMPT,
+      maxTokens: options.maxTokens ?? SUB_MAX_TOKENS,
+      rootReserve: options.rootReserve,
+      stats: this.stats,
+    };
+  }
+
+  takeNotices(): number {
+    const n = this.#notices;
+    this.#notices = 0;
+    return n;
+  }
+
+  #changed(batchDone = false): void {
+    this.#options.onChange?.(this.stats, batchDone);
+  }
+
+  /** The REPL's sub-query handler: answers in prompt order, records each call. */
+  handle: SubQueryHandler = async (prompts, callSignal) => {
+    const signal = AbortSignal.any([this.#options.signal, callSignal]);
+    const texts = prompts.map((p) => typeof p === "string" ? p : String(p));
+    this.stats.requested += texts.length;
+    this.#changed();
+    const skippedBefore = this.stats.budgetSkipped;
+    const answered = this.#options.batch
+      ? await this.#throughCache(this.#options.batch, texts, signal)
+      : { results: await this.#sendAll(texts, signal, new Map()), seen: new Map() };
+    await this.#record(texts, answered);
+    if (this.stats.budgetSkipped > skippedBefore) {
+      this.#notices += this.stats.budgetSkipped - skippedBefore;
     }
-    return new Promise((resolve) => waiting.push(resolve));
-  };
-  const releaseSlot = () => {
-    const next = waiting.shift();
-    if (next) next(); // the slot passes straight to the next waiter
-    else active--;
+    this.#changed(true);
+    return answered.results;
   };
 
-  const sendOne = async (prompt: string, signal: AbortSignal): Promise<string> => {
-    await acquire();
-    try {
-      return await sendInSlot(prompt, signal);
-    } finally {
-      releaseSlot();
-    }
-  };
-
-  const sendInSlot = async (prompt: string, signal: AbortSignal): Promise<string> => {
-    if (signal.aborted) return CANCELLED_TEXT;
-    const projected = options.spend.projectSub(prompt.length + system.length);
-    if (!options.spend.tryReserve(projected, options.rootReserve?.() ?? 0)) {
-      stats.budgetSkipped++;
-      return BUDGET_SKIP_TEXT;
-    }
-    stats.calls++;
-    try {
-      const res = await options.client.complete({
-        system,
-        messages: [{ role: "user", content: prompt }],
-        maxTokens,
-        signal,
-      });
-      options.spend.addSub(res.usage);
-      if (!res.text.trim()) return "[ERROR: the sub-model returned an empty answer]";
-      return res.text;
-    } catch (error) {
-      if (signal.aborted) return CANCELLED_TEXT;
-      return `[ERROR: ${oneLine(error)}]`;
-    } finally {
-      options.spend.release(projected);
-    }
-  };
+  /** Answers through the cache: only misses are sent, each distinct prompt once. */
+  async #throughCache(
+    batch: BatchThroughCache,
+    texts: string[],
+    signal: AbortSignal,
+  ): Promise<Answered> {
+    const seen = new Map<string, string[]>();
+    const missed: string[] = [];
+    const out = await batch(texts, (misses, onResult) => {
+      missed.push(...misses);
+      return this.#sendAll(misses, signal, seen, onResult);
+    });
+    this.stats.cacheHits += out.hits;
+    this.stats.cacheMisses += out.misses;
+    // Hits and in-batch repeats were answered without a call of their own.
+    this.stats.done += texts.length - missed.length;
+    const missCount = new Map<string, number>();
+    for (const m of missed) missCount.set(m, (missCount.get(m) ?? 0) + 1);
+    const sent = new Set<number>();
+    texts.forEach((t, i) => {
+      const n = missCount.get(t) ?? 0;
+      if (n > 0) {
+        sent.add(i);
+        missCount.set(t, n - 1);
+      }
+    });
+    this.#changed();
+    return { results: out.results, sent, seen };
+  }
 
   /**
    * Sends prompts with at most `concurrency` in flight; answers in prompt order. Each answered
    * prompt's files are recorded as it arrives (into `seen`), so the progress line's file count
    * moves during a long batch instead of jumping at its end.
    */
-  const sendAll = async (
+  async #sendAll(
     prompts: string[],
     signal: AbortSignal,
     seen: Map<string, string[]>,
     onResult?: (index: number, result: string) => void,
-  ): Promise<string[]> => {
+  ): Promise<string[]> {
     const results = new Array<string>(prompts.length);
     let next = 0;
     const worker = async () => {
       while (next < prompts.length) {
         const i = next++;
-        results[i] = await sendOne(prompts[i], signal);
+        results[i] = await this.#slots.run(() => sendSubCall(this.#call, prompts[i], signal));
         onResult?.(i, results[i]);
         if (!results[i].startsWith("[ERROR") && !seen.has(prompts[i])) {
-          seen.set(prompts[i], options.coverage.record(prompts[i]));
+          // Sliced: a long prompt's scan lets timers, timeouts and Ctrl-C run.
+          seen.set(prompts[i], await this.#options.coverage.recordSliced(prompts[i]));
         }
-        stats.done++;
-        changed();
+        this.stats.done++;
+        this.#changed();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, prompts.length) }, worker));
+    const workers = Math.min(this.#concurrency, prompts.length);
+    await Promise.all(Array.from({ length: workers }, worker));
     return results;
-  };
+  }
 
-  const handle: SubQueryHandler = async (prompts, callSignal) => {
-    const signal = AbortSignal.any([options.signal, callSignal]);
-    const texts = prompts.map((p) => typeof p === "string" ? p : String(p));
-    stats.requested += texts.length;
-    changed();
-    const skippedBefore = stats.budgetSkipped;
-    let results: string[];
-    let sentSet: Set<number> | undefined;
-    const seen = new Map<string, string[]>();
-    if (options.batch) {
-      const missed: string[] = [];
-      const out = await options.batch(texts, (misses, onResult) => {
-        missed.push(...misses);
-        return sendAll(misses, signal, seen, onResult);
-      });
-      results = out.results;
-      stats.cacheHits += out.hits;
-      stats.cacheMisses += out.misses;
-      // Hits and in-batch repeats were answered without a call of their own.
-      stats.done += texts.length - missed.length;
-      const missCount = new Map<string, number>();
-      for (const m of missed) missCount.set(m, (missCount.get(m) ?? 0) + 1);
-      sentSet = new Set();
-      texts.forEach((t, i) => {
-        const n = missCount.get(t) ?? 0;
-        if (n > 0) {
-          sentSet!.add(i);
-          missCount.set(t, n - 1);
-        }
-      });
-      changed();
-    } else {
-      results = await sendAll(texts, signal, seen);
+  /** One record per prompt, in order; failures counted (their prompts are not scanned). */
+  async #record(texts: string[], { results, sent, seen }: Answered): Promise<void> {
+    const coverage = this.#options.coverage;
+    const turn = this.#options.turn();
+    // Files first (a sliced scan may wait), then the records in one go, so concurrent batches'
+    // records do not interleave.
+    const files: string[][] = [];
+    for (const [i, result] of results.entries()) {
+      files.push(
+        result.startsWith("[ERROR")
+          ? []
+          : seen.get(texts[i]) ?? await coverage.recordSliced(texts[i]),
+      );
     }
-    const turn = options.turn();
     results.forEach((result, i) => {
       const error = result.startsWith("[ERROR");
-      if (result === CANCELLED_TEXT) stats.cancelled++;
-      else if (error && result !== BUDGET_SKIP_TEXT) stats.errors++;
+      if (result === CANCELLED_TEXT) this.stats.cancelled++;
+      else if (error && result !== BUDGET_SKIP_TEXT) this.stats.errors++;
       const prompt = texts[i];
-      records.push({
+      this.records.push({
         turn,
         promptChars: prompt.length,
         promptHead: prompt.slice(0, 300),
-        files: error
-          ? options.coverage.filesIn(prompt)
-          : seen.get(prompt) ?? options.coverage.record(prompt),
+        files: files[i],
         result,
-        cached: sentSet ? !sentSet.has(i) : false,
+        cached: sent ? !sent.has(i) : false,
         error,
       });
     });
-    if (stats.budgetSkipped > skippedBefore) notices += stats.budgetSkipped - skippedBefore;
-    changed(true);
-    return results;
-  };
-
-  return {
-    handle,
-    stats,
-    records,
-    takeNotices() {
-      const n = notices;
-      notices = 0;
-      return n;
-    },
-  };
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, " ").trim().slice(0, 300) || "unknown error";
+  }
 }

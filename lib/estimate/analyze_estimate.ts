@@ -8,11 +8,11 @@
  * @module
  */
 import { costOf } from "../providers/mod.ts";
-import type { Usage } from "../providers/types.ts";
+import type { Usage } from "../providers/mod.ts";
 import { ANALYZE_ASSUMPTIONS as A } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
-import { formatInt } from "../report/numbers.ts";
+import { formatInt } from "../format.ts";
 
 const fmt = formatInt;
 

@@ -8,7 +8,7 @@ import { costOf } from "../providers/mod.ts";
 import { BASELINE_ASSUMPTIONS as B } from "./assumptions.ts";
 import { type EstimateModel, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
-import { formatInt } from "../report/numbers.ts";
+import { formatInt } from "../format.ts";
 
 const fmt = formatInt;
 

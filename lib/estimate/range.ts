@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Pricing } from "../providers/types.ts";
+import type { Pricing } from "../providers/mod.ts";
 
 /** A low and a high figure. */
 export interface Range {

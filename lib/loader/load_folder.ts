@@ -6,6 +6,7 @@
  */
 import type { CodebaseSnapshot, FileRecord, SkippedFile } from "./types.ts";
 import { EnvironmentError } from "../errors.ts";
+import { formatInt } from "../format.ts";
 import { type FileIo, MAX_FILE_BYTES, readFiles, type ReadMode } from "./read_files.ts";
 import { comparePaths, walkFolder } from "./walk.ts";
 import { buildFileTree } from "./tree.ts";
@@ -75,13 +76,13 @@ export async function loadFolder(
         files.push({ path, chars: content.length, bytes: outcome.bytes, status: "included" });
         break;
       case "too_large":
-        content = `[FILE TOO LARGE: ${groupDigits(outcome.bytes)} bytes, skipped]`;
+        content = `[FILE TOO LARGE: ${formatInt(outcome.bytes)} bytes, skipped]`;
         files.push({
           path,
           chars: content.length,
           bytes: outcome.bytes,
           status: "too_large",
-          reason: `larger than ${groupDigits(MAX_FILE_BYTES)} bytes`,
+          reason: `larger than ${formatInt(MAX_FILE_BYTES)} bytes`,
         });
         break;
       case "error":
@@ -111,11 +112,6 @@ export async function loadFolder(
     root,
     source: options.source,
   };
-}
-
-/** `1234567` → `1,234,567`. */
-function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** One line saying why nothing was loaded, with what was skipped. */

@@ -1,11 +1,13 @@
 /**
- * The wrapper every plugin client gets: retries, cancellation, one error shape, and a check of
- * what the plugin returned.
+ * The wrapper every plugin client gets: a deadline and cancellation that do not depend on the
+ * plugin, retries, one error shape, and a check of what the plugin returned.
  *
  * @module
  */
-import { InterruptedError, RunError } from "../errors.ts";
-import { classifyError, type RetryPolicy, withRetries } from "./retry.ts";
+import { EnvironmentError, InterruptedError, RunError } from "../errors.ts";
+import { classifyError } from "./classify.ts";
+import { checkResponse } from "./response_check.ts";
+import { type RetryPolicy, withRetries } from "./retry.ts";
 import type { CompletionRequest, CompletionResponse, ModelClient } from "./types.ts";
 
 /** One retry about to happen, for the `[retry]` line and the `retries` metric. */
@@ -46,13 +48,19 @@ export class RequestTimeoutError extends Error {
 }
 
 /**
- * Wraps a plugin's client.
+ * Wraps a plugin's client. The host enforces the call contract whatever the plugin does:
  *
- * - Retryable failures are retried (see `retry.ts`), each reported through `onRetry`.
- * - A final failure becomes `RunError("<provider> <model>: <API message> (status N)")`; errors
- *   that already carry an exit code (a plugin's missing-key error) pass through.
+ * - Each attempt has a deadline (`timeoutMs`), and the caller's signal cancels it. Both hold
+ *   even when the plugin ignores `req.signal`: the plugin's promise is raced against them and
+ *   abandoned (a late reply is dropped, late `onText` chunks are not passed on). A deadline
+ *   counts as a `timeout` and is retried; a cancellation ends the call at once.
+ * - Every reply is checked (`response_check.ts`); a broken one is retried as `invalid response`.
+ * - Retryable failures are retried (see `retry.ts` and `classify.ts`), each reported through
+ *   `onRetry`.
+ * - A final failure becomes `RunError("<provider> <model>: <API message> (status N)")`; one the
+ *   plugin marked `kind: "config"` becomes an `EnvironmentError` (exit 2); errors that already
+ *   carry an exit code (a plugin's missing-key error) pass through.
  * - An abort rethrows the signal's reason when it is an Error, else an `InterruptedError`.
- * - A malformed response from a plugin is a `RunError` naming the field.
  */
 export function wrapClient(inner: ModelClient, options: WrapOptions): ModelClient {
   const label = `${options.provider} ${options.model}`;
@@ -62,39 +70,53 @@ export function wrapClient(inner: ModelClient, options: WrapOptions): ModelClien
       const signals = [options.signal, req.signal].filter((s): s is AbortSignal => !!s);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       if (signal?.aborted) throw abortError(signal);
-      let response: CompletionResponse;
       try {
-        response = await withRetries(() => attempt(inner, req, signal, timeoutMs), {
-          ...options.policy,
-          signal,
-          sleep: options.sleep,
-          onRetry: (attempt, delayMs, reason) =>
-            options.onRetry?.({
-              provider: options.provider,
-              model: options.model,
-              attempt,
-              delayMs,
-              reason,
-            }),
-        });
+        return await withRetries(
+          () => attempt(inner, req, { outer: signal, timeoutMs, plugin: options.provider }),
+          {
+            ...options.policy,
+            signal,
+            sleep: options.sleep,
+            onRetry: (attempt, delayMs, reason) =>
+              options.onRetry?.({
+                provider: options.provider,
+                model: options.model,
+                attempt,
+                delayMs,
+                reason,
+              }),
+          },
+        );
       } catch (error) {
         const info = classifyError(error, signal);
         if (info.aborted) throw signal?.aborted ? abortError(signal) : new InterruptedError();
         if (error && typeof error === "object" && "exitCode" in error) throw error;
         const status = info.status !== undefined ? ` (status ${info.status})` : "";
-        throw new RunError(`${label}: ${info.message}${status}`, { cause: error });
+        const message = `${label}: ${info.message}${status}`;
+        if (info.config) throw new EnvironmentError(message, { cause: error });
+        throw new RunError(message, { cause: error });
       }
-      return checkResponse(response, label);
     },
   };
 }
 
-/** One call under its own deadline; the caller's signal still cancels it. */
+/** What one attempt needs besides the plugin and the request. */
+interface AttemptSettings {
+  /** The caller's signal (Ctrl-C, end of run). */
+  outer?: AbortSignal;
+  timeoutMs: number;
+  /** The plugin's name, for reply errors. */
+  plugin: string;
+}
+
+/**
+ * One call under its own deadline, raced against it and the caller's signal so a plugin that
+ * ignores `req.signal` cannot hold the run; its reply is checked before it counts.
+ */
 async function attempt(
   inner: ModelClient,
   req: CompletionRequest,
-  outer: AbortSignal | undefined,
-  timeoutMs: number,
+  { outer, timeoutMs, plugin }: AttemptSettings,
 ): Promise<CompletionResponse> {
   const deadline = new AbortController();
   const timer = setTimeout(
@@ -102,48 +124,34 @@ async function attempt(
     timeoutMs,
   );
   const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
+  let settled = false;
+  const onText = req.onText && ((chunk: string) => {
+    // An abandoned call's late chunks must not reach the screen.
+    if (!settled) req.onText!(chunk);
+  });
+  let stop = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    stop = () => reject(outer?.aborted ? outer.reason : deadline.signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+  });
   try {
-    const response = await inner.complete({ ...req, signal });
+    const call = Promise.resolve().then(() => inner.complete({ ...req, signal, onText }));
+    // An abandoned call may still fail later; that is no longer anyone's concern.
+    call.catch(() => {});
+    const response = await Promise.race([call, stopped]);
     // Some SDK streams end quietly when aborted: a reply finished after the abort may be cut.
     if (signal.aborted) throw outer?.aborted ? outer.reason : deadline.signal.reason;
-    return response;
+    return checkResponse(response, plugin);
   } catch (error) {
     if (deadline.signal.aborted && !outer?.aborted) throw deadline.signal.reason;
     throw error;
   } finally {
+    settled = true;
     clearTimeout(timer);
+    signal.removeEventListener("abort", stop);
   }
 }
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new InterruptedError();
-}
-
-/** Validates and fills a plugin's response (missing `toolCalls` becomes `[]`). */
-function checkResponse(value: unknown, label: string): CompletionResponse {
-  const bad = (field: string) =>
-    new RunError(`${label}: the plugin returned an invalid response: ${field}`);
-  if (!value || typeof value !== "object") throw bad("not an object");
-  const r = value as Record<string, unknown>;
-  if (typeof r.text !== "string") throw bad("text must be a string");
-  const toolCalls = r.toolCalls ?? [];
-  if (!Array.isArray(toolCalls)) throw bad("toolCalls must be an array");
-  toolCalls.forEach((call, i) => {
-    if (!call || typeof call.id !== "string" || typeof call.name !== "string") {
-      throw bad(`toolCalls[${i}] needs string id and name`);
-    }
-  });
-  const usage = r.usage as Record<string, unknown> | undefined;
-  if (!usage || typeof usage !== "object") throw bad("usage is missing");
-  for (const key of ["inputTokens", "outputTokens"]) {
-    if (typeof usage[key] !== "number" || !Number.isFinite(usage[key])) {
-      throw bad(`usage.${key} must be a number`);
-    }
-  }
-  for (const key of ["cacheReadTokens", "cacheWriteTokens", "costUsd"]) {
-    if (usage[key] !== undefined && typeof usage[key] !== "number") {
-      throw bad(`usage.${key} must be a number when present`);
-    }
-  }
-  return { ...(value as CompletionResponse), toolCalls };
 }

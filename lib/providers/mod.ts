@@ -22,6 +22,14 @@ export {
   type ResolvedModel,
 } from "./registry.ts";
 export type { RetryInfo } from "./client.ts";
-export { costOf, UNKNOWN_PRICING } from "./pricing.ts";
-export { checkPluginShape } from "./shape.ts";
+export { costOf, pricesFor, UNKNOWN_PRICING } from "./pricing.ts";
+export {
+  CONSERVATIVE_RULES,
+  EFFORT_LEVELS,
+  isCutByLimit,
+  isEffort,
+  resolveRules,
+} from "./rules.ts";
+export { checkPluginModule, checkPluginShape, loadErrorMessage } from "./shape.ts";
+export { importUrl } from "./sources.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";

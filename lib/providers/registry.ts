@@ -8,11 +8,27 @@ import type { Env } from "../config/env.ts";
 import type { ProjectConfig } from "../config/settings.ts";
 import { EnvironmentError, UsageError } from "../errors.ts";
 import { type RetryInfo, wrapClient } from "./client.ts";
-import { UNKNOWN_PRICING } from "./pricing.ts";
+import { costOf, UNKNOWN_PRICING } from "./pricing.ts";
+import { resolveRules } from "./rules.ts";
+import {
+  findModelShadows,
+  type ModelShadow,
+  type PluginReplacement,
+  replacementWarning,
+  shadowWarning,
+} from "./shadowing.ts";
 import { checkPluginModule, loadErrorMessage } from "./shape.ts";
+import { closest } from "./suggest.ts";
 import { type PluginOrigin, type PluginSource, userPluginSources } from "./sources.ts";
 import type { UrlPluginOptions } from "./url_plugin.ts";
-import type { ModelClient, ModelInfo, Pricing, ProviderPlugin } from "./types.ts";
+import type {
+  ModelClient,
+  ModelInfo,
+  ModelRules,
+  Pricing,
+  ProviderPlugin,
+  Usage,
+} from "./types.ts";
 
 /** What {@linkcode loadRegistry} needs. */
 export interface RegistryOptions {
@@ -51,9 +67,19 @@ export interface ResolvedModel {
   pricing: Pricing;
   /** False when neither the model nor its plugin has a price ($1.00/$1.00 is used). */
   pricingKnown: boolean;
-  /** Set when the caller should warn (unknown price); one line for stderr. */
+  /**
+   * Set when the caller should warn: an unknown price, or a model string other plugins offer
+   * too (or a plugin that replaced one of the same name). One line for stderr.
+   */
   warning?: string;
   contextWindow?: number;
+  /**
+   * What the model's API accepts: the plugin's rules for it with conservative defaults for
+   * every field left out (`maxOutputTokens` / `promptCacheMinTokens` 0 = not known).
+   */
+  rules: Required<ModelRules>;
+  /** Cost of one response in USD at this model's prices, tiers included. */
+  costOf(usage: Usage): number;
   /** Env var holding the key, or undefined when none is needed (ollama). */
   keyVariable?: string;
   /**
@@ -72,6 +98,10 @@ export interface Registry {
   origins: { specifier: string; origin: PluginOrigin }[];
   /** Failed plugins (listed by `list-models`). */
   errors: PluginLoadError[];
+  /** Ids and aliases listed by more than one usable plugin, with the one a bare name picks. */
+  shadows: ModelShadow[];
+  /** Plugins replaced by a later plugin with the same name. */
+  replacements: PluginReplacement[];
   /**
    * Resolves a model string: `provider:model`, a bare provider name (its default for `role`),
    * an alias or listed id, or an id some plugin's `handles` claims. Later plugins win.
@@ -114,6 +144,7 @@ export async function loadRegistry(options: RegistryOptions): Promise<Registry> 
   });
   const errors: PluginLoadError[] = user.problems.map((p) => ({ ...p }));
   const entries: Entry[] = [];
+  const replacements = new Map<string, PluginReplacement>();
   const results = await Promise.all(
     [...builtins, ...user.sources].map(async (source) => ({
       source,
@@ -128,8 +159,18 @@ export async function loadRegistry(options: RegistryOptions): Promise<Registry> 
     const replaced = same >= 0 ? entries.splice(same, 1)[0] : undefined;
     if ("plugin" in outcome) {
       entries.push({ plugin: outcome.plugin, specifier: source.specifier, origin: source.origin });
+      if (replaced) {
+        const lost = "plugin" in replaced ? replaced.specifier : replaced.failure.specifier;
+        const before = replacements.get(outcome.plugin.name)?.replaced ?? [];
+        replacements.set(outcome.plugin.name, {
+          name: outcome.plugin.name,
+          winner: source.specifier,
+          replaced: [lost, ...before],
+        });
+      } else replacements.delete(outcome.plugin.name);
       continue;
     }
+    if (name !== undefined) replacements.delete(name);
     const failure = outcome.failure;
     errors.push({ specifier: failure.specifier, name: failure.name, message: failure.message });
     if (replaced && "plugin" in replaced) {
@@ -142,11 +183,14 @@ export async function loadRegistry(options: RegistryOptions): Promise<Registry> 
   const usable = entries.flatMap((e) => "plugin" in e ? [e] : []);
   const plugins = usable.map((e) => e.plugin);
   const specifiers = new Map(usable.map((e) => [e.plugin, e.specifier]));
+  const context: ResolveContext = { entries, errors, specifiers, replacements, options };
   return {
     plugins,
     origins: usable.map(({ specifier, origin }) => ({ specifier, origin })),
     errors,
-    resolve: (model, role) => resolveModel(model, role, entries, errors, specifiers, options),
+    shadows: findModelShadows(usable),
+    replacements: [...replacements.values()],
+    resolve: (model, role) => resolveModel(model, role, context),
   };
 }
 
@@ -205,20 +249,39 @@ function rawHandles(raw: Record<string, unknown> | undefined, model: string): bo
   }
 }
 
+/** What resolution reads besides the model string. */
+interface ResolveContext {
+  entries: Entry[];
+  errors: PluginLoadError[];
+  specifiers: Map<ProviderPlugin, string>;
+  replacements: Map<string, PluginReplacement>;
+  options: RegistryOptions;
+}
+
 function resolveModel(
   model: string,
   role: "root" | "sub" | undefined,
-  entries: Entry[],
-  errors: PluginLoadError[],
-  specifiers: Map<ProviderPlugin, string>,
-  options: RegistryOptions,
+  { entries, errors, specifiers, replacements, options }: ResolveContext,
 ): ResolvedModel {
   const wanted = model.trim();
   if (!wanted) throw new UsageError("empty model name; run `deeprepo list-models` to see models");
   const byPrecedence = [...entries].reverse();
-  const use = (entry: Entry, id: string) => {
+  /** Uses `entry` for `id`; `rivals` are lower-precedence plugins that offer `wanted` too. */
+  const use = (entry: Entry, id: string, rivals: Entry[] = []) => {
     if ("failure" in entry) throw new UsageError(entry.failure.message);
-    return build(entry.plugin, id, specifiers.get(entry.plugin) ?? entry.plugin.name, options);
+    const specifier = specifiers.get(entry.plugin) ?? entry.plugin.name;
+    const resolved = build(entry.plugin, id, specifier, options);
+    const others = rivals.flatMap((r) =>
+      "plugin" in r ? [`${r.plugin.name}:${findModel(r.plugin, wanted)?.id ?? wanted}`] : []
+    );
+    const replacement = replacements.get(entry.plugin.name);
+    const warnings = [
+      resolved.warning,
+      shadowWarning(wanted, resolved.label, others, specifier),
+      replacement && replacementWarning(replacement),
+    ].filter(Boolean);
+    resolved.warning = warnings.length ? warnings.join("; ") : undefined;
+    return resolved;
   };
 
   // 1. provider:model, or a bare provider name.
@@ -245,16 +308,23 @@ function resolveModel(
 
   // 2. A listed id or alias; 3. a plugin that handles it. The first in precedence order wins,
   // failed plugins included.
-  const listed = byPrecedence.find((e) =>
-    "plugin" in e ? findModel(e.plugin, wanted) !== undefined : e.failure.lists(wanted)
-  );
-  if (listed) return use(listed, wanted);
-  const handler = byPrecedence.find((e) =>
-    "plugin" in e ? safeHandles(e.plugin, wanted) : e.failure.handles(wanted)
-  );
-  if (handler) return use(handler, wanted);
+  const lists = (e: Entry) =>
+    "plugin" in e ? findModel(e.plugin, wanted) !== undefined : e.failure.lists(wanted);
+  const listed = byPrecedence.find(lists);
+  if (listed) return use(listed, wanted, byPrecedence.filter((e) => e !== listed && lists(e)));
+  const claims = (e: Entry) =>
+    "plugin" in e ? safeHandles(e.plugin, wanted) : e.failure.handles(wanted);
+  const handler = byPrecedence.find(claims);
+  if (handler) return use(handler, wanted, byPrecedence.filter((e) => e !== handler && claims(e)));
 
-  const suggestion = closest(wanted, entries);
+  const suggestion = closest(
+    wanted,
+    entries.flatMap((e) =>
+      "plugin" in e
+        ? [e.plugin.name, ...e.plugin.models.flatMap((m) => [m.id, ...(m.aliases ?? [])])]
+        : []
+    ),
+  );
   const broken = errors.length
     ? ` (${errors.length} plugin${errors.length > 1 ? "s" : ""} failed to load: ${
       errors.map((f) => f.name ?? f.specifier).join(", ")
@@ -267,44 +337,6 @@ function resolveModel(
     }: no plugin lists or handles it${unknownProvider}; run ` +
       `\`deeprepo list-models\` to see the models${broken}`,
   );
-}
-
-/**
- * The provider name, id or alias nearest to a mistyped model string (at most 2 edits, or 1 for
- * short names), for the "did you mean" hint.
- */
-function closest(wanted: string, entries: Entry[]): string | undefined {
-  const names = entries.flatMap((e) =>
-    "plugin" in e
-      ? [e.plugin.name, ...e.plugin.models.flatMap((m) => [m.id, ...(m.aliases ?? [])])]
-      : []
-  );
-  let best: string | undefined;
-  let bestDistance = wanted.length <= 4 ? 2 : 3;
-  for (const name of names) {
-    const d = editDistance(wanted.toLowerCase(), name.toLowerCase(), bestDistance);
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance, giving up (returning `limit`) once it reaches `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) >= limit) return limit;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j] + 1,
-        row[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    if (Math.min(...row) >= limit) return limit;
-    previous = row;
-  }
-  return Math.min(previous[b.length], limit);
 }
 
 function findModel(plugin: ProviderPlugin, model: string): ModelInfo | undefined {
@@ -331,15 +363,18 @@ function build(
   const label = `${plugin.name}:${id}`;
   const known = info?.pricing ?? plugin.unlistedPricing;
   const keyVariable = plugin.keyVariable;
+  const pricing = known ?? { ...UNKNOWN_PRICING };
   return {
     provider: plugin.name,
     id,
     label,
-    pricing: known ?? { ...UNKNOWN_PRICING },
+    pricing,
     pricingKnown: known !== undefined,
     warning: known ? undefined : `model ${label} has no listed price; costs are estimated at ` +
       "$1.00/$1.00 per 1M tokens unless the provider reports each call's cost",
     contextWindow: info?.contextWindow,
+    rules: resolveRules(info ? info.rules : undefined, info ? undefined : plugin.unlistedRules),
+    costOf: (usage) => costOf(usage, pricing),
     keyVariable,
     createClient(clientOptions = {}) {
       if (keyVariable && !options.env.get(keyVariable)) {

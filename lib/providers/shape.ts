@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { checkRulesShape } from "./rules.ts";
+
 /** Provider names: letters, digits, `-`, `_` (no `:`, which separates provider and model). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -50,6 +52,7 @@ export function checkPluginShape(value: unknown): string[] {
   if (p.unlistedPricing !== undefined) {
     problems.push(...checkPricing(p.unlistedPricing, "unlistedPricing"));
   }
+  problems.push(...checkRulesShape(p.unlistedRules, "unlistedRules"));
   const names = new Set<string>();
   if (!Array.isArray(p.models)) {
     problems.push(`field models must be an array, got ${kind(p.models)}`);
@@ -87,6 +90,7 @@ export function checkPluginShape(value: unknown): string[] {
         problems.push(`field ${at}.contextWindow must be a positive integer when present`);
       }
       problems.push(...checkPricing(m.pricing, `${at}.pricing`));
+      problems.push(...checkRulesShape(m.rules, `${at}.rules`));
     });
   }
   if (p.defaults !== undefined) {
@@ -160,6 +164,23 @@ function checkPricing(value: unknown, at: string): string[] {
       problems.push(`field ${at}.${key} must be a number (USD per 1M tokens), got ${kind(price)}`);
     } else if (price < 0) {
       problems.push(`field ${at}.${key} must not be negative`);
+    }
+  }
+  if (pricing.tiers !== undefined) {
+    if (!Array.isArray(pricing.tiers)) {
+      problems.push(`field ${at}.tiers must be an array when present`);
+    } else {
+      pricing.tiers.forEach((tier, i) => {
+        const t = `${at}.tiers[${i}]`;
+        if (!isObject(tier)) {
+          return problems.push(`field ${t} must be an object, got ${kind(tier)}`);
+        }
+        const above = (tier as Record<string, unknown>).aboveTokens;
+        if (!(typeof above === "number" && Number.isInteger(above) && above >= 0)) {
+          problems.push(`field ${t}.aboveTokens must be a non-negative integer`);
+        }
+        problems.push(...checkPricing({ ...tier, tiers: undefined }, t));
+      });
     }
   }
   return problems;

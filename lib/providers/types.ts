@@ -7,6 +7,46 @@
  * @module
  */
 
+/** Effort a request may ask for (how much the model thinks before answering). */
+export type Effort = "low" | "medium" | "high" | "max";
+
+/**
+ * Extension to v1 (optional): what a model's API accepts, as its provider publishes it. The
+ * engine reads these instead of assuming; a model without rules gets conservative defaults
+ * (see `CONSERVATIVE_RULES` in `rules.ts`).
+ */
+export interface ModelRules {
+  /** Whether `tool_choice` may force a tool call. @default false */
+  forcedToolChoice?: boolean;
+  /** Whether sampling parameters (`temperature`, `top_p`) are accepted. @default false */
+  samplingParameters?: boolean;
+  /**
+   * How the model thinks: `"none"` (no thinking tokens), `"budget"` (a thinking token budget the
+   * caller sets), `"adaptive"` (the model decides; thinking is always on). @default "none"
+   */
+  thinking?: "none" | "budget" | "adaptive";
+  /** Accepted effort levels; absent or empty: no effort control. */
+  effortLevels?: Effort[];
+  /** The API's largest output limit (`max_tokens`); thinking tokens count inside it. */
+  maxOutputTokens?: number;
+  /** The shortest prompt prefix the provider will cache, in tokens. */
+  promptCacheMinTokens?: number;
+}
+
+/**
+ * One price band by prompt length: a call whose prompt (input + cache read + cache write tokens)
+ * exceeds `aboveTokens` is billed wholly at these prices.
+ */
+export interface PriceTier {
+  aboveTokens: number;
+  input: number;
+  output: number;
+  /** @default this tier's input price */
+  cacheRead?: number;
+  /** @default this tier's input price */
+  cacheWrite?: number;
+}
+
 /** Price of a model in USD per 1M tokens. */
 export interface Pricing {
   /** Uncached input tokens. */
@@ -17,6 +57,11 @@ export interface Pricing {
   cacheRead?: number;
   /** Input tokens written to the provider's prompt cache. @default input */
   cacheWrite?: number;
+  /**
+   * Extension to v1 (optional): prices for long prompts. The highest tier whose `aboveTokens`
+   * the call's prompt exceeds applies to the whole call; below every tier the prices above do.
+   */
+  tiers?: PriceTier[];
 }
 
 /** One model a plugin lists. */
@@ -25,6 +70,8 @@ export interface ModelInfo {
   aliases?: string[];
   contextWindow?: number;
   pricing: Pricing;
+  /** Extension to v1 (optional): what the model's API accepts. */
+  rules?: ModelRules;
 }
 
 /** What a plugin's `createClient` receives. */
@@ -57,6 +104,11 @@ export interface ProviderPlugin {
    * warning at $1.00/$1.00 per 1M tokens. A local server sets `{ input: 0, output: 0 }`.
    */
   unlistedPricing?: Pricing;
+  /**
+   * Extension to v1 (optional): the rules of models this plugin serves without listing them.
+   * Without it (and for fields it leaves out) conservative defaults apply.
+   */
+  unlistedRules?: ModelRules;
 }
 
 /** A client bound to one model. */
@@ -73,6 +125,13 @@ export interface CompletionRequest {
   temperature?: number;
   /** Receives streamed text as it arrives; when set, the plugin streams. */
   onText?(chunk: string): void;
+  /**
+   * Extension to v1 (optional for plugins): receives streamed thinking / reasoning text as it
+   * arrives (Anthropic `thinking_delta`, OpenRouter `reasoning` deltas), so progress can show
+   * that the model is thinking instead of going silent. Plugins that stream thinking call it;
+   * the final blocks still come back in `CompletionResponse.parts`.
+   */
+  onThinking?(chunk: string): void;
   signal?: AbortSignal;
   /**
    * Extension to v1 (optional for plugins): ask the provider to cache the conversation prefix
@@ -82,9 +141,15 @@ export interface CompletionRequest {
   /**
    * Extension to v1 (optional for plugins): `"required"` asks the model to call one of `tools`
    * instead of answering in text (Anthropic `tool_choice: {type: "any"}`, OpenAI `"required"`).
-   * The engine sets it on the last turns so the model submits its answer. @default "auto"
+   * The engine sets it only when the model's rules say `forcedToolChoice`. @default "auto"
    */
   toolChoice?: "auto" | "required";
+  /**
+   * Extension to v1 (optional for plugins): how hard the model should think. Plugins map it
+   * (Claude `output_config.effort`, OpenAI reasoning effort) and leave it out for models
+   * without effort control.
+   */
+  effort?: Effort;
 }
 
 /** One conversation message. */
@@ -97,7 +162,23 @@ export interface Message {
 export type Part =
   | { type: "text"; text: string }
   | { type: "tool_call"; id: string; name: string; input: unknown }
-  | { type: "tool_result"; id: string; content: string };
+  | { type: "tool_result"; id: string; content: string }
+  | OpaquePart;
+
+/**
+ * Extension to v1: a provider block the engine must send back unchanged (thinking, redacted
+ * thinking, OpenRouter `reasoning_details`, block types the plugin does not know). Only the
+ * plugin named by `provider` reads `data`; other plugins drop the part.
+ */
+export interface OpaquePart {
+  type: "opaque";
+  /** The plugin that made it (its `name`). */
+  provider: string;
+  /** The block as received, for the plugin to send back. */
+  data: unknown;
+  /** Human-readable thinking text, when the block carries some (for progress output). */
+  thinking?: string;
+}
 
 /** A tool the model may call; `inputSchema` is JSON Schema. */
 export interface ToolSpec {
@@ -121,6 +202,8 @@ export interface Usage {
   cacheWriteTokens?: number;
   /** The provider's own cost figure for this call, when it reports one. */
   costUsd?: number;
+  /** Thinking / reasoning tokens, already included in `outputTokens`. */
+  reasoningTokens?: number;
 }
 
 /** A normalized completion response. */
@@ -128,5 +211,26 @@ export interface CompletionResponse {
   text: string;
   toolCalls: ToolCall[];
   usage: Usage;
-  stopReason?: string;
+  /**
+   * Why the model stopped, normalized by built-in plugins: `"end"`, `"tool_use"`,
+   * `"max_tokens"` (cut by the output limit; legacy plugins may say `"length"`), `"refusal"`,
+   * `"pause"`, or the provider's own word for anything else.
+   */
+  stopReason?: StopReason;
+  /**
+   * Extension to v1 (optional): the assistant turn exactly as received, in order (text,
+   * tool_call and opaque parts). When present the engine stores it verbatim as the assistant
+   * message and sends it back unchanged on every later request.
+   */
+  parts?: Part[];
 }
+
+/** A normalized stop reason (see {@linkcode CompletionResponse.stopReason}). */
+export type StopReason =
+  | "end"
+  | "tool_use"
+  | "max_tokens"
+  | "refusal"
+  | "pause"
+  // deno-lint-ignore ban-types
+  | (string & {});

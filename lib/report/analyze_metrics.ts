@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { AnalysisResult } from "../engine/run_analysis.ts";
+import type { AnalysisResult } from "../engine/types.ts";
 import { cacheSavingsUsd } from "../engine/spend.ts";
-import type { Pricing } from "../providers/types.ts";
+import type { Pricing } from "../providers/mod.ts";
 
 /** Run facts the engine result does not carry. */
 export interface AnalyzeRunInfo {

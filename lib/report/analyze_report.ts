@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { AnalysisResult } from "../engine/run_analysis.ts";
+import type { AnalysisResult } from "../engine/types.ts";
 import type { AnalyzeRunInfo } from "./analyze_metrics.ts";
+import { formatUsd } from "../format.ts";
 
 /**
  * Renders the Markdown report.
@@ -21,7 +22,7 @@ export function analyzeReport(result: AnalysisResult, info: AnalyzeRunInfo): str
     `_deeprepo analyze of ${info.repo}: root ${info.rootModel}, sub ${info.subModel}; ` +
     `${result.turns.length} turns, ${result.spend.sub.calls} sub-model calls, ` +
     `${result.coverage.covered.size} of ${result.coverage.eligible.length} files looked at by ` +
-    `a sub-model; $${total.toFixed(4)}${result.complete ? "" : "; incomplete"}._`,
+    `a sub-model; ${formatUsd(total)}${result.complete ? "" : "; incomplete"}._`,
   ];
   return `${body}\n\n${footer.join("\n")}\n`;
 }

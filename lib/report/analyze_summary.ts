@@ -3,11 +3,10 @@
  *
  * @module
  */
-import type { AnalysisResult } from "../engine/run_analysis.ts";
+import type { AnalysisResult } from "../engine/types.ts";
 import { cacheSavingsUsd } from "../engine/spend.ts";
 import type { AnalyzeRunInfo } from "./analyze_metrics.ts";
-
-const usd = (n: number) => `$${n.toFixed(4)}`;
+import { formatUsd as usd } from "../format.ts";
 
 /**
  * Summary lines: outcome, spend split root/sub, prompt-cache savings, cost per file looked at.

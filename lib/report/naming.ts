@@ -45,14 +45,24 @@ export interface OutputPaths {
  * @param kind `deeprepo` for analyze, `baseline` for baseline.
  * @param repoName The repository name (made safe here).
  * @param ts A {@linkcode timestamp}, shared by both halves of a compare.
+ * @param suffix Added as `_<suffix>` after the timestamp when above 1, to keep a run's files
+ *   from replacing another run's of the same second. @default 1
+ *
+ * @example
+ * ```ts
+ * outputPaths("/o", "deeprepo", "api", "20261205_183236", 2).report;
+ * // "/o/deeprepo_api_20261205_183236_2.md"
+ * ```
  */
 export function outputPaths(
   outputDir: string,
   kind: "deeprepo" | "baseline",
   repoName: string,
   ts: string,
+  suffix = 1,
 ): OutputPaths {
-  const base = `${outputDir.replace(/\/+$/, "")}/${kind}_${safeName(repoName)}_${ts}`;
+  const stamp = suffix > 1 ? `${ts}_${suffix}` : ts;
+  const base = `${outputDir.replace(/\/+$/, "")}/${kind}_${safeName(repoName)}_${stamp}`;
   return {
     report: `${base}.md`,
     metrics: `${base}_metrics.json`,

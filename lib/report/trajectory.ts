@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AnalysisResult } from "../engine/run_analysis.ts";
+import type { AnalysisResult } from "../engine/types.ts";
 import type { AnalyzeRunInfo } from "./analyze_metrics.ts";
 import { roundUsd } from "./analyze_metrics.ts";
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { DEFAULTS } from "../defaults.ts";
 import { RunError } from "../errors.ts";
 import { encodeHostMessage, HOST_LIMITS, newNonce } from "./protocol.ts";
 import type { ChildMessage } from "./protocol.ts";
@@ -17,7 +18,7 @@ import type { ExecResult, Repl, ReplOptions } from "./types.ts";
 
 /** Defaults of {@linkcode ReplOptions}. */
 export const REPL_DEFAULTS = {
-  execTimeoutSeconds: 300,
+  execTimeoutSeconds: DEFAULTS.execTimeoutSeconds,
   memoryLimitMb: 1024,
   /** Longest wait for a new process to load the codebase and report ready. */
   startupTimeoutMs: 60_000,

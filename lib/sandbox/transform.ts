@@ -7,6 +7,12 @@
  * Imports are denied at run time, not by rejecting text: `import(...)` becomes a call that
  * rejects, and an `import` declaration becomes a statement that throws when reached.
  *
+ * The sandbox evaluates the prepared text as a *script*, so the text is parsed once more exactly
+ * as it will run (script goal, the whole wrapper): the user's code may parse differently as a
+ * module, where the HTML-like comments `<!--` and `-->` of sloppy scripts are operators. Code
+ * holding such a comment is refused, and so is any text in which that final parse still finds
+ * `import(...)` or `import.meta`: the transform and the engine can never disagree.
+ *
  * @module
  */
 import { transform as sucraseTransform } from "npm:sucrase@3.35.1";
@@ -64,7 +70,54 @@ export function prepareCode(code: string, execId: number): PreparedCode {
   const strict = parsed.strict ? '"use strict";' : "";
   const source =
     `(async () => {${strict}${body.prologue}${body.code}\n})\n//# sourceURL=${sourceUrl}`;
-  return { ok: true, source, sourceUrl };
+  const refused = checkAsScript(source);
+  return refused ? { ok: false, error: refused } : { ok: true, source, sourceUrl };
+}
+
+/**
+ * Parses `source` as the sandbox will run it (a script) and refuses HTML-like comments and any
+ * import the rewrite did not turn into a helper call. Lines are the user's: the wrapper adds
+ * nothing before the first line's code.
+ */
+function checkAsScript(source: string): ExecError | undefined {
+  let html: { line: number } | undefined;
+  let ast: Node;
+  try {
+    ast = acornParse(source, {
+      ecmaVersion: "latest",
+      sourceType: "script",
+      locations: true,
+      onComment(block, _text, start, _end, startLoc) {
+        if (html || block) return;
+        if (source.startsWith("<!--", start) || source.startsWith("-->", start)) {
+          html = { line: startLoc?.line ?? 1 };
+        }
+      },
+    });
+  } catch (error) {
+    return syntaxError(error);
+  }
+  if (html) {
+    return {
+      name: "SyntaxError",
+      message: "HTML-like comments (<!-- and -->) are not allowed in the deeprepo REPL: " +
+        "write // or /* */ comments, or put the text in a string",
+      line: html.line,
+    };
+  }
+  let denied: Node | undefined;
+  walk(ast, (node) => {
+    if (
+      node.type === "ImportExpression" || node.type === "ImportDeclaration" ||
+      (node.type === "MetaProperty" && node.meta?.name === "import")
+    ) denied ??= node;
+  });
+  if (!denied) return undefined;
+  return {
+    name: "SyntaxError",
+    message: "import is not allowed in the deeprepo REPL: everything is in codebase",
+    line: denied.loc?.start?.line ?? 1,
+  };
 }
 
 /** Strips TypeScript syntax; `undefined` when sucrase cannot parse the code either. */

@@ -24,6 +24,8 @@ const HELP_INVOCATIONS = [
   ["cache", "clear", "--help"],
   ["plugins", "--help"],
   ["plugins", "check", "--help"],
+  ["status", "--help"],
+  ["context", "--help"],
   ["trust", "--help"],
 ];
 

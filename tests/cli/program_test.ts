@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
-import { DEFAULTS, MAX_EXEC_TIMEOUT_SECONDS, parseArgs } from "../../lib/cli/program.ts";
+import { MAX_EXEC_TIMEOUT_SECONDS, parseArgs } from "../../lib/cli/program.ts";
+import { DEFAULTS } from "../../lib/defaults.ts";
 import { runCli } from "../../lib/cli/main.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { VERSION } from "../../lib/version.ts";

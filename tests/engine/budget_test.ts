@@ -1,11 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.ts";
 import { type AnalysisDeps, runAnalysis } from "../../lib/engine/run_analysis.ts";
-import {
-  cacheSavingsUsd,
-  formatBudgetUsd,
-  priceUsage,
-  SpendLedger,
-} from "../../lib/engine/spend.ts";
+import { cacheSavingsUsd, priceUsage, SpendLedger } from "../../lib/engine/spend.ts";
+import { formatBudgetUsd } from "../../lib/format.ts";
 import { turnStatusText } from "../../lib/engine/prompts.ts";
 import { BUDGET_SKIP_TEXT } from "../../lib/engine/sub_queries.ts";
 import type { CompletionRequest, Pricing } from "../../lib/providers/types.ts";

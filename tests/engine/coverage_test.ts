@@ -77,3 +77,59 @@ Deno.test("CoverageLedger finds non-ASCII files anywhere in a long prompt", () =
   assertEquals(ledger.filesIn(prompt), ["u.ts", "a.ts"]);
   assertEquals(ledger.filesIn(prompt.slice(0, 2003)), []);
 });
+
+const HEADER = "/*\n * Copyright (c) 2020 The Example Authors. All rights reserved.\n" +
+  ' * Licensed under the Apache License, Version 2.0 (the "License");\n' +
+  " * you may not use this file except in compliance with the License.\n */\n";
+
+Deno.test("CoverageLedger: a prompt repeating a licence header shared by 2,000 files finds none", async () => {
+  const shared: Record<string, string> = {};
+  for (let i = 0; i < 2000; i++) {
+    shared[`src/f${i}.ts`] = HEADER + `export const v${i} = ${i};\n` + "x".repeat(i % 300);
+  }
+  const ledger = new CoverageLedger(shared);
+  const prompt = HEADER.repeat(2000);
+  assertEquals(ledger.filesIn(prompt), []);
+  assertEquals(await ledger.scan(prompt), []);
+  // The files are still found by their own text.
+  assertEquals(ledger.filesIn(shared["src/f7.ts"] + shared["src/f1999.ts"]).sort(), [
+    "src/f1999.ts",
+    "src/f7.ts",
+  ]);
+});
+
+Deno.test("CoverageLedger counts identical files when the prompt holds the path and the text", async () => {
+  const same = "export * from './impl.ts';\nexport { default } from './impl.ts';\n";
+  const cb: Record<string, string> = {
+    "a/index.ts": same,
+    "b/index.ts": same,
+    "c/index.ts": same,
+    "d/LICENSE": HEADER + "long shared text ".repeat(40),
+    "e/LICENSE": HEADER + "long shared text ".repeat(40),
+    "x.json": "{}",
+    "y.ts": "export {};",
+    "z.ts": "const z = 1;\n".repeat(30),
+  };
+  const ledger = new CoverageLedger(cb);
+  // Text without any path: identical files are not told apart.
+  assertEquals(ledger.filesIn(same), []);
+  // Path and text: that file (and only that one) counts.
+  assertEquals(ledger.filesIn(`### b/index.ts\n${same}`), ["b/index.ts"]);
+  assertEquals(ledger.filesIn("a/index.ts c/index.ts"), []); // paths alone do not count
+  // A script that sends every file verbatim with its path gets every eligible file.
+  const all = Object.entries(cb).map(([path, text]) => `File: ./${path}\n\`\`\`\n${text}\`\`\``);
+  const found = await ledger.scan(all.join("\n\n"));
+  assertEquals(found.sort(), ledger.eligible.sort());
+  // The same with one prompt per file.
+  for (const prompt of all) ledger.record(prompt);
+  assertEquals(ledger.remaining, 0);
+});
+
+Deno.test("CoverageLedger finds a short file only when its start and its end are there", () => {
+  const cb = { "s.ts": "export function shortOne(a: string) {\n  return a.trim();\n}\n" };
+  const ledger = new CoverageLedger(cb);
+  const text = cb["s.ts"].trim();
+  assertEquals(ledger.filesIn(text), ["s.ts"]);
+  assertEquals(ledger.filesIn(text.slice(0, 40)), []);
+  assertEquals(ledger.filesIn(text.slice(-40)), []);
+});

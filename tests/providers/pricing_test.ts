@@ -43,3 +43,41 @@ Deno.test("an OpenAI-style usage normalized by the plugin is not double counted"
   assertEquals([usage.inputTokens, usage.cacheReadTokens], [4_000, 6_000]);
   close(costOf(usage, { input: 1, output: 5, cacheRead: 0.1 }), 0.0096);
 });
+
+Deno.test("costOf bills the whole call at the highest tier its prompt exceeds", () => {
+  // GPT-6-like: 2/10 base; above 272K 2x input and 1.5x output; a made-up 500K tier on top.
+  const pricing = {
+    input: 2,
+    output: 10,
+    cacheRead: 0.2,
+    tiers: [
+      { aboveTokens: 500_000, input: 8, output: 20, cacheRead: 0.8 },
+      { aboveTokens: 272_000, input: 4, output: 15, cacheRead: 0.4 },
+    ],
+  };
+  // Prompt = 72,000 input + 200,000 cache read = 272,000: not above, base prices.
+  // 72,000*2 + 200,000*0.2 + 1,000*10 = 144,000 + 40,000 + 10,000 = 194,000.
+  close(
+    costOf({ inputTokens: 72_000, outputTokens: 1_000, cacheReadTokens: 200_000 }, pricing),
+    0.194,
+  );
+  // One cache-write token more: 272,001 > 272,000, the whole call at the tier.
+  // 72,000*4 + 200,000*0.4 + 1*4 (cache write defaults to the tier's input) + 1,000*15
+  // = 288,000 + 80,000 + 4 + 15,000 = 383,004.
+  close(
+    costOf(
+      { inputTokens: 72_000, outputTokens: 1_000, cacheReadTokens: 200_000, cacheWriteTokens: 1 },
+      pricing,
+    ),
+    0.383004,
+  );
+  // 600,000 input: the 500K tier wins though it is listed first. 600,000*8 + 0 = 4.8.
+  close(costOf({ inputTokens: 600_000, outputTokens: 0 }, pricing), 4.8);
+});
+
+Deno.test("pricesFor returns the base prices without tiers below every threshold", async () => {
+  const { pricesFor } = await import("../../lib/providers/pricing.ts");
+  const pricing = { input: 1, output: 2, tiers: [{ aboveTokens: 10, input: 3, output: 4 }] };
+  assertEquals(pricesFor(10, pricing), { input: 1, output: 2 });
+  assertEquals(pricesFor(11, pricing), { input: 3, output: 4, cacheRead: 3, cacheWrite: 3 });
+});

@@ -210,7 +210,7 @@ Deno.test("an invalid config file is an error entry, not a crash", async () => {
   });
 });
 
-Deno.test("a plugin's malformed response is a RunError naming the field", async () => {
+Deno.test("a plugin's malformed response is retried, then a RunError naming plugin and field", async () => {
   await withTemp(async (dir) => {
     const path = await writePlugin(
       dir,
@@ -218,17 +218,25 @@ Deno.test("a plugin's malformed response is a RunError naming the field", async 
       `export default { name: "sloppy", models: [{ id: "s", pricing: { input: 0, output: 0 } }],
         createClient: () => ({ complete: async () => ({ text: "x", usage: { inputTokens: "1" } }) }) };`,
     );
-    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}), plugins: [path] });
-    const client = registry.resolve("s").createClient();
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({ DEEPREPO_RETRY_BASE_MS: "1" }),
+      plugins: [path],
+    });
+    const reasons: string[] = [];
+    const client = registry.resolve("s").createClient({ onRetry: (r) => reasons.push(r.reason) });
     let message = "";
     try {
       await client.complete({ messages: [{ role: "user", content: "q" }], maxTokens: 1 });
     } catch (error) {
       message = (error as Error).message;
     }
-    assert(
-      message.includes("sloppy s: the plugin returned an invalid response: usage.inputTokens"),
+    assertEquals(
+      message,
+      "sloppy s: invalid response from plugin sloppy: usage.inputTokens must be a non-negative " +
+        'finite number, got "1"',
     );
+    assertEquals(reasons, ["invalid response", "invalid response", "invalid response"]);
   });
 });
 

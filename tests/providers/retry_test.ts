@@ -158,3 +158,42 @@ Deno.test("withRetries never waits longer than the cap, whatever the base", asyn
   );
   assertEquals(waits, [24_995, 30_000, 30_000]);
 });
+
+Deno.test("classifyError: plugin marks win, statuses may be numeric strings, words never count", () => {
+  assertEquals(classifyError({ status: "503" }).reason, "status 503");
+  assertEquals(classifyError({ status: "soon" }).retryable, false);
+  assertEquals(classifyError({ status: 503, retryable: false }).retryable, false);
+  assertEquals(classifyError({ status: 400, retryable: true }).retryable, true);
+  assertEquals(classifyError({ retryable: true, retryAfterMs: 99_999 }).retryAfterMs, 60_000);
+  const config = classifyError({ kind: "config", status: 503, message: "bad region" });
+  assertEquals([config.retryable, config.config], [false, true]);
+  for (const words of ["invalid connection string in config", "timeout must be positive"]) {
+    assertEquals(classifyError(new Error(words)).retryable, false, words);
+  }
+});
+
+Deno.test("classifyError: error classes and codes, not messages, mark timeouts and network failures", () => {
+  // The openai SDK leaves `name` as "Error"; its class name tells.
+  class APIConnectionTimeoutError extends Error {}
+  assertEquals(
+    classifyError(new APIConnectionTimeoutError("Request timed out.")).reason,
+    "timeout",
+  );
+  const reset = new Error("socket closed", {
+    cause: Object.assign(new Error("x"), { code: "ECONNRESET" }),
+  });
+  assertEquals(classifyError(reset).reason, "connection error");
+  assertEquals(
+    classifyError(new DOMException("signal timed out", "TimeoutError")).reason,
+    "timeout",
+  );
+  // Anthropic's documented body types, for a status-less SDK error raised mid-stream.
+  const overloaded = {
+    error: { type: "error", error: { type: "overloaded_error", message: "busy" } },
+  };
+  assertEquals([classifyError(overloaded).retryable, classifyError(overloaded).reason], [
+    true,
+    "overloaded_error",
+  ]);
+  assertEquals(classifyError(overloaded).message, "busy");
+});

@@ -148,3 +148,54 @@ Deno.test("needsMoreInput asks for more lines of unfinished JavaScript and TypeS
     assertEquals(needsMoreInput(done), false, done);
   }
 });
+
+/** Code that would reach `import()` if the host and the engine read HTML-like comments apart. */
+const ANNEX_B_HIDING: [string, string][] = [
+  // #18 finding 1, exactly: a module reads one template string, a script runs the import.
+  [
+    "<!-- mid-line (issue #18)",
+    '0 <!--y; s = `\nprint(Object.keys(await import("node:worker_threads")).length)\n//`',
+  ],
+  ["<!-- at line start", '<!-- s = `\nawait import("node:os")\n//`'],
+  ["<!-- after a declaration", 'const a = 1 <!--b; s = `\nawait import("node:v8")\n//`'],
+  ["--> at the start of the code", '--> s = `\nawait import("node:os")\n//`'],
+  ["--> after a line break", 'x = 1\n--> s = `\nawait import("node:os")\n//`'],
+  ["--> after a multi-line comment", 'x = 1 /*\n*/ --> s = `\nawait import("node:os")\n//`'],
+  ["--> after a comment on its line", 'x = 1\n/* a */ --> s = `\nawait import("node:os")\n//`'],
+  ["--> after U+2028", 'x = 1\u2028--> s = `\nawait import("node:os")\n//`'],
+  ["--> after U+2029", 'x = 1\u2029--> s = `\nawait import("node:os")\n//`'],
+  ["--> after \\r", 'x = 1\r--> s = `\nawait import("node:os")\n//`'],
+  ["--> after \\r\\n", 'x = 1\r\n--> s = `\nawait import("node:os")\n//`'],
+  [
+    "<!-- in TypeScript",
+    'const n: number = 0 <!--y; s = `\nawait import("node:child_process")\n//`',
+  ],
+  ["<!-- hiding import.meta", "0 <!--y; s = `\nprint(import.meta)\n//`"],
+  ["<!-- hiding a static import", '0 <!--y; s = `\nimport "node:os"\n//`'],
+];
+
+Deno.test("prepareCode refuses every Annex B HTML-like comment form that could hide an import", () => {
+  for (const [name, code] of ANNEX_B_HIDING) {
+    const prepared = prepareCode(code, 1);
+    assert(!prepared.ok, `${name} was accepted: ${prepared.ok && prepared.source}`);
+    assertEquals(prepared.error.name, "SyntaxError", name);
+  }
+  const refused = prepareCode(ANNEX_B_HIDING[0][1], 1);
+  assert(!refused.ok);
+  assertMatch(refused.error.message, /HTML-like comments/);
+  assertEquals(refused.error.line, 1);
+  const later = prepareCode('print(1)\nx = 2 <!-- y\ns = `\nawait import("node:os")\n//`', 1);
+  assert(!later.ok);
+  assertEquals(later.error.line, 2);
+});
+
+Deno.test("prepareCode keeps <!-- and --> that are not comments: strings, templates, regexes, operators", async () => {
+  const scope: Record<string, unknown> = { html: "<p><!-- note --></p>" };
+  assertEquals(await run('html.includes("<!--")', scope), true);
+  assertEquals(await run("`a\n<!-- b\n--> c`.split('\\n').length", scope), 3);
+  assertEquals(await run("/<!--([^]*?)-->/.exec(html)[1]", scope), " note ");
+  assertEquals(await run("let i = 3; const j = i-->1; [i, j]", scope), [2, true]);
+  assertEquals(await run("let k = 3; k --> 0", scope), true);
+  // And the file text itself is just data.
+  assertEquals(await run('"<!--" + "-->"', scope), "<!---->");
+});

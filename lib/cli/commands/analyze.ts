@@ -7,27 +7,30 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
-import { registryOptions } from "../registry_options.ts";
+import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
+import { costOf, type ResolvedModel } from "../../providers/mod.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { createRepl } from "../../sandbox/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
-import { formatBudgetUsd } from "../../engine/spend.ts";
+import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { analyzeMetrics, type AnalyzeRunInfo } from "../../report/analyze_metrics.ts";
 import { analyzeReport } from "../../report/analyze_report.ts";
 import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { fingerprint } from "../../freshness/mod.ts";
 import { announceEndpoints, endpointsJson } from "../endpoints.ts";
 import { endpointOf } from "../../config/settings.ts";
 import { redactUrl } from "../../redact.ts";
@@ -71,7 +74,7 @@ export async function prepareAnalyze(
   ctx: CliContext,
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
 ): Promise<PreparedAnalyze> {
-  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;
@@ -148,6 +151,8 @@ export async function analyzeLoaded(
     `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
       `root ${root.label}, sub ${sub.label}`,
   );
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -187,8 +192,12 @@ export async function analyzeLoaded(
     concurrency: options.concurrency,
     maxTurns: options.maxTurns,
   };
+  const checked = checkCitations(result.report, citationSourceOf(snapshot));
+  result = { ...result, report: checked.text };
   const metrics = {
     ...analyzeMetrics(result, info),
+    ...checked.counts,
+    snapshot: await seen,
     endpoints: endpointsJson([...new Set([root.provider, sub.provider])], ctx),
   };
   const outputs = {
@@ -197,7 +206,7 @@ export async function analyzeLoaded(
     trajectory: analyzeTrajectory(result, info),
   };
   const name = snapshot.metadata.repo_name;
-  const { paths, fallbackError: writeError } = await writeRunOutputsSafely(
+  const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
     options.outputDir,
     "deeprepo",
     name,
@@ -205,6 +214,8 @@ export async function analyzeLoaded(
     outputs,
   );
   for (const line of analyzeSummary(result, info)) progress.line(line);
+  progress.line(citationSummary(checked.counts));
+  for (const line of writtenLines(written)) progress.line(line);
 
   let error: Error | undefined = writeError;
   if (result.stopReason === "interrupted" || ctx.signal.aborted) {
@@ -232,7 +243,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareAnalyze(options, ctx, progress);
   progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {

@@ -4,19 +4,22 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
-import { registryOptions } from "../registry_options.ts";
+import { loadCommandRegistry } from "../registry.ts";
+import { announceEndpoints, endpointsJson } from "../endpoints.ts";
+import { redactUrl } from "../../redact.ts";
 import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
+import { costOf, type ResolvedModel } from "../../providers/mod.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
-import { checkOutputDir, writeRunOutputsSafely } from "../../report/write.ts";
+import { writeRunOutputsSafely } from "../../report/write.ts";
+import { checkOutputFolder, writtenLines } from "../output_folder.ts";
 import { baselineOutputLimit, tokenCounterFor } from "../../estimate/mod.ts";
 import {
   BASELINE_MAX_TOKENS,
@@ -29,8 +32,6 @@ import {
   runBaseline,
 } from "../../baseline/mod.ts";
 import { runBaselineDryRun } from "./dry_run.ts";
-import { announceEndpoints, endpointsJson } from "../endpoints.ts";
-import { redactUrl } from "../../redact.ts";
 
 /**
  * Runs `deeprepo baseline`.
@@ -48,7 +49,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   // Clients are created before loading, so a missing key fails before any clone or walk.
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, {
     quiet: options.quiet,
     reloadPlugins: options.reloadPlugins,
@@ -97,8 +98,7 @@ export async function prepareBaseline(
   progress: Progress,
   more: { quiet?: boolean; reloadPlugins?: boolean } = {},
 ): Promise<PreparedBaseline> {
-  const { quiet = false, reloadPlugins = false } = more;
-  const registry = await loadRegistry(registryOptions(ctx, plugins, reloadPlugins));
+  const registry = await loadCommandRegistry(ctx, plugins, more.reloadPlugins);
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({
@@ -108,7 +108,7 @@ export async function prepareBaseline(
       progress.line(retryLine(info));
     },
   });
-  announceEndpoints(ctx, [model.provider], quiet);
+  announceEndpoints(ctx, [model.provider], more.quiet ?? false);
   // Warnings go to stderr even with -q: they are about money.
   if (model.warning) ctx.stderr(`deeprepo: warning: ${model.warning}\n`);
   return { model, client, retries: () => retries };
@@ -130,6 +130,8 @@ export interface BaselineRunSettings {
 /** What one baseline run left behind. */
 export interface BaselineOutcome {
   paths: { report: string; metrics: string };
+  /** The names' timestamp, with the suffix that kept them from replacing another run's. */
+  stamp: string;
   metrics: Record<string, unknown>;
   /** The failure (a RunError or InterruptedError), when the call did not succeed. */
   error?: Error;
@@ -218,7 +220,13 @@ export async function runBaselineOnSnapshot(
   );
   const paths = written.paths;
   error ??= written.fallbackError;
-  return { paths: { report: paths.report, metrics: paths.metrics }, metrics, error };
+  for (const line of writtenLines(written.written)) progress.line(line);
+  return {
+    paths: { report: paths.report, metrics: paths.metrics },
+    stamp: written.stamp,
+    metrics,
+    error,
+  };
 }
 
 /** The closing line of a baseline call (stderr, not with `-q`). */
@@ -235,7 +243,7 @@ function baselineSummary(
   }: ` +
     `${prompt.included.length} of ${snapshot.metadata.total_files} files sent ` +
     `(${prompt.excluded.length} excluded), ${formatInt(input)} input and ` +
-    `${formatInt(u.outputTokens)} output tokens, $${cost.toFixed(4)}, ` +
+    `${formatInt(u.outputTokens)} output tokens, ${formatUsd(cost)}, ` +
     `${result.elapsedSeconds.toFixed(1)}s`;
 }
 

@@ -6,9 +6,9 @@
 import type { CliContext } from "../context.ts";
 import type { CacheOptions } from "../options.ts";
 import { EnvironmentError, UsageError } from "../../errors.ts";
-import type { CacheStats } from "../../cache/types.ts";
-import { resolveCacheDir } from "../../cache/dir.ts";
-import { type KvOpenResult, kvPath, tryOpenKvCache } from "../../cache/kv.ts";
+import type { CacheStats } from "../../cache/mod.ts";
+import { resolveCacheDir } from "../../cache/mod.ts";
+import { type KvOpenResult, kvPath, tryOpenKvCache } from "../../cache/mod.ts";
 
 /** Overridable dependencies of the cache commands (tests inject a clock). */
 export interface CacheCommandDeps {

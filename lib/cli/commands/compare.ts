@@ -8,26 +8,26 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
-import { formatBudgetUsd } from "../../engine/spend.ts";
 import { InterruptedError, UsageError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
-import { formatInt } from "../../report/numbers.ts";
+import { formatBudgetUsd, formatInt } from "../../format.ts";
 import {
   type CompareBudget,
   compareJson,
   type CompareSide,
   renderCompareTable,
-} from "../../baseline/compare_table.ts";
+} from "../../baseline/mod.ts";
 import { BASELINE_SYSTEM_PROMPT, buildBaselinePrompt } from "../../baseline/mod.ts";
 import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
 import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
-import { checkOutputDir } from "../../report/write.ts";
+import { checkOutputFolder } from "../output_folder.ts";
 import { prepareBaseline, runBaselineOnSnapshot } from "./baseline.ts";
 import { redactUrl } from "../../redact.ts";
 
@@ -45,7 +45,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Every model and key is checked before the clone, so a typo costs nothing.
   await checkSource(options.source, ctx.cwd);
-  await checkOutputDir(options.outputDir);
+  await checkOutputFolder(options, ctx);
   const analyzePrep = await prepareAnalyze(options, ctx, progress);
   const baselinePrep = await prepareBaseline(
     options.baselineModel,
@@ -70,6 +70,8 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
     const rlm: CompareSide = {};
     const baseline: CompareSide = {};
     let interrupted = false;
+    // The analyze half takes the baseline's names' stamp, so all five files share one suffix.
+    let stamp = ts;
 
     // The baseline goes first: it is one call whose worst case is known, so with --max-cost
     // analyze can be given exactly what the baseline left instead of a worst-case remainder.
@@ -84,6 +86,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
       }, ctx);
       baseline.metrics = outcome.metrics;
       baseline.report = outcome.paths.report;
+      stamp = outcome.stamp;
       if (outcome.error) baseline.error = outcome.error.message;
       interrupted = outcome.error instanceof InterruptedError;
     } catch (error) {
@@ -109,7 +112,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
       }
       try {
         const outcome = await analyzeLoaded(snapshot, analyzeOptions, ctx, {
-          ts,
+          ts: stamp,
           prepared: analyzePrep,
         });
         rlm.metrics = outcome.metrics;
@@ -130,7 +133,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
     if (options.json) {
       ctx.stdout(JSON.stringify(table, null, 2));
     } else {
-      for (const line of renderCompareTable(table)) ctx.stdout(line);
+      for (const line of renderCompareTable(table)) ctx.stdout(terminalLine(line));
       ctx.stdout("");
       for (const report of [rlm.report, baseline.report]) if (report) ctx.stdout(report);
     }

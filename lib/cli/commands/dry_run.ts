@@ -5,13 +5,14 @@
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatBudgetUsd as usd, formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
-import { registryOptions } from "../registry_options.ts";
+import { loadCommandRegistry } from "../registry.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry } from "../../providers/mod.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
+import { costOf } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
 import {
   type AnalyzeEstimate,
@@ -44,7 +45,7 @@ export interface DryRunFile {
  */
 export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -94,7 +95,7 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
         2,
       ));
     } else {
-      for (const line of analyzeSummary(snapshot, estimate)) ctx.stdout(line);
+      for (const line of analyzeSummary(snapshot, estimate)) ctx.stdout(terminalLine(line));
     }
     return 0;
   } finally {
@@ -114,7 +115,7 @@ export async function runBaselineDryRun(
   ctx: CliContext,
 ): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
@@ -140,7 +141,7 @@ export async function runBaselineDryRun(
       ctx.stdout(JSON.stringify(json, null, 2));
     } else {
       for (const line of baselineSummary(snapshot, prompt, files, estimate, options.maxChars)) {
-        ctx.stdout(line);
+        ctx.stdout(terminalLine(line));
       }
     }
     return 0;
@@ -213,11 +214,6 @@ export function snakeKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-/** `$0.0123` with four decimals below a dollar, two above. */
-export function usd(value: number): string {
-  return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
 const n = (value: number) => formatInt(value);

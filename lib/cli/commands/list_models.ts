@@ -2,19 +2,21 @@
  * `deeprepo list-models [--json]`: every provider, model, alias, role default, price per 1M
  * tokens (input, output, cache read/write), context window, the key each provider needs and
  * whether it is set. Needs no key. Plugins that failed to load are listed with their error
- * (exit 2 after the listing).
+ * (exit 2 after the listing). Shadowing is marked with `!` lines: an id or alias several plugins
+ * list (which one a bare name picks, which ones it hides) and a plugin replacing another of the
+ * same name.
  *
  * @module
  */
-import { formatInt } from "../../report/numbers.ts";
+import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
-import { registryOptions } from "../registry_options.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
-import { DEFAULTS } from "../program.ts";
+import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, type Registry } from "../../providers/mod.ts";
-import type { Pricing, ProviderPlugin } from "../../providers/types.ts";
+import type { Pricing, ProviderPlugin } from "../../providers/mod.ts";
 import { type EndpointJson, endpointJson } from "../endpoints.ts";
-import { printable } from "../folder_notices.ts";
+import { registryOptions } from "../registry.ts";
 import { redactUrl } from "../../redact.ts";
 
 /** The `--json` document. */
@@ -35,6 +37,8 @@ export interface ModelListing {
     claimsUnlisted: boolean;
     /** Price of unlisted ids, or null when they run at $1.00/$1.00 with a warning. */
     unlistedPricing: Pricing | null;
+    /** Modules with the same plugin name that this one replaces (not used). */
+    replaces: string[];
     models: {
       id: string;
       label: string;
@@ -43,6 +47,13 @@ export interface ModelListing {
       defaultFor: string[];
       pricing: Pricing;
       contextWindow: number | null;
+      /**
+       * This model's id and aliases that a higher-precedence plugin also lists: the bare name
+       * resolves to `winner` (`provider:id`), so this model is reached only as `label`.
+       */
+      shadowedBy: { name: string; winner: string }[];
+      /** This model's id and aliases that lower-precedence plugins also list (`provider:id`). */
+      shadows: { name: string; hidden: string[] }[];
     }[];
   }[];
   errors: { specifier: string; name: string | null; message: string }[];
@@ -75,6 +86,8 @@ export function buildListing(
     }
     defaults[role] = { model, resolved };
   }
+  const shared = new Map(registry.shadows.map((s) => [s.name, s]));
+  const replaces = new Map(registry.replacements.map((r) => [r.name, r.replaced]));
   const providers = registry.plugins.map((plugin: ProviderPlugin, i) => ({
     name: plugin.name,
     source: redactUrl(registry.origins[i]?.specifier ?? ""),
@@ -85,8 +98,12 @@ export function buildListing(
     defaults: { ...plugin.defaults },
     claimsUnlisted: typeof plugin.handles === "function",
     unlistedPricing: plugin.unlistedPricing ?? null,
+    replaces: replaces.get(plugin.name) ?? [],
     models: plugin.models.map((m) => {
       const label = `${plugin.name}:${m.id}`;
+      const names = [m.id, ...(m.aliases ?? [])].flatMap((n) =>
+        shared.has(n) ? [shared.get(n)!] : []
+      );
       return {
         id: m.id,
         label,
@@ -96,6 +113,14 @@ export function buildListing(
         ),
         pricing: { ...m.pricing },
         contextWindow: m.contextWindow ?? null,
+        shadowedBy: names.filter((s) => s.winner !== label).map((s) => ({
+          name: s.name,
+          winner: s.winner,
+        })),
+        shadows: names.filter((s) => s.winner === label).map((s) => ({
+          name: s.name,
+          hidden: s.shadowed,
+        })),
       };
     }),
   }));
@@ -153,6 +178,7 @@ export function renderListing(listing: ModelListing): string[] {
       ]);
     }
     if (p.models.length) lines.push(...table(rows).map((r) => `  ${r}`));
+    lines.push(...shadowLines(p));
     const price = p.unlistedPricing
       ? `at $${money(p.unlistedPricing.input)}/$${money(p.unlistedPricing.output)} per 1M`
       : "at $1.00/$1.00 per 1M with a warning";
@@ -168,20 +194,40 @@ export function renderListing(listing: ModelListing): string[] {
   return lines;
 }
 
+/** The `!` lines under a provider: what it replaces, hides, or loses to. */
+function shadowLines(p: ModelListing["providers"][number]): string[] {
+  const lines = p.replaces.map((spec) =>
+    `  ! replaces the plugin "${p.name}" from ${spec} (same name; that one is not used)`
+  );
+  for (const m of p.models) {
+    for (const s of m.shadowedBy) {
+      lines.push(
+        `  ! "${s.name}" resolves to ${s.winner} (higher precedence); use ${m.label} for this one`,
+      );
+    }
+    for (const s of m.shadows) {
+      lines.push(`  ! "${s.name}" resolves here, hiding ${s.hidden.join(", ")} (lower precedence)`);
+    }
+  }
+  return lines;
+}
+
 /**
  * Runs `list-models`.
  *
  * @returns 0, or 2 when a plugin failed to load (after listing the rest).
  */
 export async function run(options: ListModelsOptions, ctx: CliContext): Promise<number> {
-  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
+  const registry = await loadRegistry(
+    registryOptions(ctx, options.plugins, options.reloadPlugins),
+  );
   const listing = buildListing(
     registry,
     (name) => ctx.env.get(name) !== undefined,
     (provider) => endpointJson(provider, ctx),
   );
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
-  else for (const line of renderListing(listing)) ctx.stdout(line);
+  else for (const line of renderListing(listing)) ctx.stdout(terminalLine(line));
   for (const e of listing.errors) ctx.stderr(`deeprepo: ${e.message}\n`);
   return listing.errors.length ? 2 : 0;
 }
@@ -189,8 +235,9 @@ export async function run(options: ListModelsOptions, ctx: CliContext): Promise<
 /** `default (ANTHROPIC_BASE_URL not set)` or `<url> (ANTHROPIC_BASE_URL from <source>)`. */
 function endpointText(e: EndpointJson): string {
   if (e.url === null) return `default (${e.variable} not set)`;
-  const from = e.source === "environment" ? "the environment" : e.source;
-  return `${printable(e.url)} (${e.variable} from ${printable(from)})`;
+  return `${e.url} (${e.variable} from ${
+    e.source === "environment" ? "the environment" : e.source
+  })`;
 }
 
 /** A price with 2 or 3 decimals (`2.00`, `0.125`); no locale formatting (ICU start-up cost). */

@@ -7,9 +7,9 @@
  */
 import type { CliContext } from "../context.ts";
 import type { PluginsCheckOptions } from "../options.ts";
-import { checkPluginModule, loadErrorMessage } from "../../providers/shape.ts";
-import { importUrl } from "../../providers/sources.ts";
-import type { ProviderPlugin } from "../../providers/types.ts";
+import { checkPluginModule, loadErrorMessage } from "../../providers/mod.ts";
+import { importUrl } from "../../providers/mod.ts";
+import type { ProviderPlugin } from "../../providers/mod.ts";
 
 /** Result of checking one plugin module. */
 export interface PluginCheck {

@@ -9,13 +9,17 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
-import { registryOptions } from "../registry_options.ts";
+import { loadCommandRegistry } from "../registry.ts";
+import { announceEndpoints } from "../endpoints.ts";
+import { endpointOf } from "../../config/settings.ts";
+import { redactUrl } from "../../redact.ts";
+import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
-import type { CodebaseSnapshot } from "../../loader/types.ts";
-import { costOf, loadRegistry } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/types.ts";
+import type { CodebaseSnapshot } from "../../loader/mod.ts";
+import { costOf } from "../../providers/mod.ts";
+import type { ModelClient } from "../../providers/mod.ts";
 import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import {
   createSubDispatcher,
@@ -25,11 +29,9 @@ import {
 import { SpendLedger } from "../../engine/spend.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
-import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/types.ts";
+import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/mod.ts";
 import { InterruptedError } from "../../errors.ts";
-import { announceEndpoints } from "../endpoints.ts";
-import { endpointOf } from "../../config/settings.ts";
-import { redactUrl } from "../../redact.ts";
+import { formatUsd } from "../../format.ts";
 
 /** What {@linkcode runRepl} reads input from (injected in tests). */
 export interface ReplInput {
@@ -91,7 +93,7 @@ export async function runRepl(
   deps: ReplDeps,
 ): Promise<number> {
   const note = (text: string) => {
-    if (!options.quiet) ctx.stderr(`${text}\n`);
+    if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
   note(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
@@ -266,7 +268,7 @@ async function defaultSubQueries(
   options: ReplCommandOptions,
   ctx: CliContext,
 ): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
-  const registry = await loadRegistry(registryOptions(ctx, options.plugins, options.reloadPlugins));
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const sub = registry.resolve(options.subModel, "sub");
   announceEndpoints(ctx, [sub.provider], options.quiet);
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
@@ -304,7 +306,7 @@ async function defaultSubQueries(
       const s = dispatcher.stats;
       if (s.requested === 0) return "";
       return `sub-model ${sub.label}: ${s.requested} prompts, ${s.calls} calls, ` +
-        `${s.cacheHits} cache hits, ${s.errors} errors, $${spend.sub.costUsd.toFixed(4)}`;
+        `${s.cacheHits} cache hits, ${s.errors} errors, ${formatUsd(spend.sub.costUsd)}`;
     },
     close: async () => {
       await cache?.close();
