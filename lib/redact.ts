@@ -11,8 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactUrl } from "./redact.ts";
- * redactUrl("https://me:ghp_secret@github.com/o/r"); // "https://***@github.com/o/r"
+ * assert.equal(redactUrl("https://me:ghp_secret@github.com/o/r"), "https://***@github.com/o/r");
+ * assert.equal(redactUrl("https://u:p@ss@host/x"), "https://***@host/x");
  * ```
  */
 export function redactUrl(url: string): string {

@@ -42,6 +42,7 @@ export function baselineMetrics(input: BaselineMetricsInput): Record<string, unk
     root_calls: input.result.calls,
     root_input_tokens: u.inputTokens,
     root_output_tokens: u.outputTokens,
+    root_reasoning_tokens: u.reasoningTokens ?? 0,
     root_cache_read_tokens: u.cacheReadTokens ?? 0,
     root_cache_write_tokens: u.cacheWriteTokens ?? 0,
     root_cost: input.cost,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModelClient, Usage } from "../providers/mod.ts";
+import type { Effort, ModelClient, Usage } from "../providers/mod.ts";
 import { BASELINE_SYSTEM_PROMPT } from "./prompt.ts";
 
 /** Output limit of the baseline call. */
@@ -20,8 +20,10 @@ export interface BaselineCallInput {
    * would not hold the prompt and the full limit. @default 16384
    */
   maxTokens?: number;
-  /** Receives streamed text; when set, the request streams. */
+  /** Receives streamed text (the request always streams). */
   onText?: (chunk: string) => void;
+  /** Effort to send (only one the model accepts; the caller checks its rules). */
+  effort?: Effort;
   signal?: AbortSignal;
   /** Clock in milliseconds. @default Date.now */
   now?: () => number;
@@ -64,6 +66,7 @@ export async function runBaseline(input: BaselineCallInput): Promise<BaselineCal
       maxTokens: input.maxTokens ?? BASELINE_MAX_TOKENS,
       onText,
       signal: input.signal,
+      ...(input.effort ? { effort: input.effort } : {}),
     });
     const cut = response.stopReason === "max_tokens" || response.stopReason === "length";
     return {

@@ -43,13 +43,34 @@ export interface CachedBatchOptions {
   inFlight?: Map<string, Promise<string>>;
 }
 
+/** How the last line of an answer cut by the sub-model's output limit starts. */
+export const TRUNCATED_MARK = "[TRUNCATED:";
+
 /**
- * Whether a sub-model result may be stored: errors (`[ERROR...`) and empty or whitespace-only
- * answers are never cached, so the next run retries them.
+ * Appends the truncation notice to an answer cut by the output limit (see
+ * {@linkcode isTruncated}); such an answer is returned to the caller but never cached.
+ *
+ * @param text The partial answer.
+ * @param reason Why it is cut, e.g. "reached the output limit (4096 tokens)".
+ */
+export function markTruncated(text: string, reason: string): string {
+  return `${text.trimEnd()}\n\n${TRUNCATED_MARK} ${reason}]`;
+}
+
+/** Whether an answer carries the truncation notice as its last line. */
+export function isTruncated(result: string): boolean {
+  const lastLine = result.trimEnd().split("\n").at(-1) ?? "";
+  return lastLine.startsWith(TRUNCATED_MARK);
+}
+
+/**
+ * Whether a sub-model result may be stored: errors (`[ERROR...`), empty or whitespace-only
+ * answers and answers cut by the output limit (`[TRUNCATED: ...]` last line) are never cached,
+ * so the next run retries them.
  */
 export function isCacheable(result: unknown): result is string {
   return typeof result === "string" && result.trim() !== "" &&
-    !result.trimStart().startsWith("[ERROR");
+    !result.trimStart().startsWith("[ERROR") && !isTruncated(result);
 }
 
 /**
@@ -78,9 +99,11 @@ export function isCacheable(result: unknown): result is string {
  * const cache = new MemoryCache();
  * const parts = (prompt: string) => ({ model: "m", system: "", prompt, maxTokens: 100 });
  * const send = (ps: string[]) => Promise.resolve(ps.map((p) => p.toUpperCase()));
- * await cachedBatch(cache, parts, ["a", "b", "a"], send); // misses 2, deduped 1
+ * import assert from "node:assert/strict";
+ * const first = await cachedBatch(cache, parts, ["a", "b", "a"], send);
+ * assert.deepEqual([first.results, first.misses], [["A", "B", "A"], 2]); // "a" sent once
  * const again = await cachedBatch(cache, parts, ["b", "a"], send);
- * again.results; // ["B", "A"], hits 2, nothing sent
+ * assert.deepEqual([again.results, again.hits], [["B", "A"], 2]); // nothing sent
  * ```
  */
 export async function cachedBatch(
@@ -186,10 +209,12 @@ export async function cachedBatch(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cacheBatcher } from "./batch.ts";
  * import { MemoryCache } from "./memory.ts";
  * const batch = cacheBatcher(new MemoryCache(), { model: "m", system: "s", maxTokens: 4096 });
  * const { results } = await batch(["q"], (ps) => Promise.resolve(ps.map(() => "a")));
+ * assert.deepEqual(results, ["a"]);
  * ```
  */
 export function cacheBatcher(

@@ -20,7 +20,8 @@ import { EnvironmentError } from "../errors.ts";
  * ```ts
  * import { resolveCacheDir } from "./dir.ts";
  * import { envFromRecord } from "../config/env.ts";
- * resolveCacheDir(envFromRecord({ HOME: "/home/ada" })); // "/home/ada/.cache/deeprepo"
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveCacheDir(envFromRecord({ HOME: "/home/ada" })), "/home/ada/.cache/deeprepo");
  * ```
  */
 export function resolveCacheDir(env: Env, cwd?: string): string {

@@ -37,7 +37,8 @@ const KEY_VERSION = "deeprepo-subcall-v2";
  * ```ts
  * import { cacheKey } from "./key.ts";
  * const key = await cacheKey({ model: "m", system: "", prompt: "hi", maxTokens: 100 });
- * key.length; // 64
+ * import assert from "node:assert/strict";
+ * assert.match(key, /^[0-9a-f]{64}$/);
  * ```
  */
 export async function cacheKey(parts: CacheKeyParts): Promise<string> {

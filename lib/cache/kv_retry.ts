@@ -26,7 +26,8 @@ export interface BusyRetryOptions {
  * @example
  * ```ts
  * import { withBusyRetry } from "./kv_retry.ts";
- * const value = await withBusyRetry(() => Promise.resolve(42)); // 42
+ * import assert from "node:assert/strict";
+ * assert.equal(await withBusyRetry(() => Promise.resolve(42)), 42);
  * ```
  */
 export async function withBusyRetry<T>(

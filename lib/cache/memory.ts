@@ -21,7 +21,8 @@ export interface MemoryCacheOptions {
  * import { MemoryCache } from "./memory.ts";
  * const cache = new MemoryCache();
  * await cache.set("k", "answer", "some/model");
- * (await cache.get("k"))?.value; // "answer"
+ * import assert from "node:assert/strict";
+ * assert.equal((await cache.get("k"))?.value, "answer");
  * ```
  */
 export class MemoryCache implements Cache {

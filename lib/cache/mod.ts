@@ -34,4 +34,7 @@ export {
   type CachedBatchOptions,
   type CachedBatchResult,
   isCacheable,
+  isTruncated,
+  markTruncated,
+  TRUNCATED_MARK,
 } from "./batch.ts";

@@ -19,9 +19,10 @@ export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
  * @example
  * ```ts
  * import { isFresh, CACHE_TTL_MS } from "./ttl.ts";
- * isFresh(0, CACHE_TTL_MS - 1); // true
- * isFresh(0, CACHE_TTL_MS); // false
- * isFresh(1000, 0); // false: stamped in the future
+ * import assert from "node:assert/strict";
+ * assert.equal(isFresh(0, CACHE_TTL_MS - 1), true);
+ * assert.equal(isFresh(0, CACHE_TTL_MS), false);
+ * assert.equal(isFresh(1000, 0), false); // stamped in the future
  * ```
  */
 export function isFresh(storedAt: number, now: number): boolean {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Effort } from "../providers/mod.ts";
 
 /** Options shared by analyze, baseline, compare and repl. */
 export interface CommonOptions {
@@ -19,6 +20,16 @@ export interface CommonOptions {
   plugins: string[];
   /** `--reload-plugins`: fetch URL plugins again instead of using their stored copies. */
   reloadPlugins?: boolean;
+  /** `--include` globs (repeatable): only matching files are loaded. */
+  include?: string[];
+  /** `--exclude` globs (repeatable): matching files and folders are left out. */
+  exclude?: string[];
+  /** False with `--no-redact`: secrets in the code are not masked. @default {true} */
+  redact?: boolean;
+  /** `--effort`: sent to the root model where its rules list the level. */
+  effort?: Effort;
+  /** `--sub-effort`: sent to the sub-model where its rules list the level. */
+  subEffort?: Effort;
 }
 
 /** `deeprepo analyze`. */

@@ -22,6 +22,7 @@ import type {
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import type { Effort } from "../providers/mod.ts";
 import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
 
@@ -126,7 +127,25 @@ function addCommonOptions(cmd: Command): Command {
     )
     .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
     .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
-    .option("--reload-plugins", "fetch URL plugins again instead of using their stored copies");
+    .option("--reload-plugins", "fetch URL plugins again instead of using their stored copies")
+    .option("--include <glob>", "load only files matching this glob (repeatable)", collect)
+    .option(
+      "--exclude <glob>",
+      "leave out files and folders matching this glob (repeatable)",
+      collect,
+    )
+    .option("--no-redact", "do not mask secrets found in the code (they reach the models)")
+    .option("--effort <level>", "root-model effort: low, medium, high or max", effortLevel)
+    .option("--sub-effort <level>", "sub-model effort: low, medium, high or max", effortLevel);
+}
+
+/** Effort levels of `--effort` / `--sub-effort` (the Plugin API's `Effort`). */
+const EFFORTS: readonly Effort[] = ["low", "medium", "high", "max"];
+
+function effortLevel(value: string): Effort {
+  const level = EFFORTS.find((e) => e === value);
+  if (!level) throw new InvalidArgumentError("must be low, medium, high or max");
+  return level;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -179,6 +198,11 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     cache: raw.cache !== false,
     plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
     reloadPlugins: raw.reloadPlugins === true,
+    include: (raw.include as string[] | undefined) ?? [],
+    exclude: (raw.exclude as string[] | undefined) ?? [],
+    redact: raw.redact !== false,
+    ...(raw.effort ? { effort: raw.effort as Effort } : {}),
+    ...(raw.subEffort ? { subEffort: raw.subEffort as Effort } : {}),
   };
 }
 
@@ -516,7 +540,7 @@ function flagName(flags: string): string {
  * suggestion when it has one, and the `--help` to read.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * // option '--max-turns <n>' argument '0' is invalid. must be an integer ≥ 1
  * // becomes: --max-turns must be an integer ≥ 1 (got '0') (see 'deeprepo analyze --help')
  * ```

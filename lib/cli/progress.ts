@@ -201,14 +201,17 @@ function consoleColumns(): number {
  *
  * @example
  * ```ts
- * formatEngineProgress({ phase: "exec", turn: 3, maxTurns: 20, subDone: 12, subRequested: 40,
- *   cacheHits: 5, filesCovered: 10, filesEligible: 42, spentUsd: 0.1234 });
- * // "turn 3/20 · running code · sub-calls 12/40 (5 cached) · files 10/42 · $0.1234"
+ * import assert from "node:assert/strict";
+ * const line = formatEngineProgress({ phase: "exec", turn: 3, maxTurns: 20, subDone: 12,
+ *   subRequested: 40, cacheHits: 5, filesCovered: 10, filesEligible: 42, spentUsd: 0.1234 });
+ * assert.equal(line, "turn 3/20 · running code · sub-calls 12/40 (5 cached) · files 10/42 · $0.1234");
  * ```
  */
 export function formatEngineProgress(p: EngineProgress): string {
   const phase = p.phase === "root"
     ? "root model"
+    : p.phase === "thinking"
+    ? "root model thinking"
     : p.phase === "exec"
     ? "running code"
     : p.phase === "turn_done"
@@ -227,9 +230,10 @@ export function formatEngineProgress(p: EngineProgress): string {
  *
  * @example
  * ```ts
- * retryLine({ provider: "anthropic", model: "claude-x", attempt: 1, delayMs: 1200,
+ * import assert from "node:assert/strict";
+ * const line = retryLine({ provider: "anthropic", model: "claude-x", attempt: 1, delayMs: 1200,
  *   reason: "status 429" });
- * // "[retry] anthropic claude-x: status 429; retry 1/3 in 1.2 s"
+ * assert.equal(line, "[retry] anthropic claude-x: status 429; retry 1/3 in 1.2 s");
  * ```
  */
 export function retryLine(info: RetryInfo): string {

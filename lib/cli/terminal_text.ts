@@ -46,7 +46,8 @@ function visible(char: string): string {
  * @example
  * ```ts
  * import { terminalText } from "./terminal_text.ts";
- * terminalText("\x1b]0;pwned\x07ok\n"); // "\\x1b]0;pwned\\x07ok\n"
+ * import assert from "node:assert/strict";
+ * assert.equal(terminalText("\x1b]0;pwned\x07ok\n"), "\\x1b]0;pwned\\x07ok\n");
  * ```
  */
 export function terminalText(text: string): string {
@@ -64,7 +65,8 @@ export function terminalText(text: string): string {
  * @example
  * ```ts
  * import { terminalLine } from "./terminal_text.ts";
- * terminalLine("a\nEstimated cost: $0.0000"); // "a\\nEstimated cost: $0.0000"
+ * import assert from "node:assert/strict";
+ * assert.equal(terminalLine("a\nEstimated cost: $0.0000"), "a\\nEstimated cost: $0.0000");
  * ```
  */
 export function terminalLine(text: string): string {

@@ -7,6 +7,8 @@
  */
 import type { CodebaseSnapshot } from "../loader/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "./prompts.ts";
+import type { ModelRules } from "../providers/mod.ts";
+import { rulesOf, thinks } from "./model_rules.ts";
 import { ReplStartError, type RunState } from "./run_state.ts";
 import { SpendLedger } from "./spend.ts";
 import type { CostFn, FinalizeReason, StopReason } from "./types.ts";
@@ -77,14 +79,21 @@ export function failRun(run: RunState, e: unknown): void {
  * @param snapshot The loaded codebase.
  * @param rootCost Cost function of the root model.
  * @param promptCache Whether the request asks for prompt caching. @default true
+ * @param rootRules The root model's rules: a model that thinks is projected with thinking
+ *   tokens on top of its output.
  * @returns Dollars.
  */
 export function minimumBudgetUsd(
   snapshot: CodebaseSnapshot,
   rootCost: CostFn,
   promptCache = true,
+  rootRules?: ModelRules,
 ): number {
-  const ledger = new SpendLedger({ rootCost, subCost: () => 0 });
+  const ledger = new SpendLedger({
+    rootCost,
+    subCost: () => 0,
+    rootThinks: thinks(rulesOf(rootRules)),
+  });
   const chars = FIXED_PROMPT_CHARS +
     firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)).length;
   return 2 * ledger.projectRoot(chars, promptCache);

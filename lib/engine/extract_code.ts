@@ -43,8 +43,9 @@ const PROSE_STARTERS = [
  *
  * @example
  * ```ts
- * isProseLine("Let me look at the entry points."); // true
- * isProseLine("const files = Object.keys(codebase);"); // false
+ * import assert from "node:assert/strict";
+ * assert.equal(isProseLine("Let me look at the entry points."), true);
+ * assert.equal(isProseLine("const files = Object.keys(codebase);"), false);
  * ```
  */
 export function isProseLine(line: string): boolean {
@@ -209,8 +210,10 @@ const CODE_SIGNAL =
  * @returns Code strings, possibly empty.
  * @example
  * ```ts
- * extractCode("Listing:\n```js\nprint(Object.keys(codebase).length)\n```");
- * // ["print(Object.keys(codebase).length)"]
+ * import assert from "node:assert/strict";
+ * const fence = "`".repeat(3);
+ * const reply = `Listing:\n${fence}js\nprint(Object.keys(codebase).length)\n${fence}`;
+ * assert.deepEqual(extractCode(reply), ["print(Object.keys(codebase).length)"]);
  * ```
  */
 export function extractCode(text: string): string[] {

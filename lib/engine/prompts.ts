@@ -43,7 +43,9 @@ sub-model workers you call from that code; your job is to plan, dispatch, check 
 - codebase: read-only object mapping each relative path to the file's text.
 - file_tree: the folder tree as an indented string.
 - metadata: { repo_name, total_files, total_chars, total_lines, file_types,
-  largest_files: [path, chars][], entry_points }.
+  largest_files: [path, chars][], entry_points, languages: { [name]: { files, chars } } }.
+  Secrets found in the code were replaced by [REDACTED:<kind>] (line numbers kept): report them
+  as hard-coded secrets at their file and line.
 - await llm_query(prompt): one sub-model call; resolves to its answer (string).
 - await llm_batch(prompts): many calls in parallel; answers come back in the same order. An item
   that failed comes back as a string starting with "[ERROR". Prefer this over loops of llm_query.
@@ -128,9 +130,27 @@ export function formatMetadata(metadata: RepoMetadata): string {
     `- Files: ${metadata.total_files}, characters: ${formatInt(metadata.total_chars)}` +
     `, lines: ${formatInt(metadata.total_lines)}`,
     `- File types: ${types || "none"}`,
+    `- Languages (share of characters): ${formatLanguages(metadata.languages) || "none"}`,
     `- Entry points: ${metadata.entry_points.join(", ") || "none found"}`,
     `- Largest files:\n${largest || "  (none)"}`,
   ].join("\n");
+}
+
+/** `TypeScript 62% (120 files), Markdown 20% (14 files), ...`: the twelve largest, then the rest. */
+function formatLanguages(languages: RepoMetadata["languages"] | undefined): string {
+  const entries = Object.entries(languages ?? {});
+  const total = entries.reduce((n, [, l]) => n + l.chars, 0);
+  if (total === 0) return "";
+  const share = (chars: number) => `${Math.round((chars / total) * 100)}%`;
+  const shown = entries.slice(0, 12).map(([name, l]) =>
+    `${name} ${share(l.chars)} (${l.files} file${l.files === 1 ? "" : "s"})`
+  );
+  const rest = entries.slice(12);
+  if (rest.length > 0) {
+    const chars = rest.reduce((n, [, l]) => n + l.chars, 0);
+    shown.push(`${rest.length} more ${share(chars)}`);
+  }
+  return shown.join(", ");
 }
 
 /**
@@ -219,7 +239,16 @@ export interface TurnStatus {
   budgetUsd?: number;
   /** Ask the model to finalize now (last two turns, or the budget is nearly spent). */
   finalize: false | "turns" | "budget";
+  /**
+   * The run's final turn takes a text-only reply as the report (the model cannot be forced to
+   * call the tool): the instruction says so. @default false
+   */
+  textIsReport?: boolean;
 }
+
+/** Added to a final turn's instruction when a text-only reply will be taken as the report. */
+export const TEXT_IS_REPORT_TEXT = " If you cannot call the tool, reply with the complete " +
+  "report as plain Markdown instead: a reply without a tool call is taken as the final report.";
 
 /** The status line (and, when needed, the instruction to finalize) for one turn. */
 export function turnStatusText(s: TurnStatus): string {
@@ -235,12 +264,14 @@ export function turnStatusText(s: TurnStatus): string {
   if (s.finalize === "turns") {
     text += left === 0
       ? "\nThis is the LAST turn. Call execute_code now and end it with set_answer(report), " +
-        "using what you have gathered; an unfinished run loses its report."
+        "using what you have gathered; an unfinished run loses its report." +
+        (s.textIsReport ? TEXT_IS_REPORT_TEXT : "")
       : "\nOnly two turns remain. Use execute_code, wrap up your checks, and call " +
         "set_answer(report) no later than the next turn.";
   } else if (s.finalize === "budget") {
     text += "\nThe cost budget is nearly spent. Call execute_code now with set_answer(report) " +
-      "built from what you already have; do not dispatch more sub-model calls.";
+      "built from what you already have; do not dispatch more sub-model calls." +
+      (s.textIsReport ? TEXT_IS_REPORT_TEXT : "");
   }
   return text;
 }

@@ -8,30 +8,35 @@
 import type { Part } from "../providers/mod.ts";
 import type { ExecResult } from "../sandbox/mod.ts";
 import { extractCode } from "./extract_code.ts";
-import { budgetNotice, EXECUTE_CODE_TOOL, NUDGE_TEXT, ROOT_MAX_TOKENS } from "./prompts.ts";
+import { isCutByLimit } from "../providers/mod.ts";
+import { budgetNotice, EXECUTE_CODE_TOOL, NUDGE_TEXT } from "./prompts.ts";
 import type { RunState } from "./run_state.ts";
 import { truncateOutput } from "./truncate.ts";
 import type { ExecutionRecord } from "./types.ts";
-
-/** Stop reasons (Anthropic, OpenAI) meaning the reply was cut at the output-token limit. */
-export const OUTPUT_LIMIT_STOPS: ReadonlySet<string> = new Set(["max_tokens", "length"]);
 
 /** Appended to the output of an execution that submitted an empty report. */
 const EMPTY_ANSWER_TEXT = "[set_answer received an empty report, so the run continues. " +
   "Check the variable you passed and call set_answer(report) with the report text.]";
 
-/** Shown instead of running code that was cut off at the output limit. */
-const CUT_CALL_TEXT = `Not run: your reply reached the output limit (${ROOT_MAX_TOKENS} tokens) ` +
-  "and this code was cut off. Send shorter code; build a long report across several calls " +
-  "(answer.content += part) and submit it with set_answer(answer.content).";
+/** Shown instead of running code that was cut off at the output limit of `maxTokens`. */
+function cutCallText(maxTokens: number): string {
+  return `Not run: your reply reached the output limit (${maxTokens} tokens) ` +
+    "and this code was cut off. Send shorter code; build a long report across several calls " +
+    "(answer.content += part) and submit it with set_answer(answer.content).";
+}
 
 /** What the run-code phase needs from its turn. */
 export interface ReplyToRun {
+  /** The reply's text (its thinking text when it sent no text; see `replyText`). */
   text: string;
   toolCalls: { id: string; name: string; input: unknown }[];
   stopReason?: string;
   /** Receives each execution as it is recorded (also one cut short by the run stopping). */
   executions: ExecutionRecord[];
+  /** A text-only reply becomes the report once its fenced code has run (a final turn). */
+  textIsReport: boolean;
+  /** The request's output limit (named when a cut call is not run). */
+  maxTokens: number;
 }
 
 /** What the phase produced. */
@@ -40,6 +45,8 @@ export interface CodeOutcome {
   pending: Part[];
   /** The reply had no runnable code and the model was nudged. */
   nudged: boolean;
+  /** The text-only reply was taken as the report. */
+  textAsReport: boolean;
 }
 
 /**
@@ -51,11 +58,16 @@ export interface CodeOutcome {
  */
 export async function runReplyCode(run: RunState, reply: ReplyToRun): Promise<CodeOutcome> {
   // A reply cut at the output limit: its last tool call (or fenced block) is unfinished.
-  const cut = OUTPUT_LIMIT_STOPS.has(reply.stopReason ?? "");
+  const cut = isCutByLimit(reply.stopReason);
   if (reply.toolCalls.length > 0) {
-    return { pending: await runToolCalls(run, reply, cut), nudged: false };
+    return { pending: await runToolCalls(run, reply, cut), nudged: false, textAsReport: false };
   }
-  return await runFencedCode(run, reply, cut);
+  const outcome = await runFencedCode(run, reply, cut);
+  // A final turn of a model that cannot be forced to call the tool: its text is the report,
+  // unless its code submitted one (a reply cut at the limit is not a whole report).
+  const textAsReport = reply.textIsReport && !cut && !run.answer.ready && !!reply.text.trim();
+  if (textAsReport) run.answer = { content: reply.text.trim(), ready: true };
+  return { ...outcome, nudged: outcome.nudged && !textAsReport, textAsReport };
 }
 
 /** Every tool call in order, one tool result each; the cut last call is not run. */
@@ -64,7 +76,7 @@ async function runToolCalls(run: RunState, reply: ReplyToRun, cut: boolean): Pro
   for (const [i, call] of reply.toolCalls.entries()) {
     let content: string;
     if (cut && i === reply.toolCalls.length - 1) {
-      content = CUT_CALL_TEXT;
+      content = cutCallText(reply.maxTokens);
     } else if (call.name !== EXECUTE_CODE_TOOL.name) {
       content = `Error: unknown tool "${call.name}". The only tool is execute_code.`;
     } else {
@@ -83,7 +95,7 @@ async function runFencedCode(
   run: RunState,
   reply: ReplyToRun,
   cut: boolean,
-): Promise<CodeOutcome> {
+): Promise<Omit<CodeOutcome, "textAsReport">> {
   const blocks = extractCode(reply.text);
   if (cut) blocks.pop();
   let pending: Part[];
@@ -103,7 +115,7 @@ async function runFencedCode(
     nudged = true;
     pending = [{ type: "text", text: NUDGE_TEXT }];
   }
-  if (cut) pending.unshift({ type: "text", text: CUT_CALL_TEXT });
+  if (cut) pending.unshift({ type: "text", text: cutCallText(reply.maxTokens) });
   return { pending, nudged };
 }
 

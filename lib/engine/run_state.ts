@@ -6,10 +6,19 @@
  * @module
  */
 import { DEFAULTS } from "../defaults.ts";
-import type { Message, Part } from "../providers/mod.ts";
+import type { Effort, Message, Part } from "../providers/mod.ts";
 import type { ExecResult, Repl } from "../sandbox/mod.ts";
 import { CoverageLedger } from "./coverage.ts";
-import { firstUserMessage } from "./prompts.ts";
+import {
+  effortFor,
+  outputLimit,
+  type Rules,
+  rulesOf,
+  THINKING_ROOM,
+  thinks,
+} from "./model_rules.ts";
+import { firstUserMessage, ROOT_MAX_TOKENS } from "./prompts.ts";
+import { subRequestSettings } from "./sub_call.ts";
 import { SpendLedger } from "./spend.ts";
 import { createSubDispatcher, type SubDispatcher } from "./sub_queries.ts";
 import type {
@@ -51,6 +60,12 @@ export class RunState {
   readonly dispatcher: SubDispatcher;
   /** Aborted by the outer signal (Ctrl-C) and when the run ends: cancels sub calls in flight. */
   readonly signal: AbortSignal;
+  /** The root model's rules (conservative defaults when the caller gave none). */
+  readonly rootRules: Rules;
+  /** Output limit of each root request (room for thinking, within the model's maximum). */
+  readonly rootMaxTokens: number;
+  /** `--effort` when the root model accepts it. */
+  readonly rootEffort?: Effort;
 
   /** The turn being played, 1-based (0 before the first). */
   turn = 0;
@@ -93,10 +108,16 @@ export class RunState {
     deps.signal?.addEventListener("abort", this.#onOuterAbort);
     this.signal = this.#abort.signal;
     const { snapshot } = input;
+    this.rootRules = rulesOf(deps.rootRules);
+    this.rootMaxTokens = outputLimit(ROOT_MAX_TOKENS, this.rootRules, THINKING_ROOM.root);
+    this.rootEffort = effortFor(input.effort, this.rootRules);
+    const subThinks = thinks(rulesOf(deps.subRules));
     this.spend = new SpendLedger({
       rootCost: deps.rootCost,
       subCost: deps.subCost,
       budgetUsd: input.budgetUsd,
+      rootThinks: thinks(this.rootRules),
+      subThinks,
     });
     this.coverage = new CoverageLedger(snapshot.codebase, snapshot.files);
     this.dispatcher = createSubDispatcher({
@@ -104,6 +125,7 @@ export class RunState {
       spend: this.spend,
       coverage: this.coverage,
       concurrency: input.concurrency,
+      ...subRequestSettings(deps.subRules, input.subEffort),
       batch: deps.batch,
       signal: this.signal,
       turn: () => this.turn,
@@ -133,6 +155,22 @@ export class RunState {
       budgetUsd: this.input.budgetUsd,
     }, milestone);
   }
+
+  /** Streamed root text: the progress leaves "thinking" once the answer text starts. */
+  readonly onRootText = (chunk: string): void => {
+    if (this.phase === "thinking") {
+      this.phase = "root";
+      this.progress(false);
+    }
+    this.deps.onText?.(chunk);
+  };
+
+  /** Streamed root thinking: the progress shows that the model is thinking. */
+  readonly onRootThinking = (_chunk: string): void => {
+    if (this.phase !== "root") return;
+    this.phase = "thinking";
+    this.progress(false);
+  };
 
   /** A plain-line milestone also every SUB_MILESTONE answers, so a log shows a long batch move. */
   #subChanged(done: number, batchDone: boolean): void {

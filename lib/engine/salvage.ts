@@ -57,8 +57,15 @@ export interface SalvageInput {
  *
  * @example
  * ```ts
- * salvageReport({ reason: "max_turns", answerContent: "", records: [], covered: 0, eligible: 3 })
- *   .startsWith("> **Incomplete analysis**"); // true
+ * import assert from "node:assert/strict";
+ * const report = salvageReport({
+ *   reason: "max_turns",
+ *   answerContent: "",
+ *   records: [],
+ *   covered: 0,
+ *   eligible: 3,
+ * });
+ * assert.ok(report.startsWith("> **Incomplete analysis**"));
  * ```
  */
 export function salvageReport(input: SalvageInput): string {

@@ -5,15 +5,22 @@
  *
  * @module
  */
-import type { ModelClient } from "../providers/mod.ts";
+import type { Effort, ModelClient, ModelRules } from "../providers/mod.ts";
 import type { SubQueryHandler } from "../sandbox/mod.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
 import { SUB_MAX_TOKENS, SUB_SYSTEM_PROMPT } from "./prompts.ts";
+import type { Rules } from "./model_rules.ts";
 import { type Cache, cacheBatcher } from "../cache/mod.ts";
 import { DEFAULTS } from "../defaults.ts";
 import type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
-import { BUDGET_SKIP_TEXT, CANCELLED_TEXT, sendSubCall, type SubCallSettings } from "./sub_call.ts";
+import {
+  BUDGET_SKIP_TEXT,
+  CANCELLED_TEXT,
+  sendSubCall,
+  type SubCallSettings,
+  subRequestSettings,
+} from "./sub_call.ts";
 import { Slots } from "./slots.ts";
 
 export { BUDGET_SKIP_TEXT, CANCELLED_TEXT } from "./sub_call.ts";
@@ -21,19 +28,27 @@ export { BUDGET_SKIP_TEXT, CANCELLED_TEXT } from "./sub_call.ts";
 export type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
 
 /**
- * The cache wrapper for the engine's sub-model calls: keyed on the sub-model, its endpoint and
- * the settings the dispatcher sends with every prompt (system prompt, max output tokens).
+ * The cache wrapper for the engine's sub-model calls: keyed on the sub-model and the settings the
+ * dispatcher sends with every prompt (system prompt, max output tokens, effort).
  *
  * @param cache The sub-model result cache.
  * @param model The sub-model's `provider:id` label.
- * @param endpoint The sub-model's base URL when not the provider's default.
+ * @param settings The sub-model's rules and `--sub-effort`, as the run passes them (they set
+ *   the output limit and the effort, which change the answer). An effort in use is part of the
+ *   key as a suffix of the model label (`label effort=high`).
  */
-export function subCallBatcher(cache: Cache, model: string, endpoint?: string): BatchThroughCache {
+export function subCallBatcher(
+  cache: Cache,
+  model: string,
+  settings: { rules?: ModelRules; effort?: Effort; endpoint?: string } = {},
+): BatchThroughCache {
+  const { maxTokens, effort } = subRequestSettings(settings.rules, settings.effort);
+  const label = effort ? `${model} effort=${effort}` : model;
   return cacheBatcher(cache, {
-    model,
-    endpoint,
+    model: label,
+    endpoint: settings.endpoint,
     system: SUB_SYSTEM_PROMPT,
-    maxTokens: SUB_MAX_TOKENS,
+    maxTokens,
   });
 }
 
@@ -48,6 +63,10 @@ export interface SubDispatcherOptions {
   system?: string;
   /** @default SUB_MAX_TOKENS (4096) */
   maxTokens?: number;
+  /** Effort sent with every call (already checked against the model's rules). */
+  effort?: Effort;
+  /** The sub-model's rules: a cut answer is retried with a larger limit where they allow. */
+  rules?: Rules;
   /** Cache wrapper; without it every prompt is sent. */
   batch?: BatchThroughCache;
   /** Aborted when the run ends or is interrupted: work in flight is cancelled. */
@@ -73,7 +92,7 @@ export interface SubDispatcher {
  * Creates the sub-query dispatcher of one run.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const d = createSubDispatcher({ client, spend, coverage, signal, turn: () => 1 });
  * const [a, b] = await d.handle(["q1", "q2"], signal);
  * ```
@@ -101,6 +120,7 @@ class Dispatcher implements SubDispatcher {
     cacheMisses: 0,
     budgetSkipped: 0,
     cancelled: 0,
+    truncated: 0,
   };
   readonly records: SubCallRecord[] = [];
   #options: SubDispatcherOptions;
@@ -123,6 +143,8 @@ class Dispatcher implements SubDispatcher {
       spend: options.spend,
       system: options.system ?? SUB_SYSTEM_PROMPT,
       maxTokens: options.maxTokens ?? SUB_MAX_TOKENS,
+      effort: options.effort,
+      rules: options.rules,
       rootReserve: options.rootReserve,
       stats: this.stats,
     };

@@ -17,7 +17,8 @@ export const MAX_OUTPUT_CHARS = 8192;
  * @returns `text` unchanged when it fits, else head + notice + tail.
  * @example
  * ```ts
- * truncateOutput("x".repeat(10_000)).includes("10000 characters"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(truncateOutput("x".repeat(10_000)).includes("10000 characters"));
  * ```
  */
 export function truncateOutput(

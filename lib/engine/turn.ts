@@ -6,12 +6,8 @@
  * @module
  */
 import type { CompletionRequest, CompletionResponse, Part } from "../providers/mod.ts";
-import {
-  EXECUTE_CODE_TOOL,
-  ROOT_MAX_TOKENS,
-  ROOT_SYSTEM_PROMPT,
-  turnStatusText,
-} from "./prompts.ts";
+import { replyText, thinkingText } from "./model_rules.ts";
+import { EXECUTE_CODE_TOOL, ROOT_SYSTEM_PROMPT, turnStatusText } from "./prompts.ts";
 import { runReplyCode } from "./run_code.ts";
 import type { RunState } from "./run_state.ts";
 import type { ExecutionRecord, FinalizeReason } from "./types.ts";
@@ -30,6 +26,10 @@ export class Turn {
   rootMs = 0;
   readonly executions: ExecutionRecord[] = [];
   nudged = false;
+  /** This turn takes a text-only reply as the report (a final turn, tool call not forceable). */
+  textIsReport = false;
+  /** The text-only reply was taken as the report. */
+  textAsReport = false;
 
   constructor(run: RunState) {
     this.run = run;
@@ -40,12 +40,16 @@ export class Turn {
   }
 
   /**
-   * Build request: the pending parts plus the status line become the next user message; on a
-   * finalizing turn the request forces a tool call.
+   * Build request: the pending parts plus the status line become the next user message. On a
+   * finalizing turn the request forces a tool call where the model's rules allow it; where they
+   * do not, the run's final turn says that a text-only reply will be taken as the report.
    */
   buildRequest(finalize: FinalizeReason): CompletionRequest {
     const run = this.run;
+    const forced = finalize !== false && run.rootRules.forcedToolChoice;
+    const final = finalize === "budget" || (finalize === "turns" && this.number === run.maxTurns);
     this.finalize = finalize;
+    this.textIsReport = final && !forced;
     this.status = turnStatusText({
       turn: this.number,
       maxTurns: run.maxTurns,
@@ -54,6 +58,7 @@ export class Turn {
       spentUsd: run.spend.spentUsd,
       budgetUsd: run.input.budgetUsd,
       finalize,
+      textIsReport: this.textIsReport,
     });
     run.messages.push({
       role: "user",
@@ -64,15 +69,21 @@ export class Turn {
       system: ROOT_SYSTEM_PROMPT,
       messages: [...run.messages],
       tools: [EXECUTE_CODE_TOOL],
-      maxTokens: ROOT_MAX_TOKENS,
-      onText: run.deps.onText,
+      maxTokens: run.rootMaxTokens,
+      onText: run.onRootText,
+      onThinking: run.onRootThinking,
       signal: run.signal,
       promptCache: run.promptCache,
-      ...(finalize ? { toolChoice: "required" as const } : {}),
+      ...(forced ? { toolChoice: "required" as const } : {}),
+      ...(run.rootEffort ? { effort: run.rootEffort } : {}),
     };
   }
 
-  /** Call the root model: the reply is priced and joins the conversation. */
+  /**
+   * Call the root model: the reply is priced and joins the conversation exactly as received
+   * (its `parts`, thinking and unknown blocks included), so every later request sends it back
+   * unchanged.
+   */
   async callRoot(request: CompletionRequest): Promise<void> {
     const run = this.run;
     const rootStart = run.now();
@@ -80,7 +91,8 @@ export class Turn {
     this.rootMs = run.now() - rootStart;
     this.response = response;
     this.costUsd = run.spend.addRoot(response.usage);
-    if (response.text.trim()) run.lastModelText = response.text;
+    const text = replyText(response);
+    if (text.trim()) run.lastModelText = text;
     run.messages.push({ role: "assistant", content: assistantParts(response) });
     run.phase = "exec";
     run.progress(false);
@@ -92,12 +104,15 @@ export class Turn {
   async runCode(): Promise<void> {
     const response = this.response!;
     const outcome = await runReplyCode(this.run, {
-      text: response.text,
+      text: replyText(response),
       toolCalls: response.toolCalls,
       stopReason: response.stopReason,
       executions: this.executions,
+      textIsReport: this.textIsReport,
+      maxTokens: this.run.rootMaxTokens,
     });
     this.nudged = outcome.nudged;
+    this.textAsReport = outcome.textAsReport;
     this.run.pending = outcome.pending;
   }
 
@@ -108,6 +123,7 @@ export class Turn {
     run.recordInterrupted = undefined;
     const elapsedMs = run.now() - this.started;
     const subMs = this.executions.reduce((n, e) => n + e.subQueryMs, 0);
+    const thinking = thinkingText(response);
     run.turns.push({
       turn: this.number,
       status: this.status,
@@ -122,6 +138,8 @@ export class Turn {
       nudged: this.nudged,
       elapsedMs,
       hostOverheadMs: Math.max(0, elapsedMs - this.rootMs - subMs),
+      ...(thinking ? { thinking } : {}),
+      ...(this.textAsReport ? { textAsReport: true } : {}),
       ...(interrupted ? { interrupted } : {}),
     });
     if (!interrupted) {
@@ -131,8 +149,12 @@ export class Turn {
   }
 }
 
-/** The assistant message of a reply: its text and tool calls (never empty). */
+/**
+ * The assistant message of a reply: its `parts` verbatim when the plugin gives them; else (a
+ * plugin without parts) its text and tool calls, never empty.
+ */
 function assistantParts(response: CompletionResponse): Part[] {
+  if (response.parts && response.parts.length > 0) return response.parts;
   const parts: Part[] = [];
   if (response.text) parts.push({ type: "text", text: response.text });
   for (const call of response.toolCalls) {

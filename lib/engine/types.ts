@@ -6,7 +6,7 @@
  * @module
  */
 import type { CodebaseSnapshot } from "../loader/mod.ts";
-import type { ModelClient, Usage } from "../providers/mod.ts";
+import type { Effort, ModelClient, ModelRules, Usage } from "../providers/mod.ts";
 import type { Repl, ReplOptions } from "../sandbox/mod.ts";
 import type { CoverageLedger } from "./coverage.ts";
 import type { SpendLedger } from "./spend.ts";
@@ -65,6 +65,8 @@ export interface SubStats {
   budgetSkipped: number;
   /** Calls cut short because the run ended or was interrupted (not counted in `errors`). */
   cancelled: number;
+  /** Answers cut by the output limit even after the retry (returned marked `[TRUNCATED: ...]`). */
+  truncated: number;
 }
 
 /** What to analyze and the run's limits. */
@@ -80,12 +82,19 @@ export interface AnalysisInput {
   promptCache?: boolean;
   /** One execution's limit. @default 300 */
   execTimeoutSeconds?: number;
+  /** `--effort`: sent to the root model when its rules list the level. */
+  effort?: Effort;
+  /** `--sub-effort`: sent to the sub-model when its rules list the level. */
+  subEffort?: Effort;
 }
 
 /** The live state shown by the progress line. */
 export interface EngineProgress {
-  /** `turn_done`: the turn's executions finished; `done`: the run is over. */
-  phase: "root" | "exec" | "turn_done" | "done";
+  /**
+   * `root`: waiting on the root model; `thinking`: it is streaming thinking; `exec`: its code
+   * runs; `turn_done`: the turn's executions finished; `done`: the run is over.
+   */
+  phase: "root" | "thinking" | "exec" | "turn_done" | "done";
   turn: number;
   maxTurns: number;
   subDone: number;
@@ -102,6 +111,12 @@ export interface EngineProgress {
 export interface AnalysisDeps {
   rootClient: ModelClient;
   subClient: ModelClient;
+  /**
+   * What the root / sub model's API accepts (`ResolvedModel.rules`). Omitted fields get the
+   * conservative defaults: no forced tool call, no effort, no thinking room, no stated limit.
+   */
+  rootRules?: ModelRules;
+  subRules?: ModelRules;
   /** Cost of a root / sub response (the providers' `costOf` bound to each model's pricing). */
   rootCost: CostFn;
   subCost: CostFn;
@@ -155,6 +170,13 @@ export interface TurnRecord {
   executions: ExecutionRecord[];
   /** Set when the reply had no runnable code and the model was nudged. */
   nudged: boolean;
+  /** The reply's thinking text (opaque parts that carry some), when there was any. */
+  thinking?: string;
+  /**
+   * Set when a final turn's text-only reply was taken as the report (a model that cannot be
+   * forced to call the tool).
+   */
+  textAsReport?: boolean;
   elapsedMs: number;
   /** Time in this turn not spent waiting on model HTTP calls. */
   hostOverheadMs: number;

@@ -38,8 +38,9 @@ export const approximateCounter: TokenCounter = {
  * @example
  * ```ts
  * import { openAiEncodingFor } from "./tokens.ts";
- * openAiEncodingFor("openai", "gpt-6.1-sol"); // "o200k_base"
- * openAiEncodingFor("openrouter", "minimax/minimax-m2.5"); // undefined
+ * import assert from "node:assert/strict";
+ * assert.equal(openAiEncodingFor("openai", "gpt-6.1-sol"), "o200k_base");
+ * assert.equal(openAiEncodingFor("openrouter", "minimax/minimax-m2.5"), undefined);
  * ```
  */
 export function openAiEncodingFor(

@@ -95,11 +95,14 @@ export interface FingerprintDiff {
  *
  * @example
  * ```ts
- * import { diffFingerprints } from "./fingerprint.ts";
+ * import assert from "node:assert/strict";
+ * import { diffFingerprints, type Fingerprint } from "./fingerprint.ts";
  * const base = { source: "/src/app", git_commit: null, git_dirty: null };
- * const before = { ...base, files: { "a.ts": ["1", 10], "b.ts": ["2", 30] } } as const;
- * const now = { ...base, files: { "a.ts": ["1", 10], "c.ts": ["3", 5] } } as const;
- * diffFingerprints(before, now); // added c.ts, removed b.ts: changedChars 30 of 40
+ * const before: Fingerprint = { ...base, files: { "a.ts": ["1", 10], "b.ts": ["2", 30] } };
+ * const now: Fingerprint = { ...base, files: { "a.ts": ["1", 10], "c.ts": ["3", 5] } };
+ * const diff = diffFingerprints(before, now);
+ * assert.deepEqual([diff.added, diff.removed], [["c.ts"], ["b.ts"]]);
+ * assert.deepEqual([diff.changedChars, diff.analysedChars], [30, 40]);
  * ```
  */
 export function diffFingerprints(before: Fingerprint, now: Fingerprint): FingerprintDiff {

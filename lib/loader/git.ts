@@ -15,8 +15,9 @@ const GIT_URL = /^(?:https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|git@[^:\s]+:)/i;
  *
  * @example
  * ```ts
- * isGitUrl("https://github.com/denoland/std"); // true
- * isGitUrl("./my-project"); // false
+ * import assert from "node:assert/strict";
+ * assert.equal(isGitUrl("https://github.com/denoland/std"), true);
+ * assert.equal(isGitUrl("./my-project"), false);
  * ```
  */
 export function isGitUrl(source: string): boolean {
@@ -28,7 +29,8 @@ export function isGitUrl(source: string): boolean {
  *
  * @example
  * ```ts
- * repoNameFromUrl("git@github.com:Leonwenhao/deeprepo.git"); // "deeprepo"
+ * import assert from "node:assert/strict";
+ * assert.equal(repoNameFromUrl("git@github.com:Leonwenhao/deeprepo.git"), "deeprepo");
  * ```
  */
 export function repoNameFromUrl(url: string): string {

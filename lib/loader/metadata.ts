@@ -5,6 +5,7 @@
  */
 import type { FileRecord, RepoMetadata } from "./types.ts";
 import { fileTypeOf } from "./rules.ts";
+import { languageOf } from "./languages.ts";
 
 /** How many files `largest_files` lists. */
 export const LARGEST_FILES = 15;
@@ -12,8 +13,9 @@ export const LARGEST_FILES = 15;
 /**
  * Builds the repository metadata. `total_chars` and `total_lines` count the values in
  * `codebase` exactly as the REPL holds them (placeholders included); `file_types` counts every
- * file in `codebase`, so its counts add up to `total_files`; `largest_files` ranks only files
- * whose real content was loaded.
+ * file in `codebase`, so its counts add up to `total_files`; `largest_files` and `languages`
+ * (Linguist's language → files and characters, largest first) count only files whose real
+ * content was loaded.
  *
  * @param repoName Repository name shown to the model.
  * @param files Ledger of the files in `codebase`.
@@ -29,11 +31,19 @@ export function buildMetadata(
   let totalChars = 0;
   let totalLines = 0;
   const types = new Map<string, number>();
+  const languages = new Map<string, { files: number; chars: number }>();
   for (const file of files) {
     totalChars += file.chars;
     totalLines += countLines(codebase[file.path] ?? "");
-    const type = fileTypeOf(file.path.slice(file.path.lastIndexOf("/") + 1));
+    const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+    const type = fileTypeOf(name);
     types.set(type, (types.get(type) ?? 0) + 1);
+    if (file.status !== "included") continue;
+    const language = languageOf(name);
+    const counts = languages.get(language) ?? { files: 0, chars: 0 };
+    counts.files++;
+    counts.chars += file.chars;
+    languages.set(language, counts);
   }
   const fileTypes = Object.fromEntries(
     [...types].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
@@ -47,6 +57,11 @@ export function buildMetadata(
     file_types: fileTypes,
     largest_files: largest,
     entry_points: entryPoints,
+    languages: Object.fromEntries(
+      [...languages].sort((a, b) =>
+        b[1].chars - a[1].chars || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+      ),
+    ),
   };
 }
 

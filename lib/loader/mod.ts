@@ -3,7 +3,7 @@
  * (`codebase`, `file_tree`, `metadata`, and a ledger of what was loaded or skipped and why).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { loadCodebase } from "./lib/loader/mod.ts";
  * const loaded = await loadCodebase("https://github.com/owner/repo", { cwd: Deno.cwd() });
  * try {
@@ -40,6 +40,17 @@ export interface LoadOptions {
   concurrency?: number;
   /** Progress of the clone, the scan and the reads. */
   onProgress?(progress: LoadProgress): void;
+  /** `--include` globs: when any are given, only matching files are loaded. */
+  include?: readonly string[];
+  /** `--exclude` globs: matching files and folders are left out. */
+  exclude?: readonly string[];
+  /**
+   * Replace secrets in file contents by `[REDACTED:<rule>]` (`--no-redact` turns it off).
+   * @default {true}
+   */
+  redact?: boolean;
+  /** Told each warning of the load (also kept in `snapshot.warnings`), after loading. */
+  onWarning?(message: string): void;
 }
 
 /** A loaded codebase and the means to clean up after it. */
@@ -77,9 +88,9 @@ export async function loadCodebase(source: string, options: LoadOptions): Promis
     repoName: root.slice(root.lastIndexOf("/") + 1) || root,
     source,
     concurrency,
-    signal: options.signal,
-    onProgress: options.onProgress,
+    ...folderOptions(options),
   });
+  snapshot.warnings.forEach((w) => options.onWarning?.(w));
   return { snapshot, dispose: () => Promise.resolve() };
 }
 
@@ -102,15 +113,26 @@ export async function _loadGitUrl(
       // URL with its credentials.
       source: redactUrl(url),
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-      signal: options.signal,
-      onProgress: options.onProgress,
+      ...folderOptions(options),
     });
+    snapshot.warnings.forEach((w) => options.onWarning?.(w));
     let disposed: Promise<void> | undefined;
     return { snapshot, dispose: () => disposed ??= removeFolder(dir) };
   } catch (error) {
     await removeFolder(dir);
     throw error;
   }
+}
+
+/** The options a folder load takes from {@linkcode LoadOptions}. */
+function folderOptions(options: LoadOptions) {
+  return {
+    signal: options.signal,
+    onProgress: options.onProgress,
+    include: options.include,
+    exclude: options.exclude,
+    redact: options.redact,
+  };
 }
 
 /**
@@ -131,7 +153,8 @@ export async function checkSource(source: string, cwd: string): Promise<void> {
  *
  * @example
  * ```ts
- * estimateTokens(10_000); // 2500
+ * import assert from "node:assert/strict";
+ * assert.equal(estimateTokens(10_000), 2500);
  * ```
  */
 export function estimateTokens(chars: number): number {

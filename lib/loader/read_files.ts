@@ -24,6 +24,12 @@ export const MAX_FILE_BYTES = 500_000;
 /** A file whose first this many characters contain a NUL is binary. */
 export const BINARY_PROBE_CHARS = 8_192;
 
+/** Files of at least this many characters whose lines average over {@linkcode MINIFIED_LINE_CHARS}
+ * are minified (or generated data): unreadable for a model and costly. */
+export const MINIFIED_MIN_CHARS = 2_000;
+/** Average line length above which a file counts as minified. */
+export const MINIFIED_LINE_CHARS = 500;
+
 /**
  * What the reader gets from the file system for one file: its size, and its bytes unless the
  * size is over the limit.
@@ -35,6 +41,8 @@ export interface RawFile {
    * the next read: synchronous reads share one buffer.
    */
   data?: Uint8Array;
+  /** For a file over the limit: its first bytes (up to 8 KB), to tell binary from text. */
+  head?: Uint8Array;
 }
 
 /** The file system calls the reader makes, replaceable in tests. Paths are absolute. */
@@ -56,7 +64,7 @@ export const denoIo: FileIo = {
   readSync(path, maxBytes, into) {
     using file = Deno.openSync(path);
     const bytes = file.statSync().size;
-    if (bytes > maxBytes) return { bytes };
+    if (bytes > maxBytes) return { bytes, head: readHeadSync(file) };
     const data = into ? into(bytes) : scratch(bytes);
     let filled = 0;
     while (filled < bytes) {
@@ -69,7 +77,7 @@ export const denoIo: FileIo = {
   async read(path, maxBytes) {
     using file = await Deno.open(path);
     const bytes = (await file.stat()).size;
-    if (bytes > maxBytes) return { bytes };
+    if (bytes > maxBytes) return { bytes, head: readHeadSync(file) };
     const data = new Uint8Array(bytes); // reads overlap here: each needs its own buffer
     let filled = 0;
     while (filled < bytes) {
@@ -80,6 +88,13 @@ export const denoIo: FileIo = {
     return { bytes, data: data.subarray(0, filled) };
   },
 };
+
+/** The first bytes of an open file (up to {@linkcode BINARY_PROBE_CHARS}). */
+function readHeadSync(file: Deno.FsFile): Uint8Array {
+  const head = new Uint8Array(BINARY_PROBE_CHARS);
+  const n = file.readSync(head) ?? 0;
+  return head.subarray(0, n);
+}
 
 /**
  * One reused buffer for synchronous reads. A fresh `Uint8Array` per file made V8 count tens of
@@ -100,6 +115,7 @@ export type ReadOutcome =
   | { kind: "text"; text: string; bytes: number }
   | { kind: "too_large"; bytes: number }
   | { kind: "binary"; bytes: number }
+  | { kind: "minified"; bytes: number }
   | { kind: "error"; bytes: number; reason: string };
 
 /** How `readFiles` reads. */
@@ -116,6 +132,11 @@ export interface ReadOptions {
   io?: FileIo;
   /** Called after each chunk with the number of files read so far. */
   onProgress?(done: number): void;
+  /**
+   * Called after each chunk with its outcomes (`outcomes[start]` to `outcomes[end - 1]`), so
+   * a consumer (the secret scanner) can work on them while later chunks are read.
+   */
+  onChunk?(start: number, end: number, outcomes: readonly ReadOutcome[]): void;
   /**
    * Milliseconds, for measuring each chunk's cost per file (tests pass a virtual clock so the
    * mode decisions do not depend on the machine's load).
@@ -187,7 +208,7 @@ export async function readFiles(
           continue;
         }
         if (raw.data === undefined || raw.bytes > MAX_FILE_BYTES) {
-          outcomes[i] = { kind: "too_large", bytes: raw.bytes };
+          outcomes[i] = tooLarge(raw);
           continue;
         }
         bytes += raw.bytes;
@@ -211,6 +232,7 @@ export async function readFiles(
       stats.asyncFiles += end - next;
     }
     const cost = (clock() - started - bytes * MS_PER_BYTE) / (end - next);
+    options.onChunk?.(next, end, outcomes);
     next = end;
     options.onProgress?.(next);
 
@@ -247,16 +269,37 @@ async function readOneAsync(io: FileIo, path: string): Promise<ReadOutcome> {
 const decoder = new TextDecoder("utf-8");
 
 /** Decodes a file's bytes and tells text from binary. */
-function classify({ bytes, data }: RawFile): ReadOutcome {
-  if (data === undefined || bytes > MAX_FILE_BYTES) return { kind: "too_large", bytes };
-  return classifyText(decoder.decode(data), bytes);
+function classify(raw: RawFile): ReadOutcome {
+  if (raw.data === undefined || raw.bytes > MAX_FILE_BYTES) return tooLarge(raw);
+  return classifyText(decoder.decode(raw.data), raw.bytes);
 }
 
-/** Text, or binary when a NUL appears near the start. */
+/** A file over the size limit: `binary` when its first bytes hold a NUL, else `too_large`. */
+function tooLarge({ bytes, head }: RawFile): ReadOutcome {
+  return head?.includes(0) ? { kind: "binary", bytes } : { kind: "too_large", bytes };
+}
+
+/** Text; binary when a NUL appears near the start; minified when its lines are very long. */
 function classifyText(text: string, bytes: number): ReadOutcome {
   const probe = text.length > BINARY_PROBE_CHARS ? text.slice(0, BINARY_PROBE_CHARS) : text;
   if (probe.includes("\0")) return { kind: "binary", bytes };
+  if (isMinified(text)) return { kind: "minified", bytes };
   return { kind: "text", text, bytes };
+}
+
+/**
+ * True for a text of at least {@linkcode MINIFIED_MIN_CHARS} characters whose lines average
+ * over {@linkcode MINIFIED_LINE_CHARS}. Stops counting newlines as soon as there are enough
+ * for a normal average, so ordinary files cost a few `indexOf` calls.
+ */
+export function isMinified(text: string): boolean {
+  if (text.length < MINIFIED_MIN_CHARS) return false;
+  const enough = Math.floor(text.length / MINIFIED_LINE_CHARS); // lines for an average ≤ 500
+  let lines = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && lines <= enough; i = text.indexOf("\n", i + 1)) {
+    lines++;
+  }
+  return lines <= enough ? text.length / lines > MINIFIED_LINE_CHARS : false;
 }
 
 /** Bytes collected before a batch is decoded. */

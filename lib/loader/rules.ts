@@ -1,10 +1,8 @@
 /**
- * Which files and folders the loader takes, by name alone: the include lists (code, config and
- * doc extensions plus a few well-known file names), the folders it never enters, and the files
- * it never reads because they usually hold secrets.
- *
- * The lists start from the Python deeprepo's and add what a Deno/Node/Go repository needs
- * (`.mjs`, `.cjs`, `.mts`, `.cts`, `.jsonc`, `go.mod`, `Dockerfile.*`).
+ * Which files and folders the loader leaves out by name alone: the folders it never enters, the
+ * files it never reads because they usually hold secrets, lockfiles, minified bundles, source
+ * maps and formats that are binary by construction. Every other file is read, and its content
+ * decides (see `read_files.ts`): any language or template that is text is loaded.
  *
  * @module
  */
@@ -14,31 +12,37 @@ function words(list: string): ReadonlySet<string> {
   return new Set(list.split(/\s+/).filter(Boolean));
 }
 
-/** Source-code extensions (lower case, with the dot). */
-export const CODE_EXTENSIONS: ReadonlySet<string> = words(`
-  .py .js .ts .jsx .tsx .mjs .cjs .mts .cts .java .go .rs .rb .cpp .c .h .hpp .cs .php .swift
-  .kt .sql .html .css .scss .vue .svelte .sh .bash .zsh .lua .r .scala .zig .dart .ex .exs
-`);
-
-/** Configuration, schema and infrastructure extensions. `.env` is listed but secret (see below). */
-export const CONFIG_EXTENSIONS: ReadonlySet<string> = words(`
-  .json .jsonc .yaml .yml .toml .ini .cfg .env .xml .conf .proto .graphql .prisma .tf .hcl
-  .dockerfile
-`);
-
-/** Documentation extensions. */
-export const DOC_EXTENSIONS: ReadonlySet<string> = words(
-  ".md .txt .rst .adoc",
+/**
+ * Names kept as their own `file_types` key (they have no extension, or one that says nothing).
+ * The `.env` templates are loaded on purpose: by convention they hold placeholder values, and
+ * they document the configuration a program reads.
+ */
+const NAMED_TYPES: ReadonlySet<string> = words(
+  "Makefile Dockerfile Jenkinsfile Procfile .env.example .env.sample .env.template",
 );
 
 /**
- * Exact file names included whatever their extension. The `.env` templates are included on
- * purpose: by convention they hold placeholder values, and they document the configuration a
- * program reads.
+ * Dependency lockfiles: generated, long, and about versions rather than code. The package's
+ * manifest (`package.json`, `Cargo.toml`, ...) is loaded and says what matters.
  */
-export const INCLUDED_NAMES: ReadonlySet<string> = words(
-  "Makefile Dockerfile Jenkinsfile Procfile go.mod .env.example .env.sample .env.template",
-);
+export const LOCKFILES: ReadonlySet<string> = words(`
+  package-lock.json npm-shrinkwrap.json yarn.lock pnpm-lock.yaml bun.lock bun.lockb deno.lock
+  Cargo.lock poetry.lock uv.lock Pipfile.lock pdm.lock pixi.lock go.sum go.work.sum
+  composer.lock Gemfile.lock mix.lock pubspec.lock Podfile.lock Package.resolved flake.lock
+  gradle.lockfile packages.lock.json paket.lock conan.lock .terraform.lock.hcl
+  cabal.project.freeze stack.yaml.lock shard.lock
+`);
+
+/**
+ * Extensions of formats that are binary by construction; skipped as `binary` without reading
+ * them (the content check would say the same, after a read).
+ */
+const BINARY_EXTENSIONS: ReadonlySet<string> = words(`
+  .png .jpg .jpeg .gif .bmp .ico .icns .webp .avif .tif .tiff .psd .pdf .zip .gz .tgz .bz2 .xz
+  .zst .7z .rar .jar .war .class .dll .exe .so .dylib .o .a .lib .obj .wasm .pyc .pyo .whl
+  .woff .woff2 .ttf .otf .eot .mp3 .mp4 .m4a .wav .ogg .flac .mov .avi .mkv .webm .sqlite
+  .db .bin .dat .pak .npy .npz .pt .onnx .parquet
+`);
 
 /** Folders never entered, at any depth: VCS data, dependencies, build output, caches. */
 export const SKIP_FOLDERS: ReadonlySet<string> = words(`
@@ -78,18 +82,11 @@ export function extensionOf(name: string): string {
  */
 export function isSecretName(name: string): boolean {
   if (SECRET_NAMES.has(name)) return true;
-  if (name.startsWith(".env.")) return !INCLUDED_NAMES.has(name);
+  if (name.startsWith(".env.")) return !NAMED_TYPES.has(name);
   const ext = extensionOf(name);
   if (!SECRET_EXTENSIONS.has(ext)) return false;
   if (ext === ".env") return !TEMPLATE_STEMS.has(name.slice(0, -4).toLowerCase());
   return true;
-}
-
-/** True when a file of this name is one the loader reads (before ignore rules and content checks). */
-export function isIncludedName(name: string): boolean {
-  if (INCLUDED_NAMES.has(name) || name.startsWith("Dockerfile.")) return true;
-  const ext = extensionOf(name);
-  return CODE_EXTENSIONS.has(ext) || CONFIG_EXTENSIONS.has(ext) || DOC_EXTENSIONS.has(ext);
 }
 
 /**
@@ -98,21 +95,27 @@ export function isIncludedName(name: string): boolean {
  */
 export function fileTypeOf(name: string): string {
   if (name.startsWith("Dockerfile.")) return "Dockerfile";
-  if (INCLUDED_NAMES.has(name)) return name;
+  if (NAMED_TYPES.has(name)) return name;
   return extensionOf(name) || name;
 }
 
 /** What the loader does with a file, judged by its name. */
-export type NameVerdict = "include" | "secret" | "not_included";
+export type NameVerdict = "include" | "secret" | "lockfile" | "minified" | "generated" | "binary";
 
-/** Classifies a file by name: secrets first, then the include lists. */
+/**
+ * Classifies a file by name: secrets, lockfiles, minified bundles (`*.min.js`, `*.min.css`),
+ * source maps (`*.map`, generated), formats binary by construction; everything else is read,
+ * and its content decides (text or binary, minified by line length).
+ */
 export function classifyName(name: string): NameVerdict {
-  // The walk calls this for every file: look the extension up once, answer the common case
-  // (an ordinary source file) without the secret checks' string work.
   const ext = extensionOf(name);
-  const knownExtension = CODE_EXTENSIONS.has(ext) || DOC_EXTENSIONS.has(ext) ||
-    (CONFIG_EXTENSIONS.has(ext) && ext !== ".env");
-  if (knownExtension && !name.startsWith(".env.") && !SECRET_NAMES.has(name)) return "include";
   if (isSecretName(name)) return "secret";
-  return isIncludedName(name) ? "include" : "not_included";
+  if (LOCKFILES.has(name)) return "lockfile";
+  if (ext === ".map") return "generated";
+  if (BINARY_EXTENSIONS.has(ext)) return "binary";
+  if (
+    (ext === ".js" || ext === ".mjs" || ext === ".cjs" || ext === ".css") &&
+    /[.-]min\.[a-z]+$/i.test(name)
+  ) return "minified";
+  return "include";
 }

@@ -19,8 +19,11 @@ export const TREE_DEPTH = 4;
  *
  * @example
  * ```ts
- * buildFileTree("demo", ["README.md", "src/main.ts"]);
- * // "demo/\n  README.md\n  src/\n    main.ts"
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   buildFileTree("demo", ["README.md", "src/main.ts"]),
+ *   "demo/\n  README.md\n  src/\n    main.ts",
+ * );
  * ```
  */
 export function buildFileTree(

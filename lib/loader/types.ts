@@ -16,6 +16,11 @@ export interface RepoMetadata {
   /** Top 15 files by characters, largest first. */
   largest_files: [string, number][];
   entry_points: string[];
+  /**
+   * Language (GitHub Linguist's name, `Other` when unknown) → files and characters, largest
+   * first. Counts the files whose content was loaded.
+   */
+  languages: Record<string, { files: number; chars: number }>;
 }
 
 /** Why a file is in the ledger. `included` files carry their real content in `codebase`. */
@@ -36,16 +41,36 @@ export interface FileRecord {
 /** A file the loader left out entirely, with the reason (for `--dry-run` and reports). */
 export interface SkippedFile {
   path: string;
-  reason:
-    | "binary"
-    | "secret"
-    | "symlink"
-    | "gitignored"
-    | "not_included"
-    | "skipped_folder"
-    /** A folder that could not be listed. */
-    | "unreadable";
+  reason: SkipReason;
 }
+
+/** Why a file or folder was left out. */
+export type SkipReason =
+  /** A NUL in the first 8 KB, or a format binary by construction (`.png`, `.zip`, ...). */
+  | "binary"
+  /** A file that usually holds secrets (`.env`, `*.pem`, `id_rsa`, ...). */
+  | "secret"
+  | "symlink"
+  /** Sockets, FIFOs, devices. */
+  | "special"
+  | "gitignored"
+  /** Matched by `.deeprepoignore` at the repository root. */
+  | "deeprepoignored"
+  /** Matched by an `--exclude` glob. */
+  | "excluded"
+  /** Not matched by any `--include` glob (when some were given). */
+  | "not_included"
+  /** A dependency lockfile (`package-lock.json`, `Cargo.lock`, ...). */
+  | "lockfile"
+  /** `*.min.js`/`*.min.css`, or lines averaging over 500 characters. */
+  | "minified"
+  /** `linguist-generated` in `.gitattributes`, or a source map (`*.map`). */
+  | "generated"
+  /** `linguist-vendored` in `.gitattributes`. */
+  | "vendored"
+  | "skipped_folder"
+  /** A folder that could not be listed. */
+  | "unreadable";
 
 /** The loaded codebase. */
 export interface CodebaseSnapshot {
@@ -62,4 +87,12 @@ export interface CodebaseSnapshot {
   root: string;
   /** The source the user gave: a path, or a git URL with its credentials redacted. */
   source: string;
+  /**
+   * Secrets replaced by `[REDACTED:<rule>]` before the codebase reached anyone: rule → count.
+   * Empty when none were found; `null` when redaction was turned off (`--no-redact`).
+   */
+  secretsRedacted: Record<string, number> | null;
+  /** Problems that did not stop the load (a glob that matched nothing, an unreadable ignore
+   * file, an ignore pattern refused as too costly), one sentence each. */
+  warnings: string[];
 }

@@ -96,9 +96,11 @@ const NETWORK_CODES = new Set([
  *
  * @example
  * ```ts
- * classifyError({ status: "429", message: "slow down" }).retryable; // true
- * classifyError(Object.assign(new Error("x"), { status: 500, retryable: false })).retryable; // false
- * classifyError(new Error("invalid connection string in config")).retryable; // false
+ * import assert from "node:assert/strict";
+ * assert.equal(classifyError({ status: "429", message: "slow down" }).retryable, true);
+ * const refused = Object.assign(new Error("x"), { status: 500, retryable: false });
+ * assert.equal(classifyError(refused).retryable, false);
+ * assert.equal(classifyError(new Error("invalid connection string in config")).retryable, false);
  * ```
  */
 export function classifyError(error: unknown, signal?: AbortSignal): FailureInfo {

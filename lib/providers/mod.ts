@@ -3,7 +3,7 @@
  * and pricing. The engine and the CLI import from here only.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const registry = await loadRegistry({ cwd: Deno.cwd(), env: loadEnv(Deno.cwd()) });
  * const root = registry.resolve("sonnet");
  * const client = root.createClient({ onRetry: (r) => console.error(`[retry] ...`) });

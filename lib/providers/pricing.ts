@@ -27,10 +27,14 @@ export const UNKNOWN_PRICING: Readonly<Pricing> = Object.freeze({ input: 1, outp
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * // Sonnet-like pricing: 3 in, 15 out, 0.30 cache read, 3.75 cache write.
- * costOf({ inputTokens: 1_000, outputTokens: 500, cacheReadTokens: 10_000, cacheWriteTokens: 2_000 },
- *   { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 });
+ * const usd = costOf(
+ *   { inputTokens: 1_000, outputTokens: 500, cacheReadTokens: 10_000, cacheWriteTokens: 2_000 },
+ *   { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+ * );
  * // = (1000*3 + 500*15 + 10000*0.3 + 2000*3.75) / 1e6 = 0.021
+ * assert.equal(usd.toFixed(6), "0.021000");
  * ```
  */
 export function costOf(usage: Usage, pricing: Pricing): number {
@@ -56,10 +60,11 @@ export function costOf(usage: Usage, pricing: Pricing): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * // Haiku 5.5: 0.10/0.50 up to 100K prompt tokens, 0.50/2.50 above.
  * const haiku = { input: 0.1, output: 0.5, tiers: [{ aboveTokens: 100_000, input: 0.5, output: 2.5 }] };
- * pricesFor(100_000, haiku).input; // 0.1
- * pricesFor(100_001, haiku).input; // 0.5
+ * assert.equal(pricesFor(100_000, haiku).input, 0.1);
+ * assert.equal(pricesFor(100_001, haiku).input, 0.5);
  * ```
  */
 export function pricesFor(promptTokens: number, pricing: Pricing): Omit<Pricing, "tiers"> {

@@ -79,8 +79,12 @@ const USAGE_FIELDS = [
  *
  * @example
  * ```ts
- * checkResponse({ text: "", toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 } }, "acme");
- * // throws: invalid response from plugin acme: empty reply (no text, tool calls or parts) ...
+ * import assert from "node:assert/strict";
+ * const empty = { text: "", toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 } };
+ * assert.throws(
+ *   () => checkResponse(empty, "acme"),
+ *   /invalid response from plugin acme: empty reply \(no text, tool calls or parts\)/,
+ * );
  * ```
  */
 export function checkResponse(value: unknown, plugin: string): CompletionResponse {

@@ -34,8 +34,9 @@ export const CONSERVATIVE_RULES: Readonly<Required<ModelRules>> = Object.freeze(
  *
  * @example
  * ```ts
- * resolveRules(undefined, undefined).forcedToolChoice; // false
- * resolveRules({ forcedToolChoice: true }, undefined).thinking; // "none"
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveRules(undefined, undefined).forcedToolChoice, false);
+ * assert.equal(resolveRules({ forcedToolChoice: true }, undefined).thinking, "none");
  * ```
  */
 export function resolveRules(

@@ -18,8 +18,10 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
  *
  * @example
  * ```ts
- * checkPluginShape({ name: "x", models: [], createClient: 1 });
- * // ["field createClient must be a function"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkPluginShape({ name: "x", models: [], createClient: 1 }), [
+ *   "field createClient must be a function, got number",
+ * ]);
  * ```
  */
 export function checkPluginShape(value: unknown): string[] {

@@ -17,12 +17,17 @@ export interface AnalyzeRunInfo {
   rootPricing: Pricing;
   /** Files in `codebase` (loaded, including too-large and unreadable placeholders). */
   filesTotal: number;
+  /** Secrets masked by the loader, rule → count; `null` with `--no-redact`. */
+  secretsRedacted?: Record<string, number> | null;
   /** Retries reported by the provider clients. */
   retries: number;
   budgetUsd?: number;
   promptCache: boolean;
   concurrency: number;
   maxTurns: number;
+  /** The effort sent to the root / sub model (undefined: none asked, or not accepted). */
+  effort?: string;
+  subEffort?: string;
 }
 
 /** Rounds dollars to 6 decimals (a millionth of a dollar) for stable JSON. */
@@ -60,8 +65,10 @@ export function analyzeMetrics(
     root_output_tokens: root.outputTokens,
     root_cache_read_tokens: root.cacheReadTokens,
     root_cache_write_tokens: root.cacheWriteTokens,
+    root_reasoning_tokens: root.reasoningTokens,
     sub_input_tokens: sub.inputTokens,
     sub_output_tokens: sub.outputTokens,
+    sub_reasoning_tokens: sub.reasoningTokens,
     root_cost: roundUsd(root.costUsd),
     sub_cost: roundUsd(sub.costUsd),
     total_cost: roundUsd(total),
@@ -72,15 +79,19 @@ export function analyzeMetrics(
     retries: info.retries,
     sub_errors: result.subStats.errors,
     sub_cancelled: result.subStats.cancelled,
+    sub_truncated: result.subStats.truncated,
     files_total: info.filesTotal,
     files_eligible: result.coverage.eligible.length,
     files_dispatched: covered,
+    secrets_redacted: info.secretsRedacted === undefined ? {} : info.secretsRedacted,
     budget: info.budgetUsd ?? null,
     budget_stopped: result.budgetStopped,
     budget_skipped_sub_calls: result.subStats.budgetSkipped,
     prompt_cache: info.promptCache,
     concurrency: info.concurrency,
     max_turns: info.maxTurns,
+    effort: info.effort ?? null,
+    sub_effort: info.subEffort ?? null,
     host_overhead_ms_per_turn: overheads.length
       ? Math.round(overheads.reduce((a, b) => a + b, 0) / overheads.length * 10) / 10
       : 0,

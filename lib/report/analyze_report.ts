@@ -6,6 +6,7 @@
  */
 import type { AnalysisResult } from "../engine/types.ts";
 import type { AnalyzeRunInfo } from "./analyze_metrics.ts";
+import { redactionLine } from "./redaction.ts";
 import { formatUsd } from "../format.ts";
 
 /**
@@ -22,7 +23,8 @@ export function analyzeReport(result: AnalysisResult, info: AnalyzeRunInfo): str
     `_deeprepo analyze of ${info.repo}: root ${info.rootModel}, sub ${info.subModel}; ` +
     `${result.turns.length} turns, ${result.spend.sub.calls} sub-model calls, ` +
     `${result.coverage.covered.size} of ${result.coverage.eligible.length} files looked at by ` +
-    `a sub-model; ${formatUsd(total)}${result.complete ? "" : "; incomplete"}._`,
+    `a sub-model; ${formatUsd(total)}${result.complete ? "" : "; incomplete"}; ` +
+    `${redactionLine(info.secretsRedacted)}._`,
   ];
   return `${body}\n\n${footer.join("\n")}\n`;
 }

@@ -7,6 +7,7 @@ import type { AnalysisResult } from "../engine/types.ts";
 import { cacheSavingsUsd } from "../engine/spend.ts";
 import type { AnalyzeRunInfo } from "./analyze_metrics.ts";
 import { formatUsd as usd } from "../format.ts";
+import { redactionLine } from "./redaction.ts";
 
 /**
  * Summary lines: outcome, spend split root/sub, prompt-cache savings, cost per file looked at.
@@ -39,6 +40,7 @@ export function analyzeSummary(result: AnalysisResult, info: AnalyzeRunInfo): st
         (savings >= 0 ? `saved ${usd(savings)}` : `cost ${usd(-savings)} more than no caching`),
     );
   }
+  if (info.secretsRedacted !== undefined) lines.push(redactionLine(info.secretsRedacted));
   lines.push(
     covered > 0
       ? `cost per file looked at: ${usd(total / covered)}`

@@ -110,7 +110,8 @@ const EXTENSION = /\.[A-Za-z0-9]{1,12}$/;
  * ```ts
  * const files = new Map([["src/a.ts", "const a = 1;\nexport const b = eval(x);\n"]]);
  * const out = checkCitations("See `src/a.ts:2` — `eval(x)`", { files, skipped: new Map() });
- * // out.counts.citations_verified === 1
+ * import assert from "node:assert/strict";
+ * assert.equal(out.counts.citations_verified, 1);
  * ```
  */
 export function checkCitations(report: string, source: CitationSource): CitationCheck {

@@ -11,7 +11,8 @@
  *
  * @example
  * ```ts
- * safeName("../../etc/passwd"); // "etc_passwd"
+ * import assert from "node:assert/strict";
+ * assert.equal(safeName("../../etc/passwd"), "etc_passwd");
  * ```
  */
 export function safeName(name: string): string {

@@ -32,11 +32,13 @@ export function analyzeTrajectory(result: AnalysisResult, info: AnalyzeRunInfo):
       status: t.status,
       finalize: t.finalize,
       model_text: t.rootText,
+      ...(t.thinking ? { model_thinking: t.thinking } : {}),
       tool_calls: t.toolCalls,
       stop_reason: t.stopReason ?? null,
       usage: t.usage,
       cost: roundUsd(t.costUsd),
       nudged: t.nudged,
+      ...(t.textAsReport ? { text_as_report: true } : {}),
       executions: t.executions.map((e) => ({
         source: e.source,
         tool_call_id: e.toolCallId ?? null,

@@ -47,8 +47,9 @@ interface Edit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const prepared = prepareCode("const n: number = 1;\nprint(n)", 1);
- * if (prepared.ok) console.log(prepared.source.includes("n = 1")); // true
+ * assert.ok(prepared.ok && prepared.source.includes("n = 1")); // the type annotation is gone
  * ```
  */
 export function prepareCode(code: string, execId: number): PreparedCode {
@@ -299,8 +300,9 @@ function walk(node: Node, visit: (node: Node) => void): void {
  *
  * @example
  * ```ts
- * needsMoreInput("for (const p of paths) {"); // true
- * needsMoreInput("print(1)"); // false
+ * import assert from "node:assert/strict";
+ * assert.equal(needsMoreInput("for (const p of paths) {"), true);
+ * assert.equal(needsMoreInput("print(1)"), false);
  * ```
  */
 export function needsMoreInput(code: string): boolean {

@@ -39,10 +39,13 @@ export function fakeSnapshot(
       largest_files: records.map((r) => [r.path, r.chars] as [string, number])
         .sort((a, b) => b[1] - a[1]).slice(0, 15),
       entry_points: entryPoints,
+      languages: {},
     },
     files: records,
     skipped: [],
     root: "/nonexistent",
     source: "/nonexistent",
+    secretsRedacted: {},
+    warnings: [],
   };
 }

@@ -140,8 +140,8 @@ Deno.test("a clone failure is one line and exit 1; a folder with nothing to load
     assertEquals(empty.code, 2);
     assertEquals(
       empty.stderr,
-      `deeprepo: nothing to analyze: ${dir}/images has no source, config or doc files to load ` +
-        "(skipped: 1 not included)\n",
+      `deeprepo: nothing to analyze: ${dir}/images has no text files to load ` +
+        "(skipped: 1 binary)\n",
     );
     assertEquals(empty.stdout, "");
   });

@@ -36,6 +36,9 @@ Deno.test("analyze parses with contract defaults and resolves paths against the 
     cache: true,
     plugins: [],
     reloadPlugins: false,
+    include: [],
+    exclude: [],
+    redact: true,
     maxTurns: 20,
     concurrency: 5,
     maxCost: undefined,
@@ -89,6 +92,27 @@ Deno.test("analyze accepts every option and keeps git URLs as they are", async (
   assertEquals(inv.options.promptCache, false);
   assertEquals(inv.options.dryRun, true);
   assertEquals(inv.options.json, true);
+});
+
+Deno.test("analyze, baseline, compare and repl take --include, --exclude and --no-redact", async () => {
+  for (const command of ["analyze", "baseline", "compare", "repl"]) {
+    const inv = await parse(
+      command,
+      "/r",
+      "--include",
+      "src/**",
+      "--include",
+      "*.md",
+      "--exclude",
+      "**/*.test.ts",
+      "--no-redact",
+    );
+    if (inv.command !== command || !("options" in inv)) throw new Error(inv.command);
+    const options = inv.options as { include?: string[]; exclude?: string[]; redact?: boolean };
+    assertEquals(options.include, ["src/**", "*.md"], command);
+    assertEquals(options.exclude, ["**/*.test.ts"], command);
+    assertEquals(options.redact, false, command);
+  }
 });
 
 Deno.test("baseline, compare and repl parse their own options", async () => {

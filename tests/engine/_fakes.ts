@@ -28,7 +28,9 @@ export class ScriptedClient implements ModelClient {
     this.#fallback = fallback;
   }
   complete(req: CompletionRequest): Promise<CompletionResponse> {
-    this.requests.push(structuredClone({ ...req, onText: undefined, signal: undefined }));
+    this.requests.push(
+      structuredClone({ ...req, onText: undefined, onThinking: undefined, signal: undefined }),
+    );
     const next = this.#script.shift() ?? this.#fallback;
     if (!next) {
       return Promise.reject(
@@ -37,6 +39,9 @@ export class ScriptedClient implements ModelClient {
     }
     const r = typeof next === "function" ? next(req) : next;
     if (r.throws) return Promise.reject(r.throws);
+    for (const part of r.parts ?? []) {
+      if (part.type === "opaque" && part.thinking) req.onThinking?.(part.thinking);
+    }
     if (r.text) req.onText?.(r.text);
     const usage: Usage = r.usage ?? { inputTokens: 100, outputTokens: 10 };
     return Promise.resolve({
@@ -44,6 +49,7 @@ export class ScriptedClient implements ModelClient {
       toolCalls: r.toolCalls ?? [],
       usage,
       stopReason: r.stopReason,
+      ...(r.parts ? { parts: r.parts } : {}),
     });
   }
 }
@@ -149,6 +155,7 @@ export function makeSnapshot(files: Record<string, string>, repoName = "sample")
       file_types: {},
       largest_files: paths.map((p) => [p, files[p].length] as [string, number]),
       entry_points: [],
+      languages: {},
     },
     files: paths.map((path) => ({
       path,
@@ -159,6 +166,8 @@ export function makeSnapshot(files: Record<string, string>, repoName = "sample")
     skipped: [],
     root: "/nonexistent",
     source: "/nonexistent",
+    secretsRedacted: {},
+    warnings: [],
   };
 }
 

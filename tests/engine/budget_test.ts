@@ -90,6 +90,7 @@ Deno.test("budget: before a root turn that would pass it, the model is told to f
   const steps = ["print('look')", "set_answer('final')"];
   const m = await measure(steps);
   const { root, d } = setup(steps);
+  d.rootRules = { forcedToolChoice: true }; // a model that can be forced to call the tool
   // After turn 1, turn 2 fits but a third like it would not: turn 2 is the last, and fits.
   const budget = m.rootTurns[0] + 1.5 * m.rootTurns[1];
   const result = await runAnalysis({ ...NO_CACHE, budgetUsd: budget }, d);

@@ -133,7 +133,8 @@ Deno.test("runAnalysis() salvages sub-model findings when the turn limit ends th
     toolCall("print('still looking')"),
     toolCall("print('and more')"),
   ]);
-  const { d } = deps(root, echoSub());
+  // A model whose rules allow forcing a tool call (a model that cannot: see model_rules_test).
+  const { d } = deps(root, echoSub(), { rootRules: { forcedToolChoice: true } });
   const result = await runAnalysis({ snapshot: makeSnapshot(sampleFiles(2)), maxTurns: 3 }, d);
   assert(!result.complete);
   assertEquals(result.stopReason, "max_turns");

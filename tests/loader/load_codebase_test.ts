@@ -18,11 +18,11 @@ async function writeFixture(root: string): Promise<void> {
     "src/main.ts": "if (import.meta.main) console.log('hi');\n",
     "src/util.ts": "export const a = 1;\n",
     ".gitignore": "*.log\n/generated/\nscratch.ts\n",
-    "app.log": "not an included extension, whatever .gitignore says\n",
+    "app.log": "ignored by the root .gitignore\n",
     "lib/scratch.ts": "ignored by the root .gitignore\n",
     "generated/out.ts": "ignored folder\n",
     "pkg/.gitignore": "!keep.log\nlocal.ts\n",
-    "pkg/keep.log": "not loaded: .log is not an included extension\n",
+    "pkg/keep.log": "loaded: the nested .gitignore re-includes it\n",
     "pkg/local.ts": "ignored by the nested .gitignore\n",
     "pkg/index.ts": "export {};\n",
     "other/local.ts": "the nested rule does not reach here\n",
@@ -55,13 +55,16 @@ Deno.test("loadCodebase applies every inclusion rule to a fixture repository", a
 
     assertEquals(Object.keys(snapshot.codebase).sort(), [
       ".env.example",
+      ".gitignore",
       "README.md",
       "big.txt",
       "bom.md",
       "empty.ts",
       "latin1.txt",
       "other/local.ts",
+      "pkg/.gitignore",
       "pkg/index.ts",
+      "pkg/keep.log",
       "src/main.ts",
       "src/util.ts",
     ]);
@@ -72,7 +75,7 @@ Deno.test("loadCodebase applies every inclusion rule to a fixture repository", a
     assertEquals(snapshot.codebase["empty.ts"], "");
 
     const skipped = Object.fromEntries(snapshot.skipped.map((s) => [s.path, s.reason]));
-    assertEquals(skipped["app.log"], "not_included");
+    assertEquals(skipped["app.log"], "gitignored");
     assertEquals(skipped["lib/scratch.ts"], "gitignored");
     assertEquals(skipped["generated"], "gitignored");
     assertEquals(skipped["pkg/local.ts"], "gitignored");
@@ -82,7 +85,7 @@ Deno.test("loadCodebase applies every inclusion rule to a fixture repository", a
     assertEquals(skipped["certs/server.pem"], "secret");
     assertEquals(skipped["node_modules"], "skipped_folder");
     assertEquals(skipped[".git"], "skipped_folder");
-    assertEquals(skipped["image.png"], "not_included");
+    assertEquals(skipped["image.png"], "binary");
     assertEquals(skipped["data.json"], "binary");
     assertEquals(skipped["loop/parent"], "symlink");
     assertEquals(skipped["link.md"], "symlink");
@@ -94,7 +97,7 @@ Deno.test("loadCodebase applies every inclusion rule to a fixture repository", a
     assertEquals(snapshot.files.map((f) => f.path), Object.keys(snapshot.codebase));
 
     assertEquals(snapshot.metadata.repo_name, "demo");
-    assertEquals(snapshot.metadata.total_files, 10);
+    assertEquals(snapshot.metadata.total_files, 13);
     assertEquals(snapshot.metadata.entry_points, ["README.md", "pkg/index.ts", "src/main.ts"]);
     assert(!snapshot.metadata.largest_files.some(([p]) => p === "big.txt"));
     assert(snapshot.fileTree.startsWith("demo/\n"));
@@ -174,8 +177,8 @@ Deno.test("loadCodebase reports a missing path, a file and an empty folder as En
       () => loadCodebase(`${dir}/nothing`, { cwd: "/" }),
       EnvironmentError,
     );
-    assertStringIncludes(none.message, "has no source, config or doc files to load");
-    assertStringIncludes(none.message, "1 not included");
+    assertStringIncludes(none.message, "has no text files to load");
+    assertStringIncludes(none.message, "1 binary");
     assertStringIncludes(none.message, "1 secret");
     for (const error of [missing, file, empty, none]) assert(!error.message.includes("\n"));
   });

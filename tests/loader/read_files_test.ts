@@ -106,28 +106,38 @@ Deno.test("readFiles honours the mode it is given", async () => {
 Deno.test("readFiles classifies too large, binary and invalid UTF-8 content", async () => {
   const files: Record<string, Uint8Array | number> = {
     "/r/big.ts": 500_001,
-    "/r/limit.ts": new Uint8Array(500_000).fill(0x61),
+    "/r/limit.ts": new Uint8Array(500_000).map((_, i) => i % 80 === 79 ? 0x0a : 0x61),
     "/r/bin.ts": new Uint8Array([0x61, 0x00, 0x62]),
-    "/r/late_nul.ts": new Uint8Array([...new Uint8Array(9_000).fill(0x61), 0x00]),
+    "/r/late_nul.ts": new Uint8Array([
+      ...new Uint8Array(9_000).map((_, i) => i % 80 === 79 ? 0x0a : 0x61),
+      0x00,
+    ]),
     "/r/bad.ts": new Uint8Array([0x61, 0xff, 0x62]),
+    "/r/bundle.js": new TextEncoder().encode(`${"x".repeat(3_000)}\n${"y".repeat(3_000)}\n`),
+    "/r/lines.js": new TextEncoder().encode("z".repeat(400).concat("\n").repeat(20)),
   };
   const io: FileIo = {
     readSync: (path, max) => {
       const f = files[path];
       if (typeof f === "number") {
-        return f > max ? { bytes: f } : { bytes: f, data: new Uint8Array(f) };
+        return f > max ? { bytes: f, head: new Uint8Array(64).fill(0x61) } : {
+          bytes: f,
+          data: new Uint8Array(f),
+        };
       }
       return { bytes: f.length, data: f };
     },
     read: (path, max) => Promise.resolve(io.readSync(path, max)),
   };
-  const names = ["big.ts", "limit.ts", "bin.ts", "late_nul.ts", "bad.ts"];
+  const names = ["big.ts", "limit.ts", "bin.ts", "late_nul.ts", "bad.ts", "bundle.js", "lines.js"];
   const out = await readFiles("/r", names, { concurrency: 2, io });
   assertEquals(out[0], { kind: "too_large", bytes: 500_001 });
   assertEquals(out[1].kind, "text");
   assertEquals(out[2], { kind: "binary", bytes: 3 });
   assertEquals(out[3].kind, "text", "a NUL after the first 8 KB does not make a file binary");
   assertEquals(out[4], { kind: "text", text: "a\uFFFDb", bytes: 3 });
+  assertEquals(out[5], { kind: "minified", bytes: 6_002 }, "lines of 3,000 characters");
+  assertEquals(out[6].kind, "text", "lines of 400 characters are ordinary");
 });
 
 Deno.test("readFiles throws InterruptedError when aborted mid-way", async () => {
@@ -142,7 +152,13 @@ Deno.test("readFiles throws InterruptedError when aborted mid-way", async () => 
     },
   };
   await assertRejects(
-    () => readFiles("/r", paths, { concurrency: 4, io: counting, signal: controller.signal }),
+    () =>
+      readFiles("/r", paths, {
+        concurrency: 4,
+        io: counting,
+        signal: controller.signal,
+        mode: "sync", // under load "auto" may move to async reads, which this fake does not count
+      }),
     InterruptedError,
   );
   assert(reads < paths.length, `read ${reads} files after the abort`);

@@ -33,7 +33,11 @@ Deno.test("loading a subfolder of a repository honours the .gitignore files abov
       "packages/api/mine.ts": "ignored by .git/info/exclude\n",
       "packages/web/index.ts": "not loaded: outside the folder\n",
     });
-    assertEquals(await loadedPaths(`${dir}/packages/api`), ["keep.gen.ts", "src/app.ts"]);
+    assertEquals(await loadedPaths(`${dir}/packages/api`), [
+      ".gitignore",
+      "keep.gen.ts",
+      "src/app.ts",
+    ]);
     const skipped = await skippedAs(`${dir}/packages/api`);
     assertEquals(skipped["src/types.gen.ts"], "gitignored");
     assertEquals(skipped["out"], "gitignored");
@@ -74,7 +78,7 @@ Deno.test("a worktree's .git file leads to the info/exclude of the common git fo
       "wt/src/a.ts": "export {};\n",
       "wt/src/local-only.ts": "excluded\n",
     });
-    assertEquals(await loadedPaths(`${dir}/wt`), ["src/a.ts"]);
+    assertEquals(await loadedPaths(`${dir}/wt`), ["src/a.ts"]); // the `.git` file is not loaded
     assertEquals(await loadedPaths(`${dir}/wt/src`), ["a.ts"]);
   });
 });

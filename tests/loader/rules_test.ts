@@ -8,14 +8,35 @@ Deno.test("extensionOf lower-cases and ignores a leading dot", () => {
   assertEquals(extensionOf("Makefile"), "");
 });
 
-Deno.test("classifyName includes code, config, docs and well-known names", () => {
-  for (const name of ["a.ts", "b.PY", "deno.jsonc", "x.mjs", "README.md", "Makefile", "go.mod"]) {
-    assertEquals(classifyName(name), "include", name);
+Deno.test("classifyName reads every name except secrets, lockfiles and generated formats", () => {
+  const read = [
+    "a.ts",
+    "b.PY",
+    "view.ejs",
+    "page.tmpl",
+    "x.hbs",
+    "types.pyi",
+    "requirements.in",
+    "LICENSE",
+    "CITATION.cff",
+    "BUILD",
+    "rules.bzl",
+    "build.gradle.kts",
+    "prod.tfvars",
+    "Dockerfile.prod",
+    ".gitignore",
+    "id_rsa.pub",
+    "weird.unknownext",
+  ];
+  for (const name of read) assertEquals(classifyName(name), "include", name);
+  for (const name of ["package-lock.json", "yarn.lock", "Cargo.lock", "go.sum", "deno.lock"]) {
+    assertEquals(classifyName(name), "lockfile", name);
   }
-  assertEquals(classifyName("Dockerfile.prod"), "include");
-  assertEquals(classifyName("image.png"), "not_included");
-  assertEquals(classifyName("deno.lock"), "not_included");
-  assertEquals(classifyName(".gitignore"), "not_included");
+  assertEquals(classifyName("app.min.js"), "minified");
+  assertEquals(classifyName("style.min.css"), "minified");
+  assertEquals(classifyName("app.js.map"), "generated");
+  assertEquals(classifyName("image.png"), "binary");
+  assertEquals(classifyName("admin.js"), "include"); // "min" inside a word is not minified
 });
 
 Deno.test("isSecretName catches env files and keys but lets templates through", () => {
@@ -29,7 +50,6 @@ Deno.test("isSecretName catches env files and keys but lets templates through", 
     assertEquals(isSecretName(name), false, name);
   }
   assertEquals(classifyName(".env.example"), "include");
-  assertEquals(classifyName("id_rsa.pub"), "not_included");
 });
 
 Deno.test("fileTypeOf uses the extension, or the name for extensionless files", () => {

@@ -12,6 +12,7 @@ import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -20,6 +21,7 @@ import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
+import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
 import { InterruptedError, RunError, UsageError } from "../../errors.ts";
 import { type OutputPaths, timestamp } from "../../report/naming.ts";
 import { writeRunOutputsSafely } from "../../report/write.ts";
@@ -50,6 +52,8 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "effort"
+  | "subEffort"
 >;
 
 /** Resolved models and their clients, made before loading so a missing key fails early. */
@@ -90,6 +94,12 @@ export async function prepareAnalyze(
   announceEndpoints(ctx, [root.provider, sub.provider], options.quiet);
   // Warnings go to stderr even with -q: they are about money.
   for (const m of [root, sub]) if (m.warning) ctx.stderr(`deeprepo: warning: ${m.warning}\n`);
+  for (
+    const warning of [
+      effortWarning("--effort", root.label, root.rules, options.effort),
+      effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort),
+    ]
+  ) if (warning) ctx.stderr(`deeprepo: warning: ${warning}\n`);
   return { root, sub, rootClient, subClient, progress, retries: () => retries };
 }
 
@@ -130,7 +140,12 @@ export async function analyzeLoaded(
   const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
   const { root, sub, progress } = prepared;
   if (options.maxCost !== undefined) {
-    const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+    const least = minimumBudgetUsd(
+      snapshot,
+      (u) => costOf(u, root.pricing),
+      options.promptCache,
+      root.rules,
+    );
     if (least > options.maxCost) {
       throw new UsageError(
         `--max-cost ${formatBudgetUsd(options.maxCost)} is below the ` +
@@ -162,14 +177,22 @@ export async function analyzeLoaded(
       budgetUsd: options.maxCost,
       promptCache: options.promptCache,
       execTimeoutSeconds: options.execTimeoutSeconds,
+      effort: options.effort,
+      subEffort: options.subEffort,
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
+      rootRules: root.rules,
+      subRules: sub.rules,
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
       createRepl,
       batch: cache
-        ? subCallBatcher(cache, sub.label, endpointOf(sub.provider, ctx.env).url)
+        ? subCallBatcher(cache, sub.label, {
+          rules: sub.rules,
+          effort: options.subEffort,
+          endpoint: endpointOf(sub.provider, ctx.env).url,
+        })
         : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
@@ -186,11 +209,14 @@ export async function analyzeLoaded(
     subModel: sub.label,
     rootPricing: root.pricing,
     filesTotal: snapshot.files.length,
+    secretsRedacted: snapshot.secretsRedacted,
     retries: prepared.retries(),
     budgetUsd: options.maxCost,
     promptCache: options.promptCache,
     concurrency: options.concurrency,
     maxTurns: options.maxTurns,
+    effort: effortFor(options.effort, rulesOf(root.rules)),
+    subEffort: effortFor(options.subEffort, rulesOf(sub.rules)),
   };
   const checked = checkCitations(result.report, citationSourceOf(snapshot));
   result = { ...result, report: checked.text };
@@ -249,6 +275,7 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
+    ...loadOptions(options, ctx),
     onProgress: (p) =>
       progress.status(
         p.phase === "clone" ? "cloning..." : `${p.phase === "scan" ? "scanning" : "reading"} ` +

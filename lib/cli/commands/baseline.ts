@@ -13,9 +13,10 @@ import { finishRun } from "../outcome.ts";
 import type { BaselineOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
-import type { ModelClient } from "../../providers/mod.ts";
+import type { Effort, ModelClient } from "../../providers/mod.ts";
 import { InterruptedError, RunError } from "../../errors.ts";
 import { timestamp } from "../../report/naming.ts";
 import { writeRunOutputsSafely } from "../../report/write.ts";
@@ -32,6 +33,7 @@ import {
   runBaseline,
 } from "../../baseline/mod.ts";
 import { runBaselineDryRun } from "./dry_run.ts";
+import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
 
 /**
  * Runs `deeprepo baseline`.
@@ -55,7 +57,11 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
     reloadPlugins: options.reloadPlugins,
   });
   progress.line(`Loading ${redactUrl(options.source)}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const outcome = await runBaselineOnSnapshot(loaded.snapshot, {
       prepared,
@@ -64,6 +70,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       ts,
       progress,
       stream: true,
+      effort: options.effort,
     }, ctx);
     return finishRun(outcome, ctx);
   } finally {
@@ -125,6 +132,8 @@ export interface BaselineRunSettings {
   progress: Progress;
   /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
+  /** `--effort`: sent when the model accepts it, else one warning. */
+  effort?: Effort;
 }
 
 /** What one baseline run left behind. */
@@ -159,11 +168,17 @@ export async function runBaselineOnSnapshot(
       `(${formatInt(prompt.chars)} chars; ${prompt.excluded.length} excluded) ` +
       `to ${model.label}`,
   );
-  const limit = await outputLimit(model, prompt.text, ctx);
+  // Never above the model's published output maximum (the API would refuse the request).
+  const maxOutput = rulesOf(model.rules).maxOutputTokens;
+  const fitted = await outputLimit(model, prompt.text, ctx);
+  const limit = maxOutput > 0 ? Math.min(fitted, maxOutput) : fitted;
+  const effortWarned = effortWarning("--effort", model.label, model.rules, settings.effort);
+  if (effortWarned) ctx.stderr(`deeprepo: warning: ${effortWarned}\n`);
   const result = await runBaseline({
     client,
     user: prompt.text,
     maxTokens: limit,
+    effort: effortFor(settings.effort, rulesOf(model.rules)),
     signal: ctx.signal,
     onText: settings.stream ? (chunk) => progress.text(chunk) : undefined,
   });

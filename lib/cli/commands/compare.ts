@@ -12,6 +12,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { CompareOptions } from "../options.ts";
 import { createProgress } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import { minimumBudgetUsd } from "../../engine/run_analysis.ts";
@@ -55,7 +56,11 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
     { quiet: options.quiet, reloadPlugins: options.reloadPlugins },
   );
   progress.line(`Loading ${redactUrl(options.source)}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const budget = options.maxCost === undefined
@@ -83,6 +88,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;
       baseline.report = outcome.paths.report;
@@ -177,6 +183,7 @@ async function checkBudget(
     snapshot,
     (u) => costOf(u, rootModel.pricing),
     options.promptCache,
+    rootModel.rules,
   );
   if (worst.usd + least > maxCost) {
     throw new UsageError(

@@ -11,6 +11,8 @@ import { loadCommandRegistry } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
+import { redactionLine } from "../../report/redaction.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
 import { EXECUTE_CODE_TOOL, firstUserMessage, ROOT_SYSTEM_PROMPT } from "../../engine/prompts.ts";
@@ -48,7 +50,11 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
   const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     // Built as the engine builds it (a huge tree is sent as a folder summary).
@@ -70,7 +76,12 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
       // The same floor the real run checks before its first call. Imported only here: the
       // engine module graph (cache, KV) is start-up time most dry runs do not need.
       const { minimumBudgetUsd } = await import("../../engine/run_analysis.ts");
-      const least = minimumBudgetUsd(snapshot, (u) => costOf(u, root.pricing), options.promptCache);
+      const least = minimumBudgetUsd(
+        snapshot,
+        (u) => costOf(u, root.pricing),
+        options.promptCache,
+        root.rules,
+      );
       if (options.maxCost < least) {
         estimate.assumptions.push(
           `--max-cost ${usd(options.maxCost)} is below the ${usd(least)} projected for the ` +
@@ -117,7 +128,11 @@ export async function runBaselineDryRun(
   await checkSource(options.source, ctx.cwd);
   const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const prompt = buildBaselinePrompt(snapshot, { maxChars: options.maxChars });
@@ -198,6 +213,8 @@ function dryRunJson(
     metadata: snapshot.metadata,
     files,
     skipped: snapshot.skipped,
+    secrets_redacted: snapshot.secretsRedacted,
+    warnings: snapshot.warnings,
     models: modelJson,
     estimate,
   };
@@ -241,6 +258,7 @@ function loadLines(snapshot: CodebaseSnapshot): string[] {
     const more = paths.length > 10 ? `, ... ${paths.length - 10} more` : "";
     lines.push(`  skipped (${reason.replaceAll("_", " ")}): ${shown}${more}`);
   }
+  lines.push(redactionLine(snapshot.secretsRedacted).replace(/^s/, "S"));
   return lines;
 }
 

@@ -17,6 +17,7 @@ import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { retryLine } from "../progress.ts";
 import { loadCodebase } from "../../loader/mod.ts";
+import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
@@ -27,6 +28,8 @@ import {
   type SubDispatcher,
 } from "../../engine/sub_queries.ts";
 import { SpendLedger } from "../../engine/spend.ts";
+import { effortWarning } from "../../engine/model_rules.ts";
+import { subRequestSettings } from "../../engine/sub_call.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/mod.ts";
@@ -96,7 +99,11 @@ export async function runRepl(
     if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
   note(`Loading ${redactUrl(options.source)}...`);
-  const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
+  const loaded = await loadCodebase(options.source, {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    ...loadOptions(options, ctx),
+  });
   try {
     const snapshot = loaded.snapshot;
     const sub = await (deps.subQueries ?? defaultSubQueries)(snapshot, options, ctx);
@@ -272,6 +279,8 @@ async function defaultSubQueries(
   const sub = registry.resolve(options.subModel, "sub");
   announceEndpoints(ctx, [sub.provider], options.quiet);
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
+  const effortWarned = effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort);
+  if (effortWarned) ctx.stderr(`deeprepo: warning: ${effortWarned}\n`);
   let client: ModelClient | undefined;
   // Created on first use: computing on the codebase needs no key.
   const lazyClient: ModelClient = {
@@ -296,8 +305,13 @@ async function defaultSubQueries(
     coverage: new CoverageLedger(snapshot.codebase, snapshot.files),
     signal: ctx.signal,
     turn: () => 0,
+    ...subRequestSettings(sub.rules, options.subEffort),
     batch: cache
-      ? subCallBatcher(cache, sub.label, endpointOf(sub.provider, ctx.env).url)
+      ? subCallBatcher(cache, sub.label, {
+        rules: sub.rules,
+        effort: options.subEffort,
+        endpoint: endpointOf(sub.provider, ctx.env).url,
+      })
       : undefined,
   });
   return {

@@ -1,14 +1,14 @@
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { MAIN, runCliProcess } from "../_helpers/run_cli.ts";
-import { loadRegistry } from "../../lib/providers/mod.ts";
-import { envFromRecord } from "../../lib/config/env.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { MAIN, runCliProcess } from "../../_helpers/run_cli.ts";
+import { loadRegistry } from "../../../lib/providers/mod.ts";
+import { envFromRecord } from "../../../lib/config/env.ts";
 import {
   type RecordedRequest,
   type ScriptedResponse,
   startFakeModelServer,
   toolResults,
-} from "../fakes/model_server.ts";
-import { FIXTURE_FILES, isolatedEnv, MEDIUM, writeFixture } from "./_fixture.ts";
+} from "../../fakes/model_server.ts";
+import { FIXTURE_FILES, isolatedEnv, MEDIUM, writeFixture } from "../../baseline/_fixture.ts";
 
 /** Root code: review every file with one llm_batch, then submit the report. */
 const ROOT_CODE = `

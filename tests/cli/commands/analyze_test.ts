@@ -2,8 +2,8 @@
  * `deeprepo analyze` end to end: the real CLI as a subprocess, the real plugins and SDKs, the
  * real sandbox and cache, against the fake model server, on the sample project with planted bugs.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { runCliProcess } from "../../_helpers/run_cli.ts";
 import {
   type FakeServer,
   lastUserText,
@@ -12,13 +12,13 @@ import {
   startFakeModelServer,
   systemText,
   toolResults,
-} from "../fakes/model_server.ts";
-import { loadRegistry } from "../../lib/providers/mod.ts";
-import { envFromRecord } from "../../lib/config/env.ts";
-import { priceUsage } from "../../lib/engine/spend.ts";
-import type { Pricing } from "../../lib/providers/types.ts";
+} from "../../fakes/model_server.ts";
+import { loadRegistry } from "../../../lib/providers/mod.ts";
+import { envFromRecord } from "../../../lib/config/env.ts";
+import { priceUsage } from "../../../lib/engine/spend.ts";
+import type { Pricing } from "../../../lib/providers/types.ts";
 
-const FIXTURE = new URL("../fixtures/sample_project", import.meta.url).pathname;
+const FIXTURE = new URL("../../fixtures/sample_project", import.meta.url).pathname;
 const FILES = [
   "README.md",
   "package.json",
@@ -452,7 +452,7 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
       args: [
         "run",
         "-A",
-        new URL("../../main.ts", import.meta.url).pathname,
+        new URL("../../../main.ts", import.meta.url).pathname,
         "analyze",
         FIXTURE,
         "-q",

@@ -1,18 +1,23 @@
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { runAnalyzeDryRun, runBaselineDryRun } from "../../lib/cli/commands/dry_run.ts";
-import type { AnalyzeOptions, BaselineOptions } from "../../lib/cli/options.ts";
-import { estimateTokens } from "../../lib/loader/mod.ts";
-import { BASELINE_SYSTEM_PROMPT } from "../../lib/baseline/mod.ts";
-import { UsageError } from "../../lib/errors.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { runAnalyzeDryRun, runBaselineDryRun } from "../../../lib/cli/commands/dry_run.ts";
+import type { AnalyzeOptions, BaselineOptions } from "../../../lib/cli/options.ts";
+import { estimateTokens } from "../../../lib/loader/mod.ts";
+import { BASELINE_SYSTEM_PROMPT } from "../../../lib/baseline/mod.ts";
+import { UsageError } from "../../../lib/errors.ts";
+import { runCliProcess } from "../../_helpers/run_cli.ts";
 import {
   FIXTURE_BUDGET,
   FIXTURE_FILES,
   MEDIUM,
   SMALL,
   writeFixture,
-} from "../baseline/_fixture.ts";
+} from "../../baseline/_fixture.ts";
 
 function analyzeOptions(source: string, extra: Partial<AnalyzeOptions> = {}): AnalyzeOptions {
   return {
@@ -114,7 +119,7 @@ Deno.test("analyze --dry-run prints a readable summary with the cost range", asy
     const text = ctx.out.join("\n");
     assertStringIncludes(text, "no model was called");
     assertStringIncludes(text, "too large: pkg/huge.py");
-    assertStringIncludes(text, "skipped (not included): logo.png");
+    assertStringIncludes(text, "skipped (binary): logo.png");
     assertStringIncludes(text, "Estimated cost: $");
   } finally {
     await Deno.remove(tmp, { recursive: true });

@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { MAIN, runCliProcess } from "../_helpers/run_cli.ts";
-import { lastUserText, startFakeModelServer, systemText } from "../fakes/model_server.ts";
-import { loadRegistry } from "../../lib/providers/mod.ts";
-import { envFromRecord } from "../../lib/config/env.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { MAIN, runCliProcess } from "../../_helpers/run_cli.ts";
+import { lastUserText, startFakeModelServer, systemText } from "../../fakes/model_server.ts";
+import { loadRegistry } from "../../../lib/providers/mod.ts";
+import { envFromRecord } from "../../../lib/config/env.ts";
 import {
   FIXTURE_BUDGET,
   FIXTURE_FILES,
@@ -10,7 +10,7 @@ import {
   MEDIUM,
   SMALL,
   writeFixture,
-} from "./_fixture.ts";
+} from "../../baseline/_fixture.ts";
 
 async function sonnetPricing(tmp: string) {
   const registry = await loadRegistry({ cwd: tmp, env: envFromRecord({}) });

@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { checkPlugin, run } from "../../lib/cli/commands/plugins_check.ts";
+import { assert, assertEquals, assertMatch } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { checkPlugin, run } from "../../../lib/cli/commands/plugins_check.ts";
 
-const EXAMPLE = new URL("../../examples/plugins/acme_chat.ts", import.meta.url).pathname;
+const EXAMPLE = new URL("../../../examples/plugins/acme_chat.ts", import.meta.url).pathname;
 
 Deno.test("plugins check passes the guide's example plugin", async () => {
   const ctx = capturedContext("/", {});
@@ -15,7 +15,7 @@ Deno.test("plugins check passes the guide's example plugin", async () => {
 
 Deno.test("plugins check passes every built-in plugin", async () => {
   for (const name of ["anthropic", "openrouter", "openai", "ollama"]) {
-    const path = new URL(`../../plugins/${name}.ts`, import.meta.url).pathname;
+    const path = new URL(`../../../plugins/${name}.ts`, import.meta.url).pathname;
     const check = await checkPlugin(path);
     assertEquals(check.problems, [], name);
   }

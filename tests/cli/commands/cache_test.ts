@@ -1,16 +1,16 @@
-import { runClear, runStats } from "../../lib/cli/commands/cache.ts";
-import { kvPath, openKvCache } from "../../lib/cache/kv.ts";
-import { EnvironmentError, UsageError } from "../../lib/errors.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { MAIN, runCliProcess, runDeno } from "../_helpers/run_cli.ts";
-import { damageExpiryIndex } from "./damage.ts";
+import { runClear, runStats } from "../../../lib/cli/commands/cache.ts";
+import { kvPath, openKvCache } from "../../../lib/cache/kv.ts";
+import { EnvironmentError, UsageError } from "../../../lib/errors.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { MAIN, runCliProcess, runDeno } from "../../_helpers/run_cli.ts";
+import { damageExpiryIndex } from "../../cache/damage.ts";
 import {
   assert,
   assertEquals,
   assertMatch,
   assertNotMatch,
   assertRejects,
-} from "../_helpers/assert.ts";
+} from "../../_helpers/assert.ts";
 
 const T0 = Date.UTC(2026, 10, 20, 8, 30, 0);
 const DAY = 24 * 3600 * 1000;

@@ -1,13 +1,13 @@
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { type ReplInput, runRepl } from "../../lib/cli/commands/repl.ts";
-import { createRepl } from "../../lib/sandbox/mod.ts";
-import { InterruptedError } from "../../lib/errors.ts";
-import type { ReplCommandOptions } from "../../lib/cli/options.ts";
-import { startFakeModelServer } from "../fakes/model_server.ts";
-import { runCliProcess } from "../_helpers/run_cli.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { type ReplInput, runRepl } from "../../../lib/cli/commands/repl.ts";
+import { createRepl } from "../../../lib/sandbox/mod.ts";
+import { InterruptedError } from "../../../lib/errors.ts";
+import type { ReplCommandOptions } from "../../../lib/cli/options.ts";
+import { startFakeModelServer } from "../../fakes/model_server.ts";
+import { runCliProcess } from "../../_helpers/run_cli.ts";
 
-const SAMPLE = new URL("../fixtures/sample_project", import.meta.url).pathname;
+const SAMPLE = new URL("../../fixtures/sample_project", import.meta.url).pathname;
 
 function options(overrides: Partial<ReplCommandOptions> = {}): ReplCommandOptions {
   return {

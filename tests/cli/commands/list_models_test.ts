@@ -1,7 +1,7 @@
-import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
-import { capturedContext } from "../_helpers/cli_context.ts";
-import { run } from "../../lib/cli/commands/list_models.ts";
-import type { ModelListing } from "../../lib/cli/commands/list_models.ts";
+import { assert, assertEquals, assertMatch } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { run } from "../../../lib/cli/commands/list_models.ts";
+import type { ModelListing } from "../../../lib/cli/commands/list_models.ts";
 
 const CWD = "/nonexistent-deeprepo-test-dir";
 
