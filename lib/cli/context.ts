@@ -36,6 +36,11 @@ export interface CliContext {
   control?(sequence: string): void;
   /** True when stderr is a terminal (live progress line allowed). */
   isTerminal: boolean;
+  /**
+   * Display columns to fit lines to: the terminal's width, or 80 when not a terminal. Absent in
+   * test contexts (80 then).
+   */
+  columns?: number;
   /** False when NO_COLOR is set or output is not a terminal. */
   color: boolean;
   /** Aborted when the user interrupts (Ctrl-C). */

@@ -12,6 +12,7 @@ import { loadSettings } from "../config/settings.ts";
 import { folderNotices } from "./folder_notices.ts";
 import { redactUrl } from "../redact.ts";
 import { terminalText } from "./terminal_text.ts";
+import { clearLiveLine, terminalColumns } from "./screen.ts";
 
 const encoder = new TextEncoder();
 
@@ -75,6 +76,7 @@ export async function processContext(signal: AbortSignal): Promise<CliContext> {
     stderr: (text) => err(terminalText(text)),
     control: err,
     isTerminal,
+    columns: terminalColumns(isTerminal || stdoutIsTerminal),
     color: wantsColor(isTerminal, env),
     signal,
   };
@@ -106,6 +108,7 @@ export function installCrashHandlers(
 ): void {
   const crash = (error: unknown) => {
     const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";
+    clearLiveLine(ctx);
     ctx.stderr(`deeprepo: ${describeError(error, debug)}\n`);
     exit(1);
   };
@@ -139,6 +142,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     return await dispatch(invocation, ctx);
   } catch (error) {
     const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";
+    clearLiveLine(ctx); // the error starts its own line, never after "scanning 0/0"
     ctx.stderr(`deeprepo: ${describeError(error, debug)}\n`);
     return exitCodeOf(error);
   }

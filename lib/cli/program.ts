@@ -17,6 +17,7 @@ import type {
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
+  ReportFormat,
   StatusOptions,
   TrustOptions,
 } from "./options.ts";
@@ -172,6 +173,16 @@ function addRunOptions(cmd: Command): Command {
     .option("--no-prompt-cache", "send the root conversation without prompt-cache breakpoints");
 }
 
+const REPORT_FORMATS = ["md", "html", "both"] as const;
+
+/** `--format md|html|both`: the HTML report beside the Markdown one (always written). */
+function formatOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option("--format <format>", "md, or also a self-contained HTML report (html, both)")
+      .choices(REPORT_FORMATS).default("both"),
+  );
+}
+
 function maxCharsOption(cmd: Command): Command {
   return cmd.option(
     "--max-chars <n>",
@@ -281,11 +292,11 @@ export function buildProgram(
       outputError: () => {},
     });
 
-  addRunOptions(addCommonOptions(
+  formatOption(addRunOptions(addCommonOptions(
     program.command("analyze")
       .description("RLM analysis: root model + sandboxed REPL + sub-models")
       .argument("<source>", "local folder or git URL"),
-  ))
+  )))
     .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
     .option("--json", "with --dry-run: print one JSON object")
     .action((source: string, raw: Raw) => {
@@ -295,17 +306,18 @@ export function buildProgram(
         options: {
           ...common(source, raw, cwd, DEFAULTS.rootModel),
           ...runOptions(raw),
+          format: raw.format as ReportFormat,
           dryRun: raw.dryRun === true,
           json: raw.json === true,
         },
       });
     });
 
-  maxCharsOption(addCommonOptions(
+  formatOption(maxCharsOption(addCommonOptions(
     program.command("baseline")
       .description("one call to one model with as much code as fits (the yardstick)")
       .argument("<source>", "local folder or git URL"),
-  ))
+  )))
     .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
     .option("--json", "with --dry-run: print one JSON object")
     .action((source: string, raw: Raw) => {
@@ -315,17 +327,18 @@ export function buildProgram(
         options: {
           ...common(source, raw, cwd, DEFAULTS.rootModel),
           maxChars: raw.maxChars as number,
+          format: raw.format as ReportFormat,
           dryRun: raw.dryRun === true,
           json: raw.json === true,
         },
       });
     });
 
-  maxCharsOption(addRunOptions(addCommonOptions(
+  formatOption(maxCharsOption(addRunOptions(addCommonOptions(
     program.command("compare")
       .description("analyze and baseline on one checkout, with a side-by-side table")
       .argument("<source>", "local folder or git URL"),
-  )))
+  ))))
     .option(
       "--baseline-model <model>",
       `model for the baseline side (default: "${DEFAULTS.baselineModel}")`,
@@ -340,6 +353,7 @@ export function buildProgram(
           ...runOptions(raw),
           baselineModel: (raw.baselineModel as string | undefined) ?? DEFAULTS.baselineModel,
           maxChars: raw.maxChars as number,
+          format: raw.format as ReportFormat,
           json: raw.json === true,
         },
       });

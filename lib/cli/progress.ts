@@ -6,11 +6,13 @@
  * @module
  */
 import type { CliContext } from "./context.ts";
-import type { EngineProgress } from "../engine/types.ts";
-import { formatBudgetUsd, formatUsd } from "../format.ts";
 import type { RetryInfo } from "../providers/mod.ts";
 import { DEFAULT_RETRY_POLICY } from "../providers/mod.ts";
 import { terminalLine, terminalText } from "./terminal_text.ts";
+import { fitLine, wrapLine } from "./width.ts";
+import { registerLiveLine } from "./screen.ts";
+
+export { clearLiveLine } from "./screen.ts";
 
 /** The progress surface commands write to. */
 export interface Progress {
@@ -34,7 +36,7 @@ export interface ProgressOptions {
   quiet: boolean;
   /** Milliseconds clock. @default performance.now */
   now?(): number;
-  /** Terminal width for clipping the live line. @default the console's, else 100 */
+  /** Terminal width for clipping the live line. @default the context's, else the console's */
   columns?: number;
   /**
    * Runs `fn` after `ms` milliseconds; returns a cancel function. Used to draw a status that
@@ -126,7 +128,7 @@ function createLiveProgress(
 ): Progress {
   const control = ctx.control ?? ctx.stderr;
   const safe = sanitizer();
-  const columns = options.columns ?? consoleColumns();
+  const columns = options.columns ?? ctx.columns ?? consoleColumns();
   let current = "";
   let shown = false;
   let midLine = false;
@@ -141,12 +143,16 @@ function createLiveProgress(
     if (midLine) ctx.stderr("\n");
     midLine = false;
   };
+  registerLiveLine(ctx, () => {
+    clear();
+    endText();
+  });
   const draw = () => {
     cancelPending?.();
     cancelPending = undefined;
     if (!current) return;
     endText();
-    const clipped = current.length > columns - 1 ? `${current.slice(0, columns - 2)}…` : current;
+    const clipped = fitLine(current, columns);
     control(ctx.color ? `${CLEAR}\x1b[2m` : CLEAR);
     ctx.stderr(clipped);
     if (ctx.color) control("\x1b[22m");
@@ -168,7 +174,8 @@ function createLiveProgress(
     line(text) {
       clear();
       endText();
-      ctx.stderr(`${safe.line(text)}\n`);
+      // Wrapped at word boundaries to the terminal, not split mid-word by it.
+      for (const part of wrapLine(safe.line(text), columns)) ctx.stderr(`${part}\n`);
       draw();
     },
     text(chunk) {
@@ -194,35 +201,6 @@ function consoleColumns(): number {
   } catch {
     return 100;
   }
-}
-
-/**
- * The analyze status line: turn, sub-calls done/total, files covered, spend so far.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const line = formatEngineProgress({ phase: "exec", turn: 3, maxTurns: 20, subDone: 12,
- *   subRequested: 40, cacheHits: 5, filesCovered: 10, filesEligible: 42, spentUsd: 0.1234 });
- * assert.equal(line, "turn 3/20 · running code · sub-calls 12/40 (5 cached) · files 10/42 · $0.1234");
- * ```
- */
-export function formatEngineProgress(p: EngineProgress): string {
-  const phase = p.phase === "root"
-    ? "root model"
-    : p.phase === "thinking"
-    ? "root model thinking"
-    : p.phase === "exec"
-    ? "running code"
-    : p.phase === "turn_done"
-    ? "turn done"
-    : "finished";
-  const spend = p.budgetUsd === undefined
-    ? formatUsd(p.spentUsd)
-    : `${formatUsd(p.spentUsd)} of ${formatBudgetUsd(p.budgetUsd)}`;
-  const cached = p.cacheHits > 0 ? ` (${p.cacheHits} cached)` : "";
-  return `turn ${p.turn}/${p.maxTurns} · ${phase} · sub-calls ${p.subDone}/${p.subRequested}` +
-    `${cached} · files ${p.filesCovered}/${p.filesEligible} · ${spend}`;
 }
 
 /**

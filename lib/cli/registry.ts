@@ -8,7 +8,12 @@
  * @module
  */
 import type { CliContext } from "./context.ts";
-import { loadRegistry, type Registry, type RegistryOptions } from "../providers/mod.ts";
+import {
+  loadRegistry,
+  provideToSelfContained,
+  type Registry,
+  type RegistryOptions,
+} from "../providers/mod.ts";
 import { resolveCacheDir } from "../cache/mod.ts";
 import { UsageError } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
@@ -31,6 +36,7 @@ export function registryOptions(
   plugins: string[],
   reloadPlugins = false,
 ): RegistryOptions {
+  provideKit();
   let dir: string | undefined;
   try {
     dir = `${resolveCacheDir(ctx.env, ctx.cwd)}/plugins`;
@@ -70,6 +76,7 @@ export async function loadCommandRegistry(
   plugins: string[],
   reloadPlugins = false,
 ): Promise<Registry> {
+  provideKit();
   const registry = await loadRegistry(registryOptions(ctx, plugins, reloadPlugins));
   const asked = new Set(plugins);
   const failed = registry.errors.filter((e) => asked.has(e.specifier));
@@ -78,4 +85,16 @@ export async function loadCommandRegistry(
     throw new UsageError(`--plugin: ${failed[0].message}${more}`);
   }
   return registry;
+}
+
+let kitProvided = false;
+
+/**
+ * In a compiled binary, self-contained plugins may import the plugin kit (by path or URL): they
+ * get the binary's own copy, loaded only when a plugin asks for it (docs/PLUGINS.md).
+ */
+export function provideKit(): void {
+  if (kitProvided) return;
+  kitProvided = true;
+  provideToSelfContained(/(^|\/)lib\/plugin_kit\/mod\.ts$/, () => import("../plugin_kit/mod.ts"));
 }

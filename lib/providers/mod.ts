@@ -33,3 +33,11 @@ export {
 export { checkPluginModule, checkPluginShape, loadErrorMessage } from "./shape.ts";
 export { importUrl } from "./sources.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
+export { type RequestTimeoutError, wrapClient, type WrapOptions } from "./client.ts";
+export {
+  checkResponse,
+  CUT_OFF_STOP_REASONS,
+  InvalidResponseError,
+  KNOWN_STOP_REASONS,
+} from "./response_check.ts";
+export { importPlugin, provideToSelfContained } from "./self_contained.ts";

@@ -6,13 +6,31 @@
  * instead: its source is read (or fetched), its TypeScript types are stripped and its ES module
  * syntax turned into CommonJS by sucrase, and it is evaluated as a function. That works for a
  * self-contained plugin — imports of types only (they are erased), HTTP through `fetch` — which is
- * what docs/PLUGINS.md's example is. A plugin that imports code (an SDK, a helper file) fails with
- * a message saying so; run deeprepo with `deno run` or `deno install` to use such plugins.
+ * what docs/PLUGINS.md's example is. The one code import allowed is the plugin kit
+ * (`.../lib/plugin_kit/mod.ts`, by path or URL): the binary hands over its own embedded copy
+ * (see {@linkcode provideToSelfContained}). A
+ * plugin that imports other code (an SDK, a helper file) fails with a message saying so; run
+ * deeprepo with `deno run` or `deno install` to use such plugins.
  *
  * A plugin is trusted code in either form: it runs with deeprepo's own permissions.
  *
  * @module
  */
+
+/** Modules the binary hands to self-contained plugins instead of refusing their import. */
+const provided: { pattern: RegExp; load(): Promise<unknown> }[] = [];
+
+/**
+ * Lets self-contained plugins import a module of the binary: an import whose specifier matches
+ * `pattern` gets `load()`'s module (the CLI provides the plugin kit this way; the providers
+ * layer cannot import the kit itself, which depends on it).
+ *
+ * @param pattern Matches the specifiers, e.g. `/(^|\/)lib\/plugin_kit\/mod\.ts$/`.
+ * @param load Imports the module.
+ */
+export function provideToSelfContained(pattern: RegExp, load: () => Promise<unknown>): void {
+  provided.push({ pattern, load });
+}
 
 /** True inside a `deno compile` binary. */
 export function isStandalone(): boolean {
@@ -43,8 +61,8 @@ export async function importSelfContained(url: string): Promise<Record<string, u
     parsed.pathname,
     (name) =>
       `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
-      "(type-only imports and fetch are fine); run deeprepo with `deno run` or " +
-      "`deno install` to use plugins that import code",
+      "(type-only imports, fetch and the plugin kit are fine); run deeprepo with `deno run` " +
+      "or `deno install` to use plugins that import other code",
   );
 }
 
@@ -67,7 +85,14 @@ export async function evaluatePluginSource(
   const { transform } = await import("npm:sucrase@3.35.1");
   const { code } = transform(source, { transforms: ["typescript", "imports"], filePath });
   const module = { exports: {} as Record<string, unknown> };
+  const wanted = [...code.matchAll(/\brequire\((["'])(.*?)\1\)/g)].map((m) => m[2]);
+  const modules = new Map<string, unknown>();
+  for (const name of wanted) {
+    const source = provided.find((p) => p.pattern.test(name));
+    if (source) modules.set(name, await source.load());
+  }
   const require = (name: string) => {
+    if (modules.has(name)) return modules.get(name);
     throw new Error(importMessage(name));
   };
   new Function("exports", "require", "module", code)(module.exports, require, module);

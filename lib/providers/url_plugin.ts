@@ -89,9 +89,9 @@ export async function loadUrlPlugin(
     source,
     new URL(url).pathname,
     (name) =>
-      `imports "${name}": a plugin loaded from a URL must be self-contained (type-only imports ` +
-      "and fetch are fine); save it with its imports and pass its path to use plugins that " +
-      "import code",
+      `imports "${name}": a plugin loaded from a URL must be self-contained (type-only imports, ` +
+      "fetch and the plugin kit are fine); save it with its imports and pass its path to use " +
+      "plugins that import other code",
   );
 }
 

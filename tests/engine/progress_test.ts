@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../_helpers/assert.ts";
 import { capturedContext } from "../_helpers/cli_context.ts";
-import { createProgress, formatEngineProgress, retryLine } from "../../lib/cli/progress.ts";
+import { createProgress, retryLine } from "../../lib/cli/progress.ts";
 
 Deno.test("createProgress() prints nothing at all with -q", () => {
   const ctx = capturedContext("/tmp");
@@ -44,41 +44,6 @@ Deno.test("createProgress() redraws one live line on a terminal and clears it fo
   assert(out.includes("turn 1 · sub-calls 2/9 · files 2/9 · $…"), out);
   assert(out.includes("Hello\nwarning: x\n"), JSON.stringify(out));
   assert(out.endsWith("\r\x1b[2Ksummary\n"), JSON.stringify(out.slice(-40)));
-});
-
-Deno.test("formatEngineProgress() shows turn, sub-calls, files and spend against the budget", () => {
-  assertEquals(
-    formatEngineProgress({
-      phase: "root",
-      turn: 2,
-      maxTurns: 20,
-      subDone: 3,
-      subRequested: 8,
-      cacheHits: 0,
-      filesCovered: 3,
-      filesEligible: 12,
-      spentUsd: 0.01234,
-      budgetUsd: 1,
-    }),
-    "turn 2/20 · root model · sub-calls 3/8 · files 3/12 · $0.0123 of $1.00",
-  );
-});
-
-Deno.test("formatEngineProgress() shows how many sub-calls the cache answered", () => {
-  assertEquals(
-    formatEngineProgress({
-      phase: "exec",
-      turn: 1,
-      maxTurns: 20,
-      subDone: 6,
-      subRequested: 6,
-      cacheHits: 4,
-      filesCovered: 6,
-      filesEligible: 6,
-      spentUsd: 0.5,
-    }),
-    "turn 1/20 · running code · sub-calls 6/6 (4 cached) · files 6/6 · $0.5000",
-  );
 });
 
 Deno.test("createProgress() draws a throttled status once the 100 ms have passed", () => {

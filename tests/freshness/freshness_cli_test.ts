@@ -81,6 +81,22 @@ Deno.test("analyze records commit and file hashes and checks the report's citati
     );
     const report = await Deno.readTextFile(reportPath);
     assertStringIncludes(report, "⚠ unverified: `src/auth.ts:40` (src/auth.ts has 3 lines)");
+    assertStringIncludes(
+      await Deno.readTextFile(reportPath.replace(/\.md$/, ".html")),
+      "<!doctype html>",
+    );
+
+    const mdOnly = await cli(server, dir, [
+      "analyze",
+      app,
+      "-o",
+      `${dir}/md`,
+      "-q",
+      "--format",
+      "md",
+    ]);
+    assertEquals(mdOnly.code, 0, mdOnly.stderr);
+    assertEquals([...Deno.readDirSync(`${dir}/md`)].filter((e) => e.name.endsWith(".html")), []);
   });
 });
 

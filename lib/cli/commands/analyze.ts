@@ -10,7 +10,9 @@ import type { CliContext } from "../context.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
-import { createProgress, formatEngineProgress, type Progress, retryLine } from "../progress.ts";
+import { createProgress, type Progress, retryLine } from "../progress.ts";
+import { engineStatusReporter } from "../engine_status.ts";
+import { DEFAULT_COLUMNS } from "../width.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
@@ -36,6 +38,7 @@ import { fingerprint } from "../../freshness/mod.ts";
 import { announceEndpoints, endpointsJson } from "../endpoints.ts";
 import { endpointOf } from "../../config/settings.ts";
 import { redactUrl } from "../../redact.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -52,6 +55,7 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "format"
   | "effort"
   | "subEffort"
 >;
@@ -162,10 +166,12 @@ export async function analyzeLoaded(
       onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
     });
   }
-  progress.line(
-    `Analyzing ${snapshot.metadata.repo_name}: ${snapshot.metadata.total_files} files, ` +
-      `root ${root.label}, sub ${sub.label}`,
-  );
+  progress.line(analyzeHeader(snapshot, root.label, sub.label));
+  const status = engineStatusReporter({
+    status: (text, milestone) => progress.status(text, milestone),
+    columns: ctx.columns ?? DEFAULT_COLUMNS,
+    tick: ctx.isTerminal && !options.quiet,
+  });
   // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
   const seen = fingerprint(snapshot);
   let result: AnalysisResult;
@@ -196,9 +202,10 @@ export async function analyzeLoaded(
         : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
-      onProgress: (p, milestone) => progress.status(formatEngineProgress(p), milestone),
+      onProgress: status.onProgress,
     });
   } finally {
+    status.stop();
     await cache?.close();
   }
   progress.done();
@@ -226,10 +233,19 @@ export async function analyzeLoaded(
     snapshot: await seen,
     endpoints: endpointsJson([...new Set([root.provider, sub.provider])], ctx),
   };
+  const trajectory = analyzeTrajectory(result, info);
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
-    trajectory: analyzeTrajectory(result, info),
+    trajectory,
+    html: options.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo analyze of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: result.coverage.covered,
+      metrics,
+      trajectory,
+    })),
   };
   const name = snapshot.metadata.repo_name;
   const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
@@ -253,6 +269,18 @@ export async function analyzeLoaded(
       : new RunError(result.error ?? "the root model failed", { cause });
   }
   return { paths, metrics, result, error };
+}
+
+/**
+ * The line that opens a run, with the one file count the status line counts against: files
+ * eligible for sub-model review; loaded files that are too large or unreadable are named apart.
+ */
+export function analyzeHeader(snapshot: CodebaseSnapshot, root: string, sub: string): string {
+  const eligible = snapshot.files.filter((f) => f.status === "included").length;
+  const unsent = snapshot.metadata.total_files - eligible;
+  const apart = unsent > 0 ? ` (+${unsent} too large or unreadable, not sent)` : "";
+  return `Analyzing ${snapshot.metadata.repo_name}: ${eligible} files for sub-model review${apart}, ` +
+    `root ${root}, sub ${sub}`;
 }
 
 /**

@@ -6,11 +6,13 @@
  */
 import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { announceEndpoints, endpointsJson } from "../endpoints.ts";
 import { redactUrl } from "../../redact.ts";
 import { finishRun } from "../outcome.ts";
-import type { BaselineOptions } from "../options.ts";
+import type { BaselineOptions, ReportFormat } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
@@ -70,6 +72,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       ts,
       progress,
       stream: true,
+      format: options.format,
       effort: options.effort,
     }, ctx);
     return finishRun(outcome, ctx);
@@ -132,6 +135,8 @@ export interface BaselineRunSettings {
   progress: Progress;
   /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
+  /** `--format`: also write the HTML report unless `md`. @default "both" */
+  format?: ReportFormat;
   /** `--effort`: sent when the model accepts it, else one warning. */
   effort?: Effort;
 }
@@ -193,7 +198,8 @@ export async function runBaselineOnSnapshot(
       ? result.error
       : new RunError(`baseline call failed: ${messageOf(result.error)}`, { cause: result.error });
   }
-  const metrics = baselineMetrics({
+  const checked = checkCitations(result.analysis, citationSourceOf(snapshot));
+  const baseMetrics = baselineMetrics({
     repo: snapshot.source,
     rootModel: model.label,
     filesTotal: snapshot.files.length,
@@ -204,8 +210,10 @@ export async function runBaselineOnSnapshot(
     cost,
     error: error?.message,
   });
+  const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
   metrics.endpoints = endpointsJson([model.provider], ctx);
+  if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;
   const outputs = {
     report: renderBaselineReport({
@@ -213,7 +221,7 @@ export async function runBaselineOnSnapshot(
       rootModel: model.label,
       filesTotal: snapshot.files.length,
       prompt,
-      analysis: result.analysis,
+      analysis: checked.text,
       complete: result.complete,
       error: error?.message,
       run: {
@@ -225,6 +233,13 @@ export async function runBaselineOnSnapshot(
       },
     }),
     metrics,
+    html: settings.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo baseline of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: new Set(prompt.included),
+      metrics,
+    })),
   };
   const written = await writeRunOutputsSafely(
     settings.outputDir,

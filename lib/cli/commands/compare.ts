@@ -88,6 +88,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        format: options.format,
         effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;

@@ -384,7 +384,10 @@ Deno.test("analyze -q prints only the report path; default mode shows progress a
     const loud = await analyze(server, dir);
     assertEquals(loud.code, 0, loud.stderr);
     assertStringIncludes(loud.stderr, "Submitting."); // streamed root text
-    assertMatch(loud.stderr, /turn 1\/20 · turn done · sub-calls 0\/0 · files 0\/6 · \$\d/);
+    assertMatch(
+      loud.stderr,
+      /turn 1\/20 · turn done · sub-calls 0\/0 · files 0\/6 sent · \d+s · \$\d/,
+    );
     assertMatch(loud.stderr, /spend \$[\d.]+: root \$[\d.]+, sub \$0\.0000/);
     assertEquals(loud.stdout.trim().split("\n").at(-1), loud.reportPath);
   });
@@ -474,7 +477,7 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
     assertEquals(out.code, 130, stderr);
     assertMatch(stderr, /^deeprepo: interrupted; partial results written to .*\.md\n$/);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 3);
+    assertEquals(names.length, 4); // report, metrics, trajectory, HTML
     const metrics = JSON.parse(
       Deno.readTextFileSync(`${dir}/out/${names.find((n) => n.endsWith("_metrics.json"))}`),
     );

@@ -146,7 +146,7 @@ Deno.test("baseline writes metrics with the error and exits 1 when the API keeps
       /; partial results written to .*\/out\/baseline_repo_\d{8}_\d{6}\.md\n$/,
     );
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 2, files.join(", "));
+    assertEquals(files.length, 3, files.join(", ")); // report, metrics, HTML
     const metrics = JSON.parse(
       await Deno.readTextFile(`${tmp}/out/${files.find((f) => f.endsWith("_metrics.json"))}`),
     );

@@ -90,7 +90,7 @@ Deno.test("compare clones once, runs both sides, writes five files with one time
     assertEquals(clones.length, 1, `git was asked to clone ${clones.length} times`);
 
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 5, files.join(", "));
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
     const stamps = new Set(files.map((f) => f.match(/_(\d{8}_\d{6})/)?.[1]));
     assertEquals(stamps.size, 1, files.join(", "));
     const ts = [...stamps][0];
@@ -154,7 +154,7 @@ Deno.test("compare keeps the analyze results and the table says so when the base
     const status = lines.find((l) => l.startsWith("status"))!;
     assertMatch(status, /^status\s+ok\s+FAILED: .*baseline model down/);
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 5, files.join(", "));
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
     const rlmReport = lines.find((l) => /deeprepo_fixture_repo_\d{8}_\d{6}\.md$/.test(l))!;
     assertStringIncludes(await Deno.readTextFile(rlmReport), "looks fine");
   } finally {
@@ -318,7 +318,11 @@ Deno.test("compare says in one line when both sides failed", async () => {
       lines[0],
       /^deeprepo: compare: analyze failed: .*root model down.*; baseline failed: .*baseline model down/,
     );
-    assertEquals([...Deno.readDirSync(`${tmp}/out`)].length, 5, "both sides write their files");
+    assertEquals(
+      [...Deno.readDirSync(`${tmp}/out`)].length,
+      7,
+      "both sides write their files (five, and two HTML reports)",
+    );
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });
@@ -382,7 +386,7 @@ Deno.test("compare interrupted during the baseline keeps its files, skips analyz
     assertEquals(table.rlm.error, "not run (interrupted)");
     assertEquals(table.baseline.status, "failed");
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 2, files.join(", "));
+    assertEquals(files.length, 3, files.join(", ")); // report, metrics, HTML
     const metrics = JSON.parse(
       await Deno.readTextFile(table.baseline.report.replace(/\.md$/, "_metrics.json")),
     );
