@@ -14,11 +14,16 @@ import { printable } from "./folder_notices.ts";
 /** Providers already announced per context, so compare names each endpoint once. */
 const announced = new WeakMap<CliContext, Set<string>>();
 
-/** `anthropic endpoint http://127.0.0.1:9 (from ANTHROPIC_BASE_URL in the environment)` */
+/**
+ * `anthropic endpoint http://127.0.0.1:9 (ANTHROPIC_BASE_URL, environment)`, or the `.env` path
+ * in place of `environment`. Short, so it fits an 80–100 column terminal with a loopback URL.
+ */
 export function endpointLine(endpoint: Endpoint): string {
-  const where = endpoint.source === REAL_ENVIRONMENT ? "the environment" : endpoint.source;
-  return `${endpoint.provider} endpoint ${printable(redactUrl(endpoint.url ?? ""))} (from ` +
-    `${endpoint.variable} in ${printable(where ?? "the environment")})`;
+  const where = endpoint.source === REAL_ENVIRONMENT || endpoint.source === undefined
+    ? "environment"
+    : endpoint.source;
+  return `${endpoint.provider} endpoint ${printable(redactUrl(endpoint.url ?? ""))} ` +
+    `(${endpoint.variable}, ${printable(where)})`;
 }
 
 /**
