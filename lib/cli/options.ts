@@ -45,6 +45,8 @@ export interface AnalyzeOptions extends CommonOptions {
   promptCache: boolean;
   /** `--format`. @default "both" */
   format?: ReportFormat;
+  /** `--since <metrics.json|report.md|latest>`: update an earlier analysis. */
+  since?: string;
   dryRun: boolean;
   json: boolean;
 }

@@ -297,6 +297,11 @@ export function buildProgram(
       .description("RLM analysis: root model + sandboxed REPL + sub-models")
       .argument("<source>", "local folder or git URL"),
   )))
+    .option(
+      "--since <run>",
+      "update an earlier analysis (latest, or its report .md or metrics .json)",
+      nonEmpty,
+    )
     .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
     .option("--json", "with --dry-run: print one JSON object")
     .action((source: string, raw: Raw) => {
@@ -307,6 +312,9 @@ export function buildProgram(
           ...common(source, raw, cwd, DEFAULTS.rootModel),
           ...runOptions(raw),
           format: raw.format as ReportFormat,
+          ...(raw.since === undefined ? {} : {
+            since: raw.since === "latest" ? "latest" : resolvePath(cwd, raw.since as string),
+          }),
           dryRun: raw.dryRun === true,
           json: raw.json === true,
         },

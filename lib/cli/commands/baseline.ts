@@ -6,9 +6,9 @@
  */
 import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
 import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
-import { loadCommandRegistry } from "../registry.ts";
 import { announceEndpoints, endpointsJson } from "../endpoints.ts";
 import { redactUrl } from "../../redact.ts";
 import { finishRun } from "../outcome.ts";
@@ -42,11 +42,16 @@ import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
  *
  * @param options Parsed options.
  * @param ctx Process context.
+ * @param deps Where the registry comes from (tests pass a fake).
  * @returns 0 when the report is written.
  * @throws {RunError} When the call failed after retries (outputs are written first).
  * @throws {InterruptedError} On Ctrl-C (outputs are written first).
  */
-export async function run(options: BaselineOptions, ctx: CliContext): Promise<number> {
+export async function run(
+  options: BaselineOptions,
+  ctx: CliContext,
+  deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
+): Promise<number> {
   if (options.dryRun) return await runBaselineDryRun(options, ctx);
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
@@ -54,7 +59,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
   await checkOutputFolder(options, ctx);
-  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, {
+  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, deps, {
     quiet: options.quiet,
     reloadPlugins: options.reloadPlugins,
   });
@@ -96,6 +101,7 @@ export interface PreparedBaseline {
  * @param plugins Extra plugin specifiers (`--plugin`).
  * @param ctx Process context (cwd, env, signal, stderr for the price warning).
  * @param progress Where `[retry]` lines go.
+ * @param deps Where the registry comes from.
  * @param more `quiet` (`-q`: endpoints from the real environment are not named) and
  *   `reloadPlugins` (`--reload-plugins`).
  * @throws {UsageError} For an unknown model or broken plugin.
@@ -106,9 +112,10 @@ export async function prepareBaseline(
   plugins: string[],
   ctx: CliContext,
   progress: Progress,
+  deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
   more: { quiet?: boolean; reloadPlugins?: boolean } = {},
 ): Promise<PreparedBaseline> {
-  const registry = await loadCommandRegistry(ctx, plugins, more.reloadPlugins);
+  const registry = await deps.loadRegistry(ctx, plugins, more.reloadPlugins);
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({
@@ -212,6 +219,7 @@ export async function runBaselineOnSnapshot(
   });
   const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
+  metrics.secrets_redacted = snapshot.secretsRedacted;
   metrics.endpoints = endpointsJson([model.provider], ctx);
   if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;

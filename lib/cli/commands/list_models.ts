@@ -13,7 +13,7 @@ import type { CliContext } from "../context.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
-import { loadRegistry, type Registry } from "../../providers/mod.ts";
+import { loadRegistry, MODEL_TABLE_CHECKED, type Registry } from "../../providers/mod.ts";
 import type { Pricing, ProviderPlugin } from "../../providers/mod.ts";
 import { type EndpointJson, endpointJson } from "../endpoints.ts";
 import { registryOptions } from "../registry.ts";
@@ -57,6 +57,8 @@ export interface ModelListing {
     }[];
   }[];
   errors: { specifier: string; name: string | null; message: string }[];
+  /** The day the built-in prices, limits and rules were checked (docs/MODELS.md). */
+  checked: string;
 }
 
 /**
@@ -129,7 +131,7 @@ export function buildListing(
     name: e.name ?? null,
     message: redactUrl(e.message),
   }));
-  return { defaults, providers, errors };
+  return { defaults, providers, errors, checked: MODEL_TABLE_CHECKED };
 }
 
 /** Renders the listing as text lines. */
@@ -143,6 +145,8 @@ export function renderListing(listing: ModelListing): string[] {
           d[role].resolved ?? "(unresolved)"
         }`
       ).join(", "),
+    `Built-in prices, limits and rules checked against the providers' pages on ` +
+      `${listing.checked} (docs/MODELS.md).`,
   );
   for (const p of listing.providers) {
     const key = p.keyVariable

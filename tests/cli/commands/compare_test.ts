@@ -1,4 +1,9 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { writeTree } from "../../loader/_fixture.ts";
+import { toolCall } from "../../engine/_fakes.ts";
+import { run as runCompare } from "../../../lib/cli/commands/compare.ts";
+import { FAKE_PRICING, fakeWorld, filesIn, optionsOf } from "./_in_process.ts";
 import { MAIN, runCliProcess } from "../../_helpers/run_cli.ts";
 import { loadRegistry } from "../../../lib/providers/mod.ts";
 import { envFromRecord } from "../../../lib/config/env.ts";
@@ -437,5 +442,70 @@ Deno.test("compare --max-cost does not start analyze when the baseline spent mor
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("compare in-process: both sides run on one snapshot, five files share one stamp, --json", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_compare_inproc_" });
+  try {
+    await writeTree(`${dir}/repo`, {
+      "README.md": "# demo\n",
+      "src/main.ts": "export const main = () => 1;\n",
+    });
+    const world = fakeWorld({
+      base: [{
+        text: "# Baseline\n\nOne call saw everything.",
+        usage: { inputTokens: 2_000, outputTokens: 300 },
+      }],
+      root: [
+        toolCall("print(Object.keys(codebase).sort().join(','))"),
+        toolCall('set_answer("# RLM\\n\\nFiles: " + Object.keys(codebase).length)'),
+      ],
+    });
+    const ctx = capturedContext(dir);
+    const options = await optionsOf("compare", [
+      "repo",
+      "--root-model",
+      "fake:root",
+      "--sub-model",
+      "fake:sub",
+      "--baseline-model",
+      "fake:base",
+      "--json",
+      "-q",
+    ], dir);
+    assertEquals(await runCompare(options, ctx, world.deps), 0);
+    assertEquals(ctx.errText(), "");
+
+    const files = await filesIn(`${dir}/outputs`);
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
+    const stamps = new Set(files.map((f) => f.match(/_(\d{8}_\d{6}(?:_\d+)?)[._]/)?.[1]));
+    assertEquals(stamps.size, 1, files.join(", "));
+    const table = JSON.parse(ctx.out.join("\n"));
+    assertEquals([table.rlm.status, table.baseline.status], ["ok", "ok"]);
+    assertEquals([table.rlm.models, table.baseline.models], [
+      "fake:root + fake:sub",
+      "fake:base",
+    ]);
+    assertEquals(table.rlm.turns, 2);
+    const baselineCost = (2_000 * FAKE_PRICING.input + 300 * FAKE_PRICING.output) / 1e6;
+    const rlmCost = 2 * (100 * FAKE_PRICING.input + 10 * FAKE_PRICING.output) / 1e6;
+    assertEquals(table.baseline.total_cost, baselineCost);
+    assertEquals(table.rlm.total_cost, rlmCost);
+    assertEquals(table.total_cost, baselineCost + rlmCost);
+    assertStringIncludes(await Deno.readTextFile(table.rlm.report), "Files: 2");
+    assertStringIncludes(
+      await Deno.readTextFile(table.baseline.report),
+      "One call saw everything.",
+    );
+    // The baseline prompt carried the code; the root model never saw file contents.
+    const basePrompt = JSON.stringify(world.clients.get("base")!.requests[0].messages);
+    assertStringIncludes(basePrompt, "export const main = () => 1;");
+    const rootPrompts = JSON.stringify(world.clients.get("root")!.requests);
+    assertEquals(rootPrompts.includes("export const main = () => 1;"), false);
+    assertEquals(world.clients.get("root")!.requests.length, 2);
+    assert(world.repls.every((r) => r.closed));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
