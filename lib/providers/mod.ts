@@ -23,6 +23,7 @@ export {
 } from "./registry.ts";
 export type { RetryInfo } from "./client.ts";
 export { costOf, pricesFor, UNKNOWN_PRICING } from "./pricing.ts";
+export { MODEL_TABLE_CHECKED } from "./builtins.ts";
 export {
   CONSERVATIVE_RULES,
   EFFORT_LEVELS,

@@ -247,3 +247,88 @@ Deno.test("round 2: buffer budget tricks are charged at the real size", async ()
     await repl.close();
   }
 });
+
+Deno.test("round 2: un-awaited huge prompts are capped by characters in flight, not only by count", async () => {
+  // #18 finding 4: 330 un-awaited llm_query calls of 16 M characters against a slow model killed
+  // the host after 267 prompts. The same shape, 12 calls: four fit in the 64 M-character cap.
+  let inflight = 0;
+  let peak = 0;
+  const repl = await createRepl(options({
+    memoryLimitMb: 512,
+    execTimeoutSeconds: 120,
+    onSubQuery: (prompts, signal) => {
+      const chars = prompts.reduce((n, p) => n + p.length, 0);
+      inflight += chars;
+      peak = Math.max(peak, inflight);
+      return new Promise((resolve) => {
+        // A slow model: answers only when the execution ends.
+        signal.addEventListener("abort", () => {
+          inflight -= chars;
+          resolve(prompts.map(() => "late"));
+        }, { once: true });
+      });
+    },
+  }));
+  try {
+    const r = await repl.execute(`
+      const big = "x".repeat(16_000_000);
+      const calls = [];
+      for (let i = 0; i < 12; i++) calls.push(llm_query(big).catch((e) => e.message));
+      // The first four wait on the slow model; the rest are refused at once.
+      const settled = await Promise.all(calls.slice(4));
+      print(settled.length, settled[0]);`);
+    assertEquals(r.fatal, undefined, r.fatal?.message);
+    assertMatch(r.output, /^8 too many sub-model prompt characters in flight \(at most 64000000\)/);
+    assert(peak <= 64_000_000, `the host held ${peak} characters of prompts at once`);
+    await expectWorks(repl, "prompts in flight");
+  } finally {
+    await repl.close();
+  }
+});
+
+Deno.test("round 2: the clock runs while code computes with a request in flight", async () => {
+  let answered = false;
+  const repl = await createRepl(options({
+    execTimeoutSeconds: 2,
+    onSubQuery: (prompts, signal) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          answered = true;
+          resolve(prompts.map(() => "slow"));
+        }, 60_000);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve(prompts.map(() => "aborted"));
+        }, { once: true });
+      }),
+  }));
+  try {
+    // Before: the clock paused while the request was in flight, so this loop ran free until the
+    // slow model answered.
+    const r = await repl.execute(`llm_query("keeps the clock paused"); while (true) {}`);
+    assertEquals(r.fatal?.kind, "timeout");
+    assertEquals(answered, false);
+    await expectWorks(repl, "computing with a request in flight");
+  } finally {
+    await repl.close();
+  }
+});
+
+Deno.test("round 2: an answer cut for size says how much was cut", async () => {
+  const repl = await createRepl(options({ memoryLimitMb: 512 }));
+  try {
+    // #18 finding 7, exactly: the worker reported 9,000,000 characters, the report held
+    // 8,000,000, and nothing said so.
+    const r = await repl.execute(`set_answer("A".repeat(9e6))`);
+    assertEquals(r.answer.content.length, 8_000_000);
+    assertEquals(r.answer.truncatedChars, 1_000_000);
+    assertEquals(r.answer.ready, true);
+    // Also through answer.content directly, and the cut is gone once the answer fits again.
+    const direct = await repl.execute(`answer = { content: "B".repeat(8_000_001), ready: false }`);
+    assertEquals(direct.answer.truncatedChars, 1);
+    const fits = await repl.execute(`set_answer("short")`);
+    assertEquals(fits.answer, { content: "short", ready: true });
+  } finally {
+    await repl.close();
+  }
+});

@@ -14,7 +14,7 @@ import { provideKit } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
-import { loadRegistry, type Registry } from "../../providers/mod.ts";
+import { loadRegistry, MODEL_TABLE_CHECKED, type Registry } from "../../providers/mod.ts";
 import type { Pricing, ProviderPlugin } from "../../providers/mod.ts";
 
 /** The `--json` document. */
@@ -53,6 +53,8 @@ export interface ModelListing {
     }[];
   }[];
   errors: { specifier: string; name: string | null; message: string }[];
+  /** The day the built-in prices, limits and rules were checked (docs/MODELS.md). */
+  checked: string;
 }
 
 /**
@@ -119,7 +121,7 @@ export function buildListing(registry: Registry, isSet: (name: string) => boolea
     name: e.name ?? null,
     message: e.message,
   }));
-  return { defaults, providers, errors };
+  return { defaults, providers, errors, checked: MODEL_TABLE_CHECKED };
 }
 
 /** Renders the listing as text lines. */
@@ -133,6 +135,8 @@ export function renderListing(listing: ModelListing): string[] {
           d[role].resolved ?? "(unresolved)"
         }`
       ).join(", "),
+    `Built-in prices, limits and rules checked against the providers' pages on ` +
+      `${listing.checked} (docs/MODELS.md).`,
   );
   for (const p of listing.providers) {
     const key = p.keyVariable
