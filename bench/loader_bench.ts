@@ -12,15 +12,31 @@
  * - `process`: a fresh `deno run` of this file in child mode, which loads the folder and prints
  *   the dry-run-like JSON (`metadata` + `files`) — start-up included.
  * - `cli`: `deeprepo analyze <folder> --dry-run --json` (or `baseline` while analyze is not
- *   available), the whole command as a user runs it.
- *
+ *   available), the whole command as a user runs it, with the permissions `deno task deeprepo`,
+ *   `deno install` and the binary use (`scripts/compile.ts`).
+ * - `cli -A`: the same with `deno run -A`.
+ * - `cli old`: the same with the permissions used before (`--allow-sys=homedir,...`, no
+ *   `--allow-ffi`), under which Deno canonicalises every path it opens.
+ * - `python`: deeprepo's Python loader (`deeprepo/codebase_loader.py` at commit 558e69d of
+ *   Leonwenhao/deeprepo), `load_codebase(folder)` in a fresh `python3`, printing the metadata as
+ *   JSON. Its path comes from `DEEPREPO_BENCH_PY_LOADER`; without it the row is skipped with
+ *   the reason printed.
+ * - `scan`: the secret scan alone, in this process, over the loaded texts (one thread), and
+ *   `in-process --no-redact`: the load without it (the difference of the two in-process rows is
+ *   the scan's cost inside a load).
  * - `cli start-up`: the same command on a one-file folder: the fixed cost before loading.
  *
- * Target (issue 2): whole-process loading ≤ 2× the `cat` floor.
+ * The folder is the first argument, else `DEEPREPO_BENCH_REPO`, else a generated tree.
+ *
+ * Targets: whole-process loading ≤ 2× the `cat` floor (issue 2); the `cli` command ≤ 1.0× the
+ * Python loader, secret scanning included (issue 13).
  *
  * @module
  */
 import { loadCodebase } from "../lib/loader/mod.ts";
+import { findSecrets } from "../lib/loader/secrets/scan.ts";
+import { secretRules } from "../lib/loader/secrets/rules.ts";
+import { BINARY_PERMISSIONS, UNSTABLE_FLAGS } from "../scripts/compile.ts";
 
 /** One benchmark's printed result. */
 export interface BenchResult {
@@ -32,6 +48,8 @@ export interface BenchResult {
 export interface LoaderBenchOptions {
   /** Folder to load; a generated tree when absent. */
   folder?: string;
+  /** Path of the Python deeprepo's `codebase_loader.py`; its row is skipped when absent. */
+  pythonLoader?: string;
   /** Rounds per variant (median reported). @default {5} */
   runs?: number;
   /** Files in the generated tree. @default {10000} */
@@ -74,24 +92,37 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
     const list = new TextEncoder().encode(readPaths.map((p) => p + "\0").join(""));
     const cli = await pickCliCommand(folder);
     await Deno.writeTextFile(`${tiny}/main.ts`, "export {};\n");
+    const python = await pythonCommand(options.pythonLoader, folder);
+    const texts = snapshot.files.filter((f) => f.status === "included")
+      .map((f) => [f.path, snapshot.codebase[f.path]] as const);
 
     const times: Record<string, number[]> = {
       cat: [],
       "in-process": [],
+      "no-redact": [],
+      scan: [],
       process: [],
       cli: [],
+      "cli -A": [],
+      "cli old": [],
+      python: [],
       startup: [],
     };
     await timeCat(snapshot.root, list); // warm the page cache once
     for (let round = 1; round <= runs; round++) {
       log(`round ${round}/${runs}`);
       times.cat.push(await timeCat(snapshot.root, list));
-      times["in-process"].push(await timeInProcess(folder));
+      times["in-process"].push(await timeInProcess(folder, true));
+      times["no-redact"].push(await timeInProcess(folder, false));
+      times.scan.push(timeScan(texts));
       times.process.push(await timeProcess(["run", "-A", SELF, "--child", folder]));
       if (cli) {
         times.cli.push(await timeProcess(cli.args));
+        times["cli -A"].push(await timeProcess(withPermissions(cli.args, ["-A"])));
+        times["cli old"].push(await timeProcess(withPermissions(cli.args, OLD_PERMISSIONS)));
         times.startup.push(await timeProcess(cli.args.map((a) => a === folder ? tiny : a)));
       }
+      if (python.command) times.python.push(await timeCommand(python.command));
     }
 
     const cat = median(times.cat);
@@ -108,9 +139,22 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
       `${(ms / cat).toFixed(2)}× cat`;
     lines.push(row("cat", cat));
     lines.push(row("in-process", median(times["in-process"])));
+    lines.push(row("no-redact", median(times["no-redact"])) + "  (in-process, --no-redact)");
+    lines.push(
+      `scan        ${median(times.scan).toFixed(0).padStart(6)} ms  secret scan of the loaded ` +
+        `texts alone, in 256-file chunks as the loader scans them`,
+    );
     lines.push(row("process", median(times.process)));
+    const pythonMs = python.command ? median(times.python) : undefined;
     if (cli) {
-      lines.push(row("cli", median(times.cli)) + `  (${cli.label})`);
+      const versus = (ms: number) =>
+        pythonMs === undefined ? "" : `  ${(ms / pythonMs).toFixed(2)}× python`;
+      lines.push(row("cli", median(times.cli)) + versus(median(times.cli)) + `  (${cli.label})`);
+      lines.push(row("cli -A", median(times["cli -A"])) + versus(median(times["cli -A"])));
+      lines.push(
+        row("cli old", median(times["cli old"])) + versus(median(times["cli old"])) +
+          "  (previous permissions: --allow-sys=homedir,..., no --allow-ffi)",
+      );
       const startup = median(times.startup);
       lines.push(
         `cli start-up ${
@@ -121,9 +165,21 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
     } else {
       lines.push("cli         skipped: no `--dry-run --json` command ran successfully");
     }
+    if (pythonMs !== undefined) {
+      lines.push(row("python", pythonMs) + "  (deeprepo's Python loader, whole process)");
+    } else {
+      lines.push(`python      skipped: ${python.reason}`);
+    }
     const whole = cli ? median(times.cli) : median(times.process);
     const verdict = whole <= 2 * cat ? "met" : "NOT met";
     lines.push(`target ≤ 2.00× cat for the whole process (${cli ? "cli" : "process"}): ${verdict}`);
+    if (cli && pythonMs !== undefined) {
+      const ratio = median(times.cli) / pythonMs;
+      lines.push(
+        `target cli ≤ 1.00× python (secret scan included): ${ratio.toFixed(2)}× — ` +
+          (ratio <= 1 ? "met" : "NOT met"),
+      );
+    }
     return { name: "loader", lines };
   } finally {
     await Deno.remove(tiny, { recursive: true });
@@ -149,11 +205,76 @@ async function timeCat(root: string, list: Uint8Array): Promise<number> {
   return performance.now() - started;
 }
 
-async function timeInProcess(folder: string): Promise<number> {
+async function timeInProcess(folder: string, redact: boolean): Promise<number> {
   const started = performance.now();
-  const loaded = await loadCodebase(folder, { cwd: Deno.cwd() });
+  const loaded = await loadCodebase(folder, { cwd: Deno.cwd(), redact });
   await loaded.dispose();
   return performance.now() - started;
+}
+
+/** Times the secret scan of `files` in this thread, in chunks of 256 as the loader sends them. */
+function timeScan(files: readonly (readonly [string, string])[]): number {
+  const rules = secretRules();
+  const started = performance.now();
+  for (let i = 0; i < files.length; i += 256) {
+    const chunk = files.slice(i, i + 256);
+    findSecrets(chunk.map(([, t]) => t), chunk.map(([p]) => p), rules);
+  }
+  return performance.now() - started;
+}
+
+/** The permission flags in use before, which leave Deno's path canonicalisation on. */
+const OLD_PERMISSIONS = BINARY_PERMISSIONS
+  .filter((p) => p !== "--allow-ffi")
+  .map((p) => p === "--allow-sys" ? "--allow-sys=homedir,osRelease,hostname" : p);
+
+/** `deno run <flags> main.ts ...` with other permission flags. */
+function withPermissions(args: string[], flags: readonly string[]): string[] {
+  const main = args.indexOf(MAIN);
+  return ["run", ...UNSTABLE_FLAGS, ...flags, ...args.slice(main)];
+}
+
+/** The command that runs the Python loader on `folder`, or why it cannot run. */
+async function pythonCommand(
+  loader: string | undefined,
+  folder: string,
+): Promise<{ command?: string[]; reason?: string }> {
+  if (!loader) {
+    return {
+      reason: "set DEEPREPO_BENCH_PY_LOADER to deeprepo/codebase_loader.py of " +
+        "Leonwenhao/deeprepo at commit 558e69d",
+    };
+  }
+  try {
+    await Deno.stat(loader);
+  } catch {
+    return { reason: `DEEPREPO_BENCH_PY_LOADER=${loader} does not exist` };
+  }
+  const script = "import sys, json, importlib.util\n" +
+    "spec = importlib.util.spec_from_file_location('codebase_loader', sys.argv[1])\n" +
+    "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n" +
+    "print(json.dumps(m.load_codebase(sys.argv[2])['metadata']))\n";
+  const command = ["python3", "-c", script, loader, folder];
+  try {
+    await timeCommand(command);
+  } catch (error) {
+    return { reason: `python3 could not run the loader: ${(error as Error).message}` };
+  }
+  return { command };
+}
+
+/** Times any command, its output read and discarded. */
+async function timeCommand([program, ...args]: string[]): Promise<number> {
+  const started = performance.now();
+  const out = await new Deno.Command(program, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const ms = performance.now() - started;
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr).trim().slice(0, 300));
+  return ms;
 }
 
 /** Times a `deno` child process, its stdout read and discarded. */
@@ -176,14 +297,25 @@ async function timeProcess(args: string[]): Promise<number> {
 /** The first of `analyze`/`baseline` whose `--dry-run --json` succeeds on `folder`, if any. */
 async function pickCliCommand(folder: string): Promise<{ label: string; args: string[] } | null> {
   for (const command of ["analyze", "baseline"]) {
-    const args = ["run", "-A", MAIN, command, folder, "--dry-run", "--json"];
+    const args = [
+      "run",
+      ...UNSTABLE_FLAGS,
+      ...BINARY_PERMISSIONS,
+      MAIN,
+      command,
+      folder,
+      "--dry-run",
+      "--json",
+    ];
     const out = await new Deno.Command(Deno.execPath(), {
       args,
       stdin: "null",
       stdout: "null",
       stderr: "null",
     }).output().catch(() => null);
-    if (out?.success) return { label: `deeprepo ${command} --dry-run --json`, args };
+    if (out?.success) {
+      return { label: `deeprepo ${command} --dry-run --json, task permissions`, args };
+    }
   }
   return null;
 }
@@ -255,7 +387,8 @@ if (import.meta.main) {
     const runsAt = args.indexOf("--runs");
     const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : undefined;
     const result = await benchLoader({
-      folder: args[0],
+      folder: args[0] ?? Deno.env.get("DEEPREPO_BENCH_REPO"),
+      pythonLoader: Deno.env.get("DEEPREPO_BENCH_PY_LOADER"),
       runs,
       log: (line) => console.error(line),
     });

@@ -9,20 +9,24 @@
  *
  * @module
  */
-import type { ProviderPlugin } from "../lib/providers/types.ts";
+import type { ModelRules, ProviderPlugin } from "../lib/providers/types.ts";
 import { openAICompatibleClient, requestTimeout } from "./_openai_compatible.ts";
 
 const FREE = { input: 0, output: 0 };
 
+/** Local models: sampling parameters work; nothing else is assumed. */
+const LOCAL: ModelRules = { samplingParameters: true };
+
 const plugin: ProviderPlugin = {
   name: "ollama",
   models: [
-    { id: "qwen3-coder:30b", contextWindow: 262_144, pricing: FREE },
-    { id: "gpt-oss:20b", contextWindow: 131_072, pricing: FREE },
-    { id: "llama3.3:70b", contextWindow: 131_072, pricing: FREE },
+    { id: "qwen3-coder:30b", contextWindow: 262_144, pricing: FREE, rules: LOCAL },
+    { id: "gpt-oss:20b", contextWindow: 131_072, pricing: FREE, rules: LOCAL },
+    { id: "llama3.3:70b", contextWindow: 131_072, pricing: FREE, rules: LOCAL },
   ],
   defaults: { root: "qwen3-coder:30b", sub: "qwen3-coder:30b" },
   unlistedPricing: FREE,
+  unlistedRules: LOCAL,
   createClient(ctx) {
     return openAICompatibleClient({
       model: ctx.model,
@@ -30,6 +34,8 @@ const plugin: ProviderPlugin = {
       // The SDK wants a key; local servers ignore it.
       apiKey: "ollama",
       timeoutMs: requestTimeout(ctx.env),
+      rules: LOCAL,
+      provider: "ollama",
     });
   },
 };

@@ -1,8 +1,11 @@
 /**
  * Example deeprepo provider plugin: "acme", a made-up vendor whose API speaks OpenAI-style
- * Chat Completions. It uses plain `fetch` (no SDK) so every step a plugin owns is visible:
- * converting messages and tools, parsing replies and usage, streaming, and reporting HTTP
- * failures so deeprepo's retries can act on them.
+ * Chat Completions. It uses plain `fetch` (no SDK, no imports but types) so every step a plugin
+ * owns is visible and it loads in the compiled binary too: converting messages and tools,
+ * parsing replies and usage, streaming, normalizing stop reasons, passing the signal on, and
+ * reporting failures — HTTP errors, errors inside a 200 reply or stream, settings the user must
+ * fix — so deeprepo's retries act on them. (With the plugin kit, the same provider is
+ * `examples/plugins/nimbus_kit.ts`: 11 lines of code.)
  *
  * Try it:
  *   deeprepo plugins check examples/plugins/acme_chat.ts
@@ -44,21 +47,48 @@ const plugin: ProviderPlugin = {
   // Claim ids that are not listed (they run at $1.00/$1.00 with a warning unless
   // `unlistedPricing` says otherwise).
   handles: (model) => model.startsWith("acme-"),
+  // What unlisted ids accept (listed models may carry `rules` too). Without rules deeprepo
+  // assumes the least: no forced tool choice, no temperature, no effort.
+  unlistedRules: { forcedToolChoice: true },
   createClient(ctx) {
+    // No network here: only read and check settings. A thrown error is exit 2 naming it.
     const key = ctx.env("ACME_API_KEY");
     if (!key) throw new Error("ACME_API_KEY is not set (environment or .env)");
     const base = (ctx.env("ACME_BASE_URL") ?? "https://api.acme.example/v1").replace(/\/+$/, "");
+    if (!URL.canParse(base)) throw new Error(`ACME_BASE_URL is not a valid URL: ${base}`);
     return acmeClient(`${base}/chat/completions`, key, ctx.model);
   },
+  // For `deeprepo plugins check` and the kit's conformance suite: point ACME_BASE_URL at a
+  // loopback fake speaking this wire format ("openai": deeprepo's Chat Completions fake).
+  check: { fake: { baseUrlVariable: "ACME_BASE_URL", basePath: "/v1", render: "openai" } },
 };
 
 export default plugin;
 
-/** An HTTP failure that deeprepo's retry policy understands (`status` and `headers`). */
-class AcmeHttpError extends Error {
-  constructor(readonly status: number, readonly headers: Headers, message: string) {
+/**
+ * A failure deeprepo's retry policy understands: `status` (408/409/429/5xx are retried) and
+ * `headers` (`Retry-After`). A plugin may also set `retryable: true|false` (its decision wins)
+ * and `retryAfterMs`, or `kind: "config"` for a setting the user must fix (exit 2, no retry).
+ */
+class AcmeError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly headers?: Headers,
+    readonly retryable?: boolean,
+  ) {
     super(message);
   }
+}
+
+/**
+ * An error the API reported inside a 200 reply or stream (`{"error": {code, message}}`): throw
+ * it with the status it stands for (its code, else 502 so it is retried) — never return the
+ * empty or half answer instead.
+ */
+function errorInBody(error: Json): AcmeError {
+  const code = typeof error?.code === "number" && error.code >= 400 ? error.code : 502;
+  return new AcmeError(error?.message ?? "the API reported an error", code);
 }
 
 function acmeClient(url: string, key: string, model: string): ModelClient {
@@ -75,7 +105,7 @@ function acmeClient(url: string, key: string, model: string): ModelClient {
           type: "function",
           function: { name: t.name, description: t.description, parameters: t.inputSchema },
         }));
-        // deeprepo sets this on the last turns so the model submits its report.
+        // deeprepo sets this only for models whose rules say `forcedToolChoice`.
         if (req.toolChoice === "required") body.tool_choice = "required";
       }
       if (req.onText) {
@@ -85,7 +115,8 @@ function acmeClient(url: string, key: string, model: string): ModelClient {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
         body: JSON.stringify(body),
-        // Pass the signal on: Ctrl-C and timeouts must stop the request.
+        // Pass the signal on: Ctrl-C and timeouts then free the connection at once. (deeprepo
+        // abandons a call at its deadline or on Ctrl-C even if a plugin forgets.)
         signal: req.signal,
       });
       if (!res.ok) {
@@ -97,9 +128,15 @@ function acmeClient(url: string, key: string, model: string): ModelClient {
         } catch {
           // Not JSON: keep the text.
         }
-        throw new AcmeHttpError(res.status, res.headers, message);
+        throw new AcmeError(message, res.status, res.headers);
       }
-      return req.onText ? await readStream(res, req.onText) : fromWire(await res.json());
+      if (!req.onText) {
+        const json = await res.json();
+        if (json.error) throw errorInBody(json.error); // an error inside a 200
+        return fromWire(json);
+      }
+      // A vendor that cannot stream would call req.onText(text) once with the whole text.
+      return await readStream(res, req.onText);
     },
   };
 }
@@ -143,9 +180,22 @@ function toWire(system: string | undefined, messages: Message[]): unknown[] {
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
+/**
+ * Stop reasons as deeprepo knows them: `end`, `tool_use`, `max_tokens` (cut by the output limit:
+ * deeprepo tells the model its reply was cut), `refusal`, `pause`.
+ */
+const STOP: Record<string, string> = {
+  stop: "end",
+  tool_calls: "tool_use",
+  length: "max_tokens",
+  content_filter: "refusal",
+};
+
 /** A JSON reply → the normalized response. */
 function fromWire(json: Json): CompletionResponse {
-  const message = json.choices?.[0]?.message ?? {};
+  const message = json.choices?.[0]?.message;
+  // No message at all is an error in disguise: throw, never return an empty answer.
+  if (!message) throw new AcmeError("the API answered without a message", 502);
   return {
     text: message.content ?? "",
     toolCalls: (message.tool_calls ?? []).map((c: Json) => ({
@@ -154,21 +204,29 @@ function fromWire(json: Json): CompletionResponse {
       input: JSON.parse(c.function.arguments || "{}"),
     })),
     usage: usageOf(json.usage),
-    stopReason: json.choices?.[0]?.finish_reason ?? undefined,
+    stopReason: STOP[json.choices[0].finish_reason] ?? json.choices[0].finish_reason ?? undefined,
   };
 }
 
-/** `prompt_tokens` includes cached tokens; deeprepo's `inputTokens` must not. */
+/**
+ * `prompt_tokens` includes cached tokens; deeprepo's `inputTokens` must not. Every count must
+ * be a non-negative finite number (deeprepo rejects the reply otherwise).
+ */
 function usageOf(u: Json): Usage {
-  const cached = u?.prompt_tokens_details?.cached_tokens ?? 0;
+  const n = (v: unknown) => (typeof v === "number" && v > 0 && Number.isFinite(v) ? v : 0);
+  const cached = n(u?.prompt_tokens_details?.cached_tokens);
   return {
-    inputTokens: (u?.prompt_tokens ?? 0) - cached,
-    outputTokens: u?.completion_tokens ?? 0,
+    inputTokens: Math.max(0, n(u?.prompt_tokens) - cached),
+    outputTokens: n(u?.completion_tokens),
     cacheReadTokens: cached,
   };
 }
 
-/** Reads an SSE stream, passing text to `onText`, and returns the assembled response. */
+/**
+ * Reads an SSE stream, passing text to `onText`, and returns the assembled response. A stream
+ * that fails after text was shown must throw too: deeprepo retries the call and streams the new
+ * reply from its start.
+ */
 async function readStream(
   res: Response,
   onText: (chunk: string) => void,
@@ -187,6 +245,7 @@ async function readStream(
       const data = event.split("\n").find((l) => l.startsWith("data: "))?.slice(6);
       if (!data || data === "[DONE]") continue;
       const chunk = JSON.parse(data);
+      if (chunk.error) throw errorInBody(chunk.error); // an error inside the stream
       if (chunk.usage) usage = usageOf(chunk.usage);
       const choice = chunk.choices?.[0];
       if (!choice) continue;
@@ -200,7 +259,7 @@ async function readStream(
         call.name += d.function?.name ?? "";
         call.args += d.function?.arguments ?? "";
       }
-      stopReason = choice.finish_reason ?? stopReason;
+      if (choice.finish_reason) stopReason = STOP[choice.finish_reason] ?? choice.finish_reason;
     }
   }
   const toolCalls = calls.map((c) => ({

@@ -40,6 +40,9 @@ export interface CompareColumn {
   complete: boolean | null;
   /** RLM only: whether `--max-cost` ended the run early (null without a budget or metrics). */
   budget_stopped: boolean | null;
+  /** Citations in the report: checked, and verified or corrected (null without metrics). */
+  citations_total: number | null;
+  citations_verified: number | null;
   report: string | null;
 }
 
@@ -117,8 +120,17 @@ export function rlmColumn(side: CompareSide): CompareColumn {
     budget_stopped: typeof m?.budget === "number" && typeof m.budget_stopped === "boolean"
       ? m.budget_stopped
       : null,
+    ...citationColumns(m),
     report: side.report ?? null,
   };
+}
+
+function citationColumns(m: Record<string, unknown> | undefined) {
+  const total = num(m, "citations_total");
+  const good = total === null
+    ? null
+    : (num(m, "citations_verified") ?? 0) + (num(m, "citations_corrected") ?? 0);
+  return { citations_total: total, citations_verified: good };
 }
 
 /**
@@ -147,6 +159,7 @@ export function baselineColumn(side: CompareSide): CompareColumn {
     elapsed_seconds: num(m, "elapsed_seconds"),
     complete: typeof m?.complete === "boolean" ? m.complete : null,
     budget_stopped: null,
+    ...citationColumns(m),
     report: side.report ?? null,
   };
 }
@@ -166,6 +179,11 @@ function tokens(c: CompareColumn): string {
   const write = c.root_cache_write_tokens ?? 0;
   if (read || write) text += ` (+ cache read ${int(read)}, write ${int(write)})`;
   return text;
+}
+
+function citations(c: CompareColumn): string {
+  if (c.citations_total === null) return dash;
+  return `${c.citations_verified}/${c.citations_total}`;
 }
 
 function covered(c: CompareColumn, how: string): string {
@@ -197,6 +215,7 @@ export function renderCompareTable(table: CompareJson): string[] {
     ["turns", int(r.turns), int(b.turns)],
     ["files covered", covered(r, "dispatched"), covered(b, "included")],
     ["files excluded", dash, int(b.files_excluded)],
+    ["citations verified", citations(r), citations(b)],
     [
       "analysis length",
       r.analysis_chars === null ? dash : `${int(r.analysis_chars)} chars`,

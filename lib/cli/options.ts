@@ -30,6 +30,9 @@ export interface CommonOptions {
   subEffort?: Effort;
 }
 
+/** `--format`: which report files to write besides metrics (the `.md` is always written). */
+export type ReportFormat = "md" | "html" | "both";
+
 /** `deeprepo analyze`. */
 export interface AnalyzeOptions extends CommonOptions {
   maxTurns: number;
@@ -38,6 +41,10 @@ export interface AnalyzeOptions extends CommonOptions {
   execTimeoutSeconds: number;
   /** False with `--no-prompt-cache`. */
   promptCache: boolean;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
+  /** `--since <metrics.json|report.md|latest>`: update an earlier analysis. */
+  since?: string;
   dryRun: boolean;
   json: boolean;
 }
@@ -45,6 +52,8 @@ export interface AnalyzeOptions extends CommonOptions {
 /** `deeprepo baseline`. */
 export interface BaselineOptions extends CommonOptions {
   maxChars: number;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   dryRun: boolean;
   json: boolean;
 }
@@ -58,6 +67,8 @@ export interface CompareOptions extends CommonOptions {
   promptCache: boolean;
   baselineModel: string;
   maxChars: number;
+  /** `--format`. @default "both" */
+  format?: ReportFormat;
   json: boolean;
 }
 

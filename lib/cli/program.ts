@@ -17,6 +17,7 @@ import type {
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
+  ReportFormat,
   StatusOptions,
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
@@ -183,6 +184,16 @@ function addRunOptions(cmd: Command): Command {
     .option("--no-prompt-cache", "send the root conversation without prompt-cache breakpoints");
 }
 
+const REPORT_FORMATS = ["md", "html", "both"] as const;
+
+/** `--format md|html|both`: the HTML report beside the Markdown one (always written). */
+function formatOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option("--format <format>", "md, or also a self-contained HTML report (html, both)")
+      .choices(REPORT_FORMATS).default("both"),
+  );
+}
+
 function maxCharsOption(cmd: Command): Command {
   return cmd.option(
     "--max-chars <n>",
@@ -289,11 +300,16 @@ export function buildProgram(
       outputError: () => {},
     });
 
-  addRunOptions(addCommonOptions(
+  formatOption(addRunOptions(addCommonOptions(
     program.command("analyze")
       .description("RLM analysis: root model + sandboxed REPL + sub-models")
       .argument("<source>", "local folder or git URL"),
-  ))
+  )))
+    .option(
+      "--since <run>",
+      "update an earlier analysis (latest, or its report .md or metrics .json)",
+      nonEmpty,
+    )
     .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
     .option("--json", "with --dry-run: print one JSON object")
     .action((source: string, raw: Raw) => {
@@ -303,17 +319,21 @@ export function buildProgram(
         options: {
           ...common(source, raw, cwd, DEFAULTS.rootModel),
           ...runOptions(raw),
+          format: raw.format as ReportFormat,
+          ...(raw.since === undefined ? {} : {
+            since: raw.since === "latest" ? "latest" : resolvePath(cwd, raw.since as string),
+          }),
           dryRun: raw.dryRun === true,
           json: raw.json === true,
         },
       });
     });
 
-  maxCharsOption(addCommonOptions(
+  formatOption(maxCharsOption(addCommonOptions(
     program.command("baseline")
       .description("one call to one model with as much code as fits (the yardstick)")
       .argument("<source>", "local folder or git URL"),
-  ))
+  )))
     .option("--dry-run", "load the codebase and print what would be sent and its estimated cost")
     .option("--json", "with --dry-run: print one JSON object")
     .action((source: string, raw: Raw) => {
@@ -323,17 +343,18 @@ export function buildProgram(
         options: {
           ...common(source, raw, cwd, DEFAULTS.rootModel),
           maxChars: raw.maxChars as number,
+          format: raw.format as ReportFormat,
           dryRun: raw.dryRun === true,
           json: raw.json === true,
         },
       });
     });
 
-  maxCharsOption(addRunOptions(addCommonOptions(
+  formatOption(maxCharsOption(addRunOptions(addCommonOptions(
     program.command("compare")
       .description("analyze and baseline on one checkout, with a side-by-side table")
       .argument("<source>", "local folder or git URL"),
-  )))
+  ))))
     .option(
       "--baseline-model <model>",
       `model for the baseline side (default: "${DEFAULTS.baselineModel}")`,
@@ -348,6 +369,7 @@ export function buildProgram(
           ...runOptions(raw),
           baselineModel: (raw.baselineModel as string | undefined) ?? DEFAULTS.baselineModel,
           maxChars: raw.maxChars as number,
+          format: raw.format as ReportFormat,
           json: raw.json === true,
         },
       });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { CliContext } from "./context.ts";
-import { loadRegistry, type Registry } from "../providers/mod.ts";
+import { loadRegistry, provideToSelfContained, type Registry } from "../providers/mod.ts";
 import { UsageError } from "../errors.ts";
 
 /**
@@ -21,6 +21,7 @@ export async function loadCommandRegistry(
   ctx: Pick<CliContext, "cwd" | "env">,
   plugins: string[],
 ): Promise<Registry> {
+  provideKit();
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins });
   const asked = new Set(plugins);
   const failed = registry.errors.filter((e) => asked.has(e.specifier));
@@ -29,4 +30,16 @@ export async function loadCommandRegistry(
     throw new UsageError(`--plugin: ${failed[0].message}${more}`);
   }
   return registry;
+}
+
+let kitProvided = false;
+
+/**
+ * In a compiled binary, self-contained plugins may import the plugin kit (by path or URL): they
+ * get the binary's own copy, loaded only when a plugin asks for it (docs/PLUGINS.md).
+ */
+export function provideKit(): void {
+  if (kitProvided) return;
+  kitProvided = true;
+  provideToSelfContained(/(^|\/)lib\/plugin_kit\/mod\.ts$/, () => import("../plugin_kit/mod.ts"));
 }

@@ -81,6 +81,7 @@ export function failRun(run: RunState, e: unknown): void {
  * @param promptCache Whether the request asks for prompt caching. @default true
  * @param rootRules The root model's rules: a model that thinks is projected with thinking
  *   tokens on top of its output.
+ * @param update The `--since` brief, when the run updates an earlier report.
  * @returns Dollars.
  */
 export function minimumBudgetUsd(
@@ -88,6 +89,7 @@ export function minimumBudgetUsd(
   rootCost: CostFn,
   promptCache = true,
   rootRules?: ModelRules,
+  update?: string,
 ): number {
   const ledger = new SpendLedger({
     rootCost,
@@ -95,6 +97,7 @@ export function minimumBudgetUsd(
     rootThinks: thinks(rulesOf(rootRules)),
   });
   const chars = FIXED_PROMPT_CHARS +
-    firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)).length;
+    firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase), update)
+      .length;
   return 2 * ledger.projectRoot(chars, promptCache);
 }

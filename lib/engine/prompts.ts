@@ -213,7 +213,9 @@ export function firstUserMessage(
   metadata: RepoMetadata,
   fileTree: string,
   paths?: string[],
+  update?: string,
 ): string {
+  const brief = update ? `\n\n${update}` : "";
   return `Analyze this repository and write a development report.
 
 ## Repository metadata
@@ -224,7 +226,7 @@ ${paths ? treeForPrompt(fileTree, paths) : fileTree}
 
 ## Task
 The full contents are in the REPL's codebase object. Explore with execute_code, send the files
-to sub-models with llm_batch, and submit the report with set_answer.`;
+to sub-models with llm_batch, and submit the report with set_answer.${brief}`;
 }
 
 /** Facts for the status line sent before each root turn. */

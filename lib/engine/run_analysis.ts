@@ -73,10 +73,12 @@ async function playTurns(run: RunState): Promise<void> {
 function resultOf(run: RunState): AnalysisResult {
   const { stopReason, error, dispatcher, coverage } = run;
   const complete = stopReason === "answer";
-  const report = complete ? run.answer.content : salvageReport({
+  const cut = run.answer.truncatedChars ?? 0;
+  const answer = cut > 0 ? run.answer.content + truncationNote(cut) : run.answer.content;
+  const report = complete ? answer : salvageReport({
     reason: stopReason,
     error,
-    answerContent: run.answer.content,
+    answerContent: answer,
     records: dispatcher.records,
     lastModelText: run.lastModelText,
     covered: coverage.covered.size,
@@ -88,6 +90,7 @@ function resultOf(run: RunState): AnalysisResult {
     error,
     failure: run.failure,
     report,
+    answerTruncatedChars: cut,
     turns: run.turns,
     subRecords: dispatcher.records,
     subStats: dispatcher.stats,
@@ -96,4 +99,10 @@ function resultOf(run: RunState): AnalysisResult {
     budgetStopped: run.budgetStopped,
     elapsedMs: run.now() - run.started,
   };
+}
+
+/** The line a report cut for size ends with. */
+function truncationNote(cut: number): string {
+  return `\n\n> **deeprepo:** this answer was cut for size: the REPL returns at most 8,000,000 ` +
+    `characters of \`answer.content\`, and ${cut} more characters were dropped.\n`;
 }

@@ -78,7 +78,7 @@ export class RunState {
   /** What the next user message carries before its status line. */
   pending: Part[];
   /** The REPL's `answer` as last seen (an empty submit never replaces it). */
-  answer = { content: "", ready: false };
+  answer: ExecResult["answer"] = { content: "", ready: false };
   stopReason: StopReason = "max_turns";
   error?: string;
   failure?: unknown;
@@ -135,7 +135,12 @@ export class RunState {
     });
     this.pending = [{
       type: "text",
-      text: firstUserMessage(snapshot.metadata, snapshot.fileTree, Object.keys(snapshot.codebase)),
+      text: firstUserMessage(
+        snapshot.metadata,
+        snapshot.fileTree,
+        Object.keys(snapshot.codebase),
+        input.update,
+      ),
     }];
   }
 

@@ -120,10 +120,12 @@ export class SpendLedger {
    * @param outputTokens Output to assume. @default the largest seen, or the first-call guess
    */
   projectSub(chars: number, outputTokens?: number): number {
-    const guess = DEFAULT_SUB_OUTPUT + (this.#opts.subThinks ? THINKING_ASSUMED.sub : 0);
+    const thinks = this.#opts.subThinks;
+    const guess = DEFAULT_SUB_OUTPUT + (thinks ? THINKING_ASSUMED.sub : 0);
+    const seen = thinks ? Math.max(this.sub.maxOutputTokens, guess) : this.sub.maxOutputTokens;
     return this.#opts.subCost({
       inputTokens: estimateTokens(chars),
-      outputTokens: outputTokens ?? (this.sub.maxOutputTokens || guess),
+      outputTokens: outputTokens ?? (seen || guess),
     });
   }
 
@@ -139,8 +141,12 @@ export class SpendLedger {
   projectRoot(newChars: number, promptCache: boolean): number {
     const fresh = estimateTokens(newChars);
     const prefix = this.#lastRootPromptTokens + this.root.maxOutputTokens;
-    const guess = DEFAULT_ROOT_OUTPUT + (this.#opts.rootThinks ? THINKING_ASSUMED.root : 0);
-    const outputTokens = this.root.maxOutputTokens || guess;
+    // A model that thinks varies a lot from turn to turn: never project below the assumption.
+    const thinks = this.#opts.rootThinks;
+    const guess = DEFAULT_ROOT_OUTPUT + (thinks ? THINKING_ASSUMED.root : 0);
+    const outputTokens = thinks
+      ? Math.max(this.root.maxOutputTokens, guess)
+      : this.root.maxOutputTokens || guess;
     // With caching on, the new text is written to the cache (at the write price) and the
     // earlier prefix is read from it; the very first turn writes everything.
     const usage: Usage = promptCache

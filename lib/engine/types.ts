@@ -86,6 +86,11 @@ export interface AnalysisInput {
   effort?: Effort;
   /** `--sub-effort`: sent to the sub-model when its rules list the level. */
   subEffort?: Effort;
+  /**
+   * `--since`: the earlier report and what changed since, appended to the first message so the
+   * model updates that report instead of starting over (see `lib/freshness/update_brief.ts`).
+   */
+  update?: string;
 }
 
 /** The live state shown by the progress line. */
@@ -194,6 +199,8 @@ export interface AnalysisResult {
   failure?: unknown;
   /** The report: the model's answer, or a salvaged partial report. */
   report: string;
+  /** Characters cut from the end of the answer for size (the REPL returns 8,000,000). */
+  answerTruncatedChars: number;
   turns: TurnRecord[];
   subRecords: SubCallRecord[];
   subStats: SubStats;

@@ -10,7 +10,7 @@
 import { costOf } from "../providers/mod.ts";
 import type { Usage } from "../providers/mod.ts";
 import { ANALYZE_ASSUMPTIONS as A } from "./assumptions.ts";
-import { type EstimateModel, type Range, roundUsd } from "./range.ts";
+import { type EstimateModel, estimateThinks, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
 import { formatInt } from "../format.ts";
 
@@ -90,10 +90,12 @@ export function estimateAnalyze(input: AnalyzeEstimateInput): AnalyzeEstimate {
   const high = rootTurns(prefixTokens, turnsHigh, input.root);
 
   const contentTokens = input.contents.reduce((n, c) => n + input.subCounter.count(c), 0);
+  const subThinking = estimateThinks(input.sub) ? A.subThinkingPerCall : 0;
   const subCase = (coverage: number) => {
+    const calls = Math.ceil(input.contents.length * coverage);
     const usage: Usage = {
       inputTokens: Math.round(contentTokens * coverage * A.subPromptOverhead),
-      outputTokens: Math.round(contentTokens * coverage * A.subOutputRatio),
+      outputTokens: Math.round(contentTokens * coverage * A.subOutputRatio) + calls * subThinking,
     };
     return { usage, cost: costOf(usage, input.sub.pricing) };
   };
@@ -133,7 +135,8 @@ export function rootTurns(prefix: number, turns: number, model: EstimateModel): 
   const growth = A.rootOutputPerTurn + A.toolResultPerTurn;
   // Call t (1-based) sends prefix + (t - 1) turns of history.
   const inputTokens = turns * prefix + growth * (turns * (turns - 1)) / 2;
-  const outputTokens = turns * A.rootOutputPerTurn + A.finalReportTokens;
+  const thinking = estimateThinks(model) ? turns * A.rootThinkingPerTurn : 0;
+  const outputTokens = turns * A.rootOutputPerTurn + A.finalReportTokens + thinking;
   // With caching, every token of history is written once and read on each later call.
   const cacheWriteTokens = prefix + growth * (turns - 1);
   const cacheReadTokens = inputTokens - cacheWriteTokens;
@@ -174,6 +177,16 @@ function analyzeAssumptionLines(
     `${A.subOutputRatio}; sub-model cache hits would lower it`,
     `tokens: root by ${input.rootCounter.name}, sub by ${input.subCounter.name}`,
   ];
+  const thinkers = [
+    estimateThinks(input.root) ? `root ~${fmt(A.rootThinkingPerTurn)} per turn` : "",
+    estimateThinks(input.sub) ? `sub ~${fmt(A.subThinkingPerCall)} per call (one per file)` : "",
+  ].filter(Boolean);
+  if (thinkers.length > 0) {
+    lines.push(
+      `thinking: ${thinkers.join(", ")} thinking tokens assumed, billed as output ` +
+        "(the models think; real use varies with the task and --effort)",
+    );
+  }
   for (const [side, model] of [["root", input.root], ["sub", input.sub]] as const) {
     if (!model.pricingKnown) {
       lines.push(`${side}: no listed price for ${model.label}; $1.00/$1.00 per 1M tokens assumed`);

@@ -28,12 +28,21 @@ export const ANALYZE_ASSUMPTIONS = {
   subCoverageLow: 0.5,
   /** Share of the loaded content the root dispatches, high end (every file once). */
   subCoverageHigh: 1.0,
+  /**
+   * Thinking tokens per root turn of a model that thinks (rules `budget`/`adaptive`), billed as
+   * output. The engine projects `--max-cost` with the same figure before its first reply.
+   */
+  rootThinkingPerTurn: 4_096,
+  /** Thinking tokens per sub-model call of a model that thinks (one call per file dispatched). */
+  subThinkingPerCall: 1_024,
 } as const;
 
 /** Assumptions of the baseline estimate. */
 export const BASELINE_ASSUMPTIONS = {
   /** A typical single-call report (the benchmark: 3,633 tokens). */
   typicalOutputTokens: 4_000,
+  /** Thinking tokens of a model that thinks, on top of the typical report (billed as output). */
+  typicalThinkingTokens: 4_096,
   /** The call's output limit. */
   maxOutputTokens: 16_384,
   /**

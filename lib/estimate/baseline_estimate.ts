@@ -6,7 +6,7 @@
  */
 import { costOf } from "../providers/mod.ts";
 import { BASELINE_ASSUMPTIONS as B } from "./assumptions.ts";
-import { type EstimateModel, type Range, roundUsd } from "./range.ts";
+import { type EstimateModel, estimateThinks, type Range, roundUsd } from "./range.ts";
 import type { TokenCounter } from "./tokens.ts";
 import { formatInt } from "../format.ts";
 
@@ -63,12 +63,14 @@ export function estimateBaseline(input: BaselineEstimateInput): BaselineEstimate
   const price = (outputTokens: number) =>
     costOf({ inputTokens, outputTokens }, input.model.pricing);
   const limit = baselineOutputLimit(input);
-  const low = Math.min(B.typicalOutputTokens, limit.maxTokens);
+  const thinking = estimateThinks(input.model) ? B.typicalThinkingTokens : 0;
+  const low = Math.min(B.typicalOutputTokens + thinking, limit.maxTokens);
   const assumptions = [
     `input: system prompt + user message, counted by ${input.counter.name}` +
     (input.counter.exact ? "" : " (an approximation: the provider's count will differ a little)"),
-    `output: ${fmt(low)} tokens (low, a typical report) to ` +
-    `${fmt(limit.maxTokens)} (high, the output limit)`,
+    `output: ${fmt(low)} tokens (low, a typical report` +
+    (thinking ? ` with ~${fmt(thinking)} thinking tokens, billed as output` : "") +
+    `) to ${fmt(limit.maxTokens)} (high, the output limit, thinking included)`,
   ];
   const fitsContext = input.contextWindow ? limit.fits : null;
   if (limit.maxTokens < B.maxOutputTokens && limit.fits) {

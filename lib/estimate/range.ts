@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Pricing } from "../providers/mod.ts";
+import type { ModelRules, Pricing } from "../providers/mod.ts";
 
 /** A low and a high figure. */
 export interface Range {
@@ -19,6 +19,14 @@ export interface EstimateModel {
   pricing: Pricing;
   /** False when the plugin listed no price and the $1/$1 fallback applies. */
   pricingKnown: boolean;
+  /** The model's rules; a model that thinks (`budget`/`adaptive`) is estimated with thinking. */
+  rules?: ModelRules;
+}
+
+/** Whether an estimate counts thinking tokens for the model. */
+export function estimateThinks(model: EstimateModel): boolean {
+  const thinking = model.rules?.thinking;
+  return thinking === "budget" || thinking === "adaptive";
 }
 
 /** Rounds a dollar figure to 1/10,000 of a cent for stable JSON. */

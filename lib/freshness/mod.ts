@@ -29,3 +29,10 @@ export {
   freshnessStatus,
   refreshEstimateUsd,
 } from "./status.ts";
+export {
+  MAX_LISTED_PATHS,
+  MAX_PREVIOUS_REPORT_CHARS,
+  numstat,
+  updateBrief,
+} from "./update_brief.ts";
+export { type PreparedUpdate, prepareUpdate, sinceMetrics } from "./since.ts";

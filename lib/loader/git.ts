@@ -54,24 +54,45 @@ export function redactUrl(url: string): string {
 
 /**
  * Temporary clones that exist right now. If the process exits before they are disposed of (a
- * second Ctrl-C calls `Deno.exit` at once), the `unload` listener removes them synchronously.
+ * second Ctrl-C calls `Deno.exit` at once), the `unload` listener removes them synchronously;
+ * SIGTERM and SIGHUP (a `kill`, a closed terminal), which end a process without `unload`, are
+ * caught for the same purpose.
  */
 const liveClones = new Set<string>();
-let unloadListening = false;
+let cleanupInstalled = false;
+
+/** Removes every live clone, synchronously (on the way out of the process). */
+function removeLiveClonesSync(): void {
+  for (const clone of liveClones) {
+    try {
+      Deno.removeSync(clone, { recursive: true });
+    } catch {
+      // Already gone, or git is still writing into it: nothing more can be done on the way out.
+    }
+  }
+  liveClones.clear();
+}
+
+/** Exit statuses a shell reports for a process ended by these signals (128 + number). */
+const TERMINATING_SIGNALS = { SIGTERM: 143, SIGHUP: 129 } as const;
 
 function trackClone(dir: string): void {
   liveClones.add(dir);
-  if (unloadListening) return;
-  unloadListening = true;
-  globalThis.addEventListener("unload", () => {
-    for (const clone of liveClones) {
-      try {
-        Deno.removeSync(clone, { recursive: true });
-      } catch {
-        // Already gone, or git is still writing into it: nothing more can be done on the way out.
-      }
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  globalThis.addEventListener("unload", removeLiveClonesSync);
+  for (const [signal, status] of Object.entries(TERMINATING_SIGNALS)) {
+    try {
+      // Listening replaces the default action (ending the process), so the listener ends it
+      // itself, with the status the signal would have given: the one exit outside lib/cli.
+      Deno.addSignalListener(signal as Deno.Signal, () => {
+        removeLiveClonesSync();
+        Deno.exit(status);
+      });
+    } catch {
+      // Windows knows neither signal; its console close is not catchable here.
     }
-  });
+  }
 }
 
 /** Options of {@linkcode cloneRepository}. */

@@ -6,6 +6,12 @@
  */
 import type { PluginSource } from "./sources.ts";
 
+/**
+ * The day the built-in plugins' prices, limits and model rules were last checked against the
+ * providers' published pages (see docs/MODELS.md, which a test keeps equal to the tables).
+ */
+export const MODEL_TABLE_CHECKED = "2026-12-05";
+
 /** The built-in plugins in listing order. */
 export const BUILTIN_PLUGINS: PluginSource[] = [
   {

@@ -125,17 +125,22 @@ async function attempt(
   );
   const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
   let settled = false;
-  const onText = req.onText && ((chunk: string) => {
-    // An abandoned call's late chunks must not reach the screen.
-    if (!settled) req.onText!(chunk);
-  });
+  // An abandoned call's late chunks must not reach the screen.
+  const guard = (fn?: (chunk: string) => void) =>
+    fn && ((chunk: string) => {
+      if (!settled) fn(chunk);
+    });
+  const onText = guard(req.onText);
+  const onThinking = guard(req.onThinking);
   let stop = () => {};
   const stopped = new Promise<never>((_, reject) => {
     stop = () => reject(outer?.aborted ? outer.reason : deadline.signal.reason);
     signal.addEventListener("abort", stop, { once: true });
   });
   try {
-    const call = Promise.resolve().then(() => inner.complete({ ...req, signal, onText }));
+    const call = Promise.resolve().then(() =>
+      inner.complete({ ...req, signal, onText, onThinking })
+    );
     // An abandoned call may still fail later; that is no longer anyone's concern.
     call.catch(() => {});
     const response = await Promise.race([call, stopped]);

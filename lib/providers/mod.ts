@@ -23,6 +23,7 @@ export {
 } from "./registry.ts";
 export type { RetryInfo } from "./client.ts";
 export { costOf, pricesFor, UNKNOWN_PRICING } from "./pricing.ts";
+export { MODEL_TABLE_CHECKED } from "./builtins.ts";
 export {
   CONSERVATIVE_RULES,
   EFFORT_LEVELS,
@@ -33,3 +34,11 @@ export {
 export { checkPluginModule, checkPluginShape, loadErrorMessage } from "./shape.ts";
 export { importUrl } from "./sources.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
+export { type RequestTimeoutError, wrapClient, type WrapOptions } from "./client.ts";
+export {
+  checkResponse,
+  CUT_OFF_STOP_REASONS,
+  InvalidResponseError,
+  KNOWN_STOP_REASONS,
+} from "./response_check.ts";
+export { importPlugin, provideToSelfContained } from "./self_contained.ts";

@@ -121,6 +121,9 @@ export function checkResponse(value: unknown, plugin: string): CompletionRespons
   if (stop !== undefined && (typeof stop !== "string" || !stop)) {
     throw bad(`stopReason must be a non-empty string when present, got ${show(stop)}`);
   }
+  if (stop === "error") {
+    throw bad('stopReason "error" means the API failed mid-reply; the plugin must throw instead');
+  }
   const parts = (r.parts as unknown[] | undefined) ?? [];
   if (!r.text && toolCalls.length === 0 && parts.length === 0 && !EMPTY_ALLOWED.has(stop ?? "")) {
     throw bad(

@@ -6,13 +6,31 @@
  * instead: its source is read (or fetched), its TypeScript types are stripped and its ES module
  * syntax turned into CommonJS by sucrase, and it is evaluated as a function. That works for a
  * self-contained plugin — imports of types only (they are erased), HTTP through `fetch` — which is
- * what docs/PLUGINS.md's example is. A plugin that imports code (an SDK, a helper file) fails with
- * a message saying so; run deeprepo with `deno run` or `deno install` to use such plugins.
+ * what docs/PLUGINS.md's example is. The one code import allowed is the plugin kit
+ * (`.../lib/plugin_kit/mod.ts`, by path or URL): the binary hands over its own embedded copy
+ * (see {@linkcode provideToSelfContained}). A
+ * plugin that imports other code (an SDK, a helper file) fails with a message saying so; run
+ * deeprepo with `deno run` or `deno install` to use such plugins.
  *
  * A plugin is trusted code in either form: it runs with deeprepo's own permissions.
  *
  * @module
  */
+
+/** Modules the binary hands to self-contained plugins instead of refusing their import. */
+const provided: { pattern: RegExp; load(): Promise<unknown> }[] = [];
+
+/**
+ * Lets self-contained plugins import a module of the binary: an import whose specifier matches
+ * `pattern` gets `load()`'s module (the CLI provides the plugin kit this way; the providers
+ * layer cannot import the kit itself, which depends on it).
+ *
+ * @param pattern Matches the specifiers, e.g. `/(^|\/)lib\/plugin_kit\/mod\.ts$/`.
+ * @param load Imports the module.
+ */
+export function provideToSelfContained(pattern: RegExp, load: () => Promise<unknown>): void {
+  provided.push({ pattern, load });
+}
 
 /** True inside a `deno compile` binary. */
 export function isStandalone(): boolean {
@@ -44,7 +62,14 @@ export async function importSelfContained(url: string): Promise<Record<string, u
     filePath: parsed.pathname,
   });
   const module = { exports: {} as Record<string, unknown> };
+  const wanted = [...code.matchAll(/\brequire\((["'])(.*?)\1\)/g)].map((m) => m[2]);
+  const modules = new Map<string, unknown>();
+  for (const name of wanted) {
+    const source = provided.find((p) => p.pattern.test(name));
+    if (source) modules.set(name, await source.load());
+  }
   const require = (name: string) => {
+    if (modules.has(name)) return modules.get(name);
     throw new Error(
       `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
         "(type-only imports and fetch are fine); run deeprepo with `deno run` or " +

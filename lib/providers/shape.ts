@@ -55,6 +55,7 @@ export function checkPluginShape(value: unknown): string[] {
     problems.push(...checkPricing(p.unlistedPricing, "unlistedPricing"));
   }
   problems.push(...checkRulesShape(p.unlistedRules, "unlistedRules"));
+  problems.push(...checkCheckSettings(p.check));
   const names = new Set<string>();
   if (!Array.isArray(p.models)) {
     problems.push(`field models must be an array, got ${kind(p.models)}`);
@@ -152,6 +153,39 @@ export function loadErrorMessage(error: unknown): string {
   const first = lines[0] ?? "unknown error";
   const at = lines.slice(1).findLast((l) => /^at \S+:\d+:\d+$/.test(l));
   return at && !first.includes(at.slice(3)) ? `${first} ${at}` : first;
+}
+
+/** The optional `check` field: a sample environment and a fake adapter. */
+function checkCheckSettings(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!isObject(value)) return [`field check must be an object when present, got ${kind(value)}`];
+  const problems: string[] = [];
+  const c = value as Record<string, unknown>;
+  if (c.sampleEnv !== undefined) {
+    const env = c.sampleEnv as Record<string, unknown>;
+    if (!isObject(env) || Object.values(env).some((v) => typeof v !== "string")) {
+      problems.push("field check.sampleEnv must be an object of strings");
+    }
+  }
+  if (c.fake !== undefined) {
+    const f = c.fake as Record<string, unknown>;
+    if (!isObject(f)) {
+      problems.push(`field check.fake must be an object, got ${kind(f)}`);
+    } else {
+      if (typeof f.baseUrlVariable !== "string" || !f.baseUrlVariable) {
+        problems.push("field check.fake.baseUrlVariable must be a non-empty string");
+      }
+      if (f.basePath !== undefined && typeof f.basePath !== "string") {
+        problems.push("field check.fake.basePath must be a string when present");
+      }
+      if (f.render !== "openai" && typeof f.render !== "function") {
+        problems.push(
+          `field check.fake.render must be "openai" or a function, got ${kind(f.render)}`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 function checkPricing(value: unknown, at: string): string[] {

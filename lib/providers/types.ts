@@ -109,6 +109,60 @@ export interface ProviderPlugin {
    * Without it (and for fields it leaves out) conservative defaults apply.
    */
   unlistedRules?: ModelRules;
+  /**
+   * Extension to v1 (optional): how `deeprepo plugins check` exercises this plugin offline — a
+   * sample environment, and a loopback fake of its wire format for a scripted conversation.
+   */
+  check?: PluginCheckSettings;
+}
+
+/** What `deeprepo plugins check` (and the plugin kit's conformance suite) may use. */
+export interface PluginCheckSettings {
+  /**
+   * Variables for the check instead of generated placeholders, e.g.
+   * `{ ACME_BASE_URL: "https://api.acme.example/v1", ACME_API_KEY: "sk-test" }`.
+   */
+  sampleEnv?: Record<string, string>;
+  /** A loopback fake the scripted conversation runs against. */
+  fake?: FakeAdapter;
+}
+
+/** One scripted reply, protocol-neutral; a {@linkcode FakeAdapter} renders it. */
+export interface ScriptedReply {
+  text: string;
+  toolCalls: ToolCall[];
+  /** Normalized: `end`, `tool_use` or `max_tokens`. */
+  stopReason: "end" | "tool_use" | "max_tokens";
+  usage: { inputTokens: number; outputTokens: number; cacheReadTokens?: number };
+  /** Instead of a reply: an error. `inBody` puts it inside a 200 reply (or a stream). */
+  error?: { status: number; message: string; retryAfterMs?: number; inBody?: boolean };
+}
+
+/**
+ * A fake of a plugin's wire format on loopback. The check starts a server on `127.0.0.1`, sets
+ * `baseUrlVariable` to its URL (plus `basePath`) and answers each request with the next
+ * scripted reply, rendered by `render` — or, with `"openai"`, by deeprepo's own
+ * OpenAI-compatible renderer (Chat Completions JSON and SSE).
+ */
+export interface FakeAdapter {
+  /** The variable that points the plugin at its endpoint, e.g. `ACME_BASE_URL`. */
+  baseUrlVariable: string;
+  /** Appended to the fake's origin, e.g. `/v1`. @default "" */
+  basePath?: string;
+  /** `"openai"`, or a function rendering `reply` as the vendor would for `request`. */
+  render: "openai" | ((reply: ScriptedReply, request: FakeRequest) => Response | Promise<Response>);
+}
+
+/** A request as the fake received it. */
+export interface FakeRequest {
+  method: string;
+  /** Path without the query. */
+  path: string;
+  headers: Headers;
+  /** The raw body. */
+  text: string;
+  /** The body parsed as JSON, or undefined. */
+  json: unknown;
 }
 
 /** A client bound to one model. */

@@ -97,5 +97,6 @@ export function analyzeMetrics(
       : 0,
     elapsed_seconds: Math.round(result.elapsedMs) / 1000,
     analysis_chars: result.report.length,
+    answer_truncated_chars: result.answerTruncatedChars,
   };
 }

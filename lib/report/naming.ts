@@ -37,6 +37,8 @@ export interface OutputPaths {
   metrics: string;
   /** Only analyze writes a trajectory. */
   trajectory: string;
+  /** The self-contained HTML report (not with `--format md`). */
+  html: string;
 }
 
 /**
@@ -68,5 +70,6 @@ export function outputPaths(
     report: `${base}.md`,
     metrics: `${base}_metrics.json`,
     trajectory: `${base}_trajectory.json`,
+    html: `${base}.html`,
   };
 }

@@ -21,6 +21,8 @@ export interface RunOutputs {
   metrics: Record<string, unknown>;
   /** The trajectory (analyze only). */
   trajectory?: unknown;
+  /** The HTML report, when asked for (`--format html|both`). */
+  html?: string;
 }
 
 /** Permissions of output files: the user's only (reports may quote the code and its secrets). */
@@ -126,6 +128,7 @@ export async function writeRunOutputs(
   if (outputs.trajectory !== undefined) {
     contents.push(["trajectory", `${JSON.stringify(outputs.trajectory, null, 2)}\n`]);
   }
+  if (outputs.html !== undefined) contents.push(["html", outputs.html]);
   const pathsFor = (suffix: number) => outputPaths(outputDir, kind, repoName, ts, suffix);
   const { suffix } = await reserveAll((n) => contents.map(([key]) => pathsFor(n)[key]));
   const paths = pathsFor(suffix);

@@ -38,6 +38,17 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
     return true;
   };
 
+  /** The answer as framed: cut to `answerChars`, saying how many characters were cut. */
+  const answerOf = (content: unknown, ready: unknown) => {
+    const text = String(content ?? "");
+    const kept = text.slice(0, limits.answerChars);
+    return {
+      content: kept,
+      ready: ready === true,
+      ...(kept.length < text.length ? { truncatedChars: text.length - kept.length } : {}),
+    };
+  };
+
   const isStringArray = (v: unknown): v is string[] =>
     Array.isArray(v) && v.every((s) => typeof s === "string");
 
@@ -47,12 +58,11 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       case "ready":
         writeFrame({ type: "ready" });
         return;
+      case "pong":
+        writeFrame({ type: "pong" });
+        return;
       case "answer":
-        writeFrame({
-          type: "answer",
-          content: String(data.content ?? "").slice(0, limits.answerChars),
-          ready: data.ready === true,
-        });
+        writeFrame({ type: "answer", ...answerOf(data.content, data.ready) });
         return;
       case "started":
         if (typeof data.id === "number") writeFrame({ type: "started", id: data.id });
@@ -102,10 +112,7 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
           ...(typeof data.value === "string"
             ? { value: data.value.slice(0, limits.valueChars) }
             : {}),
-          answer: {
-            content: String(data.answer?.content ?? "").slice(0, limits.answerChars),
-            ready: data.answer?.ready === true,
-          },
+          answer: answerOf(data.answer?.content, data.answer?.ready),
         });
         if (!written) {
           writeFrame({
@@ -146,7 +153,9 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       return;
     }
     if (!initialized) return;
-    if (message.type === "exec" && typeof message.id === "number") {
+    if (message.type === "ping") {
+      port.postMessage({ type: "ping" });
+    } else if (message.type === "exec" && typeof message.id === "number") {
       port.postMessage({ type: "exec", id: message.id, source: String(message.source) });
     } else if (message.type === "llm_result" && typeof message.id === "number") {
       port.postMessage({

@@ -3,7 +3,7 @@
  *
  * The child is `deno run` with no `--allow-*` flag, `--no-prompt --no-remote --no-npm
  * --deny-import --no-config --no-lock`, a V8 heap limit and a cleared environment. Its program is
- * passed as a `data:` URL built from {@linkcode relayMain}/{@linkcode workerMain} source text, so
+ * passed as a `data:` URL built from {@linkcode relayMain} and worker (`worker/source.ts`) source text, so
  * no file has to be loadable by the child — this works the same when deeprepo itself runs from a
  * local checkout, from an `https://` URL, or a cache. Under `deno compile` (no separate `deno` to
  * run) the binary re-executes itself with {@linkcode SANDBOX_MODE_ARG}; `main.ts` then calls
@@ -11,10 +11,10 @@
  *
  * @module
  */
+import { builtinModules } from "node:module";
 import { CHILD_LIMITS } from "./child_limits.ts";
-import { hardenWorkerGlobals } from "./child_harden.ts";
 import { relayMain } from "./child_relay.ts";
-import { workerMain } from "./child_worker.ts";
+import { workerSource } from "./worker/source.ts";
 import { SANDBOX_MODE_ARG } from "./mode.ts";
 import { type FrameEvent, readFrames } from "./protocol.ts";
 
@@ -59,10 +59,104 @@ export interface ChildCommand {
 }
 
 let cachedUrl: string | undefined;
+let cachedImportMap: string | undefined;
 
-/** The worker module's source text: the hardening function, then the worker program. */
-export function workerSource(): string {
-  return `${hardenWorkerGlobals.toString()}\n(${workerMain.toString()})();\n`;
+/**
+ * `node:` built-ins that `builtinModules` does not list but Deno 2.9.6 loads (found by importing
+ * every polyfill name its binary carries), and experimental ones a later Deno may enable.
+ */
+const UNLISTED_BUILTINS = [
+  "_http_client",
+  "_http_incoming",
+  "_http_proxy",
+  "_stream_wrap",
+  "sea",
+  "quic",
+  "sqlite",
+  "test",
+  "test/mock_loader",
+  "test/reporters",
+  "stream/iter",
+  "zlib/iter",
+];
+
+/** What every `node:` import resolves to in the sandbox process: a module that throws. */
+export const DENIED_BUILTIN_MODULE = `data:text/javascript,${
+  encodeURIComponent(
+    'throw new TypeError("node: built-ins are not available in the deeprepo REPL: everything is ' +
+      'in codebase");',
+  )
+}`;
+
+/** Every `node:` specifier the sandbox process's import map sends to {@linkcode DENIED_BUILTIN_MODULE}. */
+export function deniedBuiltins(): string[] {
+  const names = new Set<string>();
+  for (const name of [...builtinModules, ...UNLISTED_BUILTINS]) {
+    names.add(`node:${name.replace(/^node:/, "")}`);
+  }
+  return [...names].sort();
+}
+
+/**
+ * The sandbox process's import map as a `data:` URL: every `node:` built-in resolves to a module
+ * that throws, so the module loader itself refuses them (the transform and the worker's guards
+ * stand in front of it; this holds even if both are bypassed).
+ */
+export function importMapUrl(): string {
+  if (!cachedImportMap) {
+    const imports: Record<string, string> = {};
+    for (const specifier of deniedBuiltins()) imports[specifier] = DENIED_BUILTIN_MODULE;
+    cachedImportMap = `data:application/json,${encodeURIComponent(JSON.stringify({ imports }))}`;
+  }
+  return cachedImportMap;
+}
+
+export { workerSource };
+
+/** Memory the sandbox runtime itself needs beyond heaps and buffers (measured: 1.1 GB idle). */
+const RUNTIME_MB = 1536;
+
+/**
+ * The sandbox process's total memory limit in MB: what the operating system lets the whole
+ * process hold as data (every isolate's heap, off-heap buffers, thread stacks, allocator arenas
+ * together). Two V8 heaps (relay and worker, each capped at `memoryLimitMb`), the worker's live
+ * buffer budget, and the runtime's own.
+ */
+export function totalMemoryLimitMb(memoryLimitMb: number): number {
+  return 2 * Math.max(16, Math.floor(memoryLimitMb)) +
+    CHILD_LIMITS.liveBufferBytes / (1024 * 1024) + RUNTIME_MB;
+}
+
+/**
+ * Wraps a command so the operating system bounds the whole process's memory: on Linux,
+ * `/bin/sh` sets RLIMIT_DATA (`ulimit -d`, which counts writable private memory but not the large
+ * address-space reservations V8 makes and never touches, so unlike `ulimit -v` it does not stop
+ * V8 from starting) and `exec`s the command, which keeps the pid. Going over it fails the
+ * allocation: a buffer constructor throws a RangeError, a V8 heap that cannot grow ends the
+ * process with "out of memory" — only the sandbox process. Elsewhere the command is returned
+ * unchanged (macOS does not enforce RLIMIT_DATA; Windows has no rlimits): there the V8 heap
+ * limit and the worker's buffer budget are the bounds.
+ *
+ * @param totalMb The limit in MB ({@linkcode totalMemoryLimitMb}).
+ * @param os The operating system. @default Deno.build.os
+ */
+export function withMemoryLimit(
+  command: ChildCommand,
+  totalMb: number,
+  os: string = Deno.build.os,
+): ChildCommand {
+  if (os !== "linux") return command;
+  return {
+    command: "/bin/sh",
+    args: [
+      "-c",
+      'limit=$1; shift; ulimit -d "$limit" || exit 70; exec "$0" "$@"',
+      command.command,
+      String(Math.floor(totalMb * 1024)),
+      ...command.args,
+    ],
+    env: command.env,
+  };
 }
 
 /** The sandbox process's whole program as source text (relay + embedded worker source). */
@@ -95,7 +189,7 @@ export function childCommand(
   standalone = Boolean((Deno.build as { standalone?: boolean }).standalone),
 ): ChildCommand {
   // --expose-gc: the worker takes `gc` off its global object before user code exists and uses it
-  // to reclaim the budget of dead ArrayBuffers (see `hardenWorkerGlobals`).
+  // to reclaim the budget of dead ArrayBuffers (see `worker/buffer_budget.ts`).
   const v8 = `--max-old-space-size=${Math.max(16, Math.floor(memoryLimitMb))},--expose-gc`;
   if (standalone) {
     return {
@@ -114,6 +208,7 @@ export function childCommand(
       "--deny-import",
       "--no-config",
       "--no-lock",
+      `--import-map=${importMapUrl()}`,
       "--quiet",
       `--v8-flags=${v8}`,
       childUrl(),
@@ -133,7 +228,11 @@ const STDERR_TAIL = 4096;
  * @returns A handle; `exited` resolves when the child is gone.
  */
 export function spawnChild(options: SpawnOptions): ChildHandle {
-  const { command, args, env } = options.command ?? childCommand(options.memoryLimitMb);
+  const { command, args, env } = options.command ??
+    withMemoryLimit(
+      childCommand(options.memoryLimitMb),
+      totalMemoryLimitMb(options.memoryLimitMb),
+    );
   const child = new Deno.Command(command, {
     args,
     env,

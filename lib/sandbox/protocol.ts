@@ -15,7 +15,9 @@ import type { ExecError } from "./types.ts";
 /** A message the child may send. */
 export type ChildMessage =
   | { type: "ready" }
-  | { type: "answer"; content: string; ready: boolean }
+  /** The worker's answer to a ping (the execution clock measures how long the worker is busy). */
+  | { type: "pong" }
+  | { type: "answer"; content: string; ready: boolean; truncatedChars?: number }
   /** The worker picked up execution `id` (it was not busy with work left by an earlier one). */
   | { type: "started"; id: number }
   | { type: "output"; id: number; text: string }
@@ -27,7 +29,7 @@ export type ChildMessage =
     outputChars: number;
     error?: ExecError;
     value?: string;
-    answer: { content: string; ready: boolean };
+    answer: { content: string; ready: boolean; truncatedChars?: number };
   };
 
 /** What reading the child's stdout yields. */
@@ -52,6 +54,12 @@ export const HOST_LIMITS = {
    * bound in the host.
    */
   inflightPrompts: 10_000,
+  /**
+   * Characters of the prompts of one execution waiting on the host at once: four full-size
+   * requests. The host holds every waiting prompt (and copies of the few being sent), so this is
+   * what bounds its memory against un-awaited calls, not the prompt count.
+   */
+  inflightPromptChars: 64_000_000,
 };
 
 const encoder = new TextEncoder();
@@ -153,6 +161,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** `{ truncatedChars }` when present and valid, `{}` when absent, `null` when invalid. */
+function truncatedChars(value: unknown): { truncatedChars?: number } | null {
+  if (value === undefined) return {};
+  return isId(value) ? { truncatedChars: value } : null;
+}
+
 function isId(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
@@ -168,9 +182,14 @@ export function validateChildMessage(raw: unknown): ChildMessage | undefined {
   switch (raw.type) {
     case "ready":
       return { type: "ready" };
-    case "answer":
+    case "pong":
+      return { type: "pong" };
+    case "answer": {
       if (typeof raw.content !== "string" || typeof raw.ready !== "boolean") return undefined;
-      return { type: "answer", content: raw.content, ready: raw.ready };
+      const cut = truncatedChars(raw.truncatedChars);
+      if (cut === null) return undefined;
+      return { type: "answer", content: raw.content, ready: raw.ready, ...cut };
+    }
     case "started":
       return isId(raw.id) ? { type: "started", id: raw.id } : undefined;
     case "output":
@@ -196,12 +215,14 @@ export function validateChildMessage(raw: unknown): ChildMessage | undefined {
       if (typeof raw.outputChars !== "number" || !(raw.outputChars >= 0)) return undefined;
       if (!isRecord(answer) || typeof answer.content !== "string") return undefined;
       if (typeof answer.ready !== "boolean") return undefined;
+      const cut = truncatedChars(answer.truncatedChars);
+      if (cut === null) return undefined;
       const result: ChildMessage = {
         type: "result",
         id: raw.id,
         output: raw.output.slice(0, HOST_LIMITS.outputChars),
         outputChars: Math.max(raw.outputChars, raw.output.length),
-        answer: { content: answer.content, ready: answer.ready },
+        answer: { content: answer.content, ready: answer.ready, ...cut },
       };
       if (raw.error !== undefined) {
         const error = raw.error;

@@ -3,8 +3,9 @@
  * another, sub-model requests answered through the host's handler, and a fresh process whenever
  * one ends (timeout, out of memory, crash, self-kill, protocol violation).
  *
- * Timeout rule: the clock of an execution runs only while no sub-model request of that
- * execution is in flight. Waiting on `llm_query`/`llm_batch` is free; computing is not.
+ * Timeout rule (see `clock.ts`): wall time counts while no sub-model request of the execution is
+ * in flight; while some are, waiting is free but the sandbox's computing and the host's work on
+ * those requests beyond a fair share are not.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { RunError } from "../errors.ts";
 import { encodeHostMessage, HOST_LIMITS, newNonce } from "./protocol.ts";
 import type { ChildMessage } from "./protocol.ts";
 import { type ChildCommand, type ChildExit, type ChildHandle, spawnChild } from "./process.ts";
+import { ExecutionClock, hostMeter } from "./clock.ts";
 import { prepareCode } from "./transform.ts";
 import type { ExecResult, Repl, ReplOptions } from "./types.ts";
 
@@ -24,7 +26,7 @@ export const REPL_DEFAULTS = {
   startupTimeoutMs: 60_000,
 };
 
-type Answer = { content: string; ready: boolean };
+type Answer = ExecResult["answer"];
 
 interface Session {
   handle: ChildHandle;
@@ -132,31 +134,21 @@ export class SandboxRepl implements Repl {
       let done = false;
       let inflight = 0;
       let inflightPrompts = 0;
+      let inflightChars = 0;
       let subQueryMs = 0;
       let subStarted = 0;
-      let remaining = this.#timeoutMs;
-      let resumedAt = 0;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       let partial = "";
       let started = false;
 
       const finish = (result: Omit<ExecResult, "elapsedMs" | "subQueryMs">) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        clock.stop();
         abort.abort(new Error("the execution ended"));
         if (inflight > 0) subQueryMs += performance.now() - subStarted;
         session.handler = null;
         session.onExit = null;
         resolve({ ...result, elapsedMs: elapsed(), subQueryMs: Math.round(subQueryMs) });
-      };
-      const arm = () => {
-        resumedAt = performance.now();
-        timer = setTimeout(onTimeout, Math.max(0, remaining));
-      };
-      const pause = () => {
-        clearTimeout(timer);
-        remaining -= performance.now() - resumedAt;
       };
       const onTimeout = () => {
         const seconds = Math.round(this.#timeoutMs / 100) / 10;
@@ -174,6 +166,11 @@ export class SandboxRepl implements Repl {
           partial,
         ));
       };
+      const clock = new ExecutionClock(
+        this.#timeoutMs,
+        () => onTimeout(),
+        hostMeter(() => session.handle.send(encodeHostMessage({ type: "ping" }))),
+      );
       session.onExit = (reason) =>
         finish(this.#fatalBody(
           "crash",
@@ -184,7 +181,9 @@ export class SandboxRepl implements Repl {
           partial,
         ));
       session.handler = (message) => {
-        if (message.type === "started" && message.id === id) {
+        if (message.type === "pong") {
+          clock.pong();
+        } else if (message.type === "started" && message.id === id) {
           started = true;
         } else if (message.type === "output" && message.id === id) {
           if (partial.length < HOST_LIMITS.outputChars) {
@@ -201,29 +200,29 @@ export class SandboxRepl implements Repl {
           });
         } else if (message.type === "llm") {
           const count = message.prompts.length;
-          if (inflightPrompts + count > HOST_LIMITS.inflightPrompts) {
-            session.handle.send(encodeHostMessage({
-              type: "llm_result",
-              id: message.id,
-              error:
-                `too many sub-model prompts in flight (at most ${HOST_LIMITS.inflightPrompts}` +
-                "): await earlier llm_query/llm_batch calls before starting more",
-            }));
+          const chars = message.prompts.reduce((n, p) => n + p.length, 0);
+          const refusal = inflightRefusal(inflightPrompts + count, inflightChars + chars);
+          if (refusal) {
+            session.handle.send(
+              encodeHostMessage({ type: "llm_result", id: message.id, error: refusal }),
+            );
             return;
           }
           inflightPrompts += count;
+          inflightChars += chars;
           inflight++;
           if (inflight === 1) {
-            pause();
+            clock.wait();
             subStarted = performance.now();
           }
           this.#serveSubQuery(session, message.id, message.prompts, abort.signal).finally(() => {
             if (done) return;
             inflightPrompts -= count;
+            inflightChars -= chars;
             inflight--;
             if (inflight === 0) {
               subQueryMs += performance.now() - subStarted;
-              arm();
+              clock.run();
             }
           });
         }
@@ -233,7 +232,7 @@ export class SandboxRepl implements Repl {
         session.onExit?.(session.violation ?? "ended before the execution started");
         return;
       }
-      arm();
+      clock.run();
       session.handle.send(encodeHostMessage({ type: "exec", id, source: prepared.source }));
     });
   }
@@ -313,7 +312,8 @@ export class SandboxRepl implements Repl {
         const message = event.message;
         if (message.type === "ready") markReady();
         else if (message.type === "answer") {
-          this.#answer = { content: message.content, ready: message.ready };
+          const { type: _type, ...answer } = message;
+          this.#answer = answer;
         } else if (session.handler) session.handler(message);
         else if (message.type === "llm") {
           session.handle.send(encodeHostMessage({
@@ -387,6 +387,23 @@ export function defaultMemoryLimitMb(codebase: Record<string, string>): number {
   for (const content of Object.values(codebase)) chars += content.length;
   const needed = Math.ceil((chars * 4) / (1024 * 1024)) + 512;
   return Math.max(REPL_DEFAULTS.memoryLimitMb, needed);
+}
+
+/**
+ * Why a sub-model request may not join those in flight, or `undefined`. Code that starts calls
+ * without awaiting them gets an error instead of queueing prompts without bound in the host.
+ */
+function inflightRefusal(prompts: number, chars: number): string | undefined {
+  if (prompts > HOST_LIMITS.inflightPrompts) {
+    return `too many sub-model prompts in flight (at most ${HOST_LIMITS.inflightPrompts}): ` +
+      "await earlier llm_query/llm_batch calls before starting more";
+  }
+  if (chars > HOST_LIMITS.inflightPromptChars) {
+    return "too many sub-model prompt characters in flight (at most " +
+      `${HOST_LIMITS.inflightPromptChars}): await earlier llm_query/llm_batch calls before ` +
+      "starting more";
+  }
+  return undefined;
 }
 
 function describeExit(exit: ChildExit): string {

@@ -22,8 +22,11 @@ export interface ExecResult {
   output: string;
   outputChars: number;
   error?: ExecError;
-  /** The REPL's `answer` after the execution. */
-  answer: { content: string; ready: boolean };
+  /**
+   * The REPL's `answer` after the execution. `truncatedChars`: characters cut from the end of
+   * `content` because it was longer than the REPL returns (8,000,000 characters).
+   */
+  answer: { content: string; ready: boolean; truncatedChars?: number };
   /**
    * Set when the REPL process ended (timeout, out of memory, crash, self-kill). Variables are
    * gone; the next `execute` runs in a fresh REPL.

@@ -100,7 +100,7 @@ Deno.test("Ctrl-C under `deno task --config <checkout>/deno.json` from another f
     assertEquals(result.code, 130, screen);
     assertMatch(screen, /deeprepo: interrupted; partial results written to .*\.md\n/);
     const names = [...Deno.readDirSync(`${dir}/elsewhere/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 3, names.join(", "));
+    assertEquals(names.length, 4, names.join(", ")); // with the HTML report
     const metrics = JSON.parse(
       Deno.readTextFileSync(
         `${dir}/elsewhere/out/${names.find((n) => n.endsWith("_metrics.json"))}`,

@@ -34,7 +34,7 @@ Deno.test("two analyses at once into one folder keep both runs' files, all named
     const reports = runs.map((r) => r.stdout.trimEnd().split("\n").at(-1)!);
     assert(reports[0] !== reports[1], `both printed ${reports[0]}`);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 6, names.join(", "));
+    assertEquals(names.length, 8, names.join(", ")); // 4 files (with HTML) per run
     const stamps = reports.map((r) => r.match(/_(\d{8}_\d{6}(?:_\d+)?)\.md$/)![1]);
     if (stamps[0].slice(0, 15) === stamps[1].slice(0, 15)) {
       // The same second: one run moved all three of its names to `_2`.
@@ -43,11 +43,12 @@ Deno.test("two analyses at once into one folder keep both runs' files, all named
     for (const [i, run] of runs.entries()) {
       const base = reports[i].replace(/\.md$/, "");
       const lines = run.stderr.trimEnd().split("\n");
-      assertEquals(lines.slice(-4), [
+      assertEquals(lines.slice(-5), [
         `wrote to ${dir}/out:`,
         `  ${base.slice(dir.length + 5)}.md`,
         `  ${base.slice(dir.length + 5)}_metrics.json`,
         `  ${base.slice(dir.length + 5)}_trajectory.json`,
+        `  ${base.slice(dir.length + 5)}.html`,
       ]);
       const metrics = JSON.parse(await Deno.readTextFile(`${base}_metrics.json`));
       assertEquals(metrics.complete, true);

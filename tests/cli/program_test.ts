@@ -44,6 +44,7 @@ Deno.test("analyze parses with contract defaults and resolves paths against the 
     execTimeoutSeconds: 300,
     promptCache: true,
     dryRun: false,
+    format: "both",
     json: false,
   });
 });

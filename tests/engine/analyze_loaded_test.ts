@@ -34,7 +34,7 @@ Deno.test("analyzeLoaded() writes inside the output folder whatever the repo is 
     });
     assertEquals(outcome.error, undefined);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 3);
+    assertEquals(names.length, 4); // report, metrics, trajectory, HTML
     for (const n of names) assert(/^deeprepo_[A-Za-z0-9._-]+_20260102_030405/.test(n), n);
     assert(outcome.paths.report.startsWith(`${dir}/out/deeprepo_`));
     assertStringIncludes(await Deno.readTextFile(outcome.paths.report), "safe");

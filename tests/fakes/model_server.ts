@@ -1,12 +1,24 @@
 /**
- * A fake model server on loopback that speaks the Anthropic Messages API and OpenAI Chat
- * Completions (JSON and SSE streaming, tool calls, usage with cache fields), so the real SDKs
- * — and therefore the real plugins — run against it offline.
+ * A fake model server on loopback that speaks the Anthropic Messages API, OpenAI Chat
+ * Completions and the OpenAI Responses API (JSON and SSE streaming, tool calls, usage with cache
+ * and reasoning fields), so the real SDKs — and therefore the real plugins — run against it
+ * offline.
  *
  * Routing is by path suffix, so every base URL layout works:
  * - `.../messages` (Anthropic): point `ANTHROPIC_BASE_URL` at `server.url`.
  * - `.../chat/completions` (OpenAI-compatible): `OPENAI_BASE_URL=<url>/v1`,
  *   `OPENROUTER_BASE_URL=<url>/api/v1`, `OLLAMA_HOST=<url>` (the plugin adds `/v1`).
+ * - `.../responses` (OpenAI Responses API).
+ *
+ * Published rules: for the built-in models it knows (`rules.ts`), the server refuses exactly
+ * what the real API refuses, with the real status and error body, and records each refusal in
+ * {@linkcode FakeServer.refusals}. Models that always think get thinking blocks (Anthropic),
+ * `reasoning_details` (OpenRouter) or reasoning items (Responses); Claude 5.5 conversations that
+ * drop or change a produced turn are refused (`thinking_ledger.ts`). Reasoning tokens count
+ * inside the request's output limit; when they run out the reply is cut and says so
+ * (`max_tokens`, `length`, `incomplete`). OpenRouter reasoning that is not sent back with its
+ * turn is recorded in {@linkcode FakeServer.droppedReasoning} (the API accepts it, the model
+ * degrades).
  * {@linkcode FakeServer.env} returns exactly these variables plus fake keys and fast retry and
  * timeout settings, ready for `envFromRecord`.
  *
@@ -33,71 +45,29 @@
  * @module
  */
 
-/** Wire protocol of an endpoint. */
-export type Protocol = "anthropic" | "openai";
+import { anthropicContent, anthropicReply } from "./anthropic_wire.ts";
+import { chatReply, type OpenAIShape, responsesReply } from "./openai_wire.ts";
+import { checkRequest, fakeRulesOf, outputLimit, reasons, type Refusal } from "./rules.ts";
+import { canonicalJson, ThinkingLedger } from "./thinking_ledger.ts";
+import { base, errorResponse, hangingResponse, inBodyError } from "./faults.ts";
+import type {
+  Api,
+  Protocol,
+  RecordedRequest,
+  Rendered,
+  ScriptedResponse,
+  ScriptedUsage,
+} from "./wire.ts";
 
-/** Token counts of a scripted response. */
-export interface ScriptedUsage {
-  /** Uncached input tokens (OpenAI `prompt_tokens` is rendered as input + cacheRead + cacheWrite). */
-  input: number;
-  output: number;
-  cacheRead?: number;
-  cacheWrite?: number;
-  /** Provider-reported cost in USD (OpenRouter `usage.cost`); OpenAI protocol only. */
-  cost?: number;
-}
-
-/** A failure to inject instead of a normal reply. */
-export type Fault =
-  /** An HTTP error; `retryAfter` (seconds) and `retryAfterMs` set those headers. */
-  | { status: number; message?: string; retryAfter?: number; retryAfterMs?: number }
-  /** Never answer (the client's timeout or abort ends it on its side; `close()` on ours). */
-  | { stall: true }
-  /** Send the headers and the first part of the body, then hang (a stream that stops). */
-  | { stallMidStream: true }
-  /** A 200 whose body (or, when streaming, one event) is not valid JSON. */
-  | { malformed: true }
-  /**
-   * A 200 that reports an error, as APIs do once generation has started: the JSON body is the
-   * error (OpenAI-compatible `{error: {code, message}}`, Anthropic `{type: "error", error}`);
-   * a stream sends the first half of the reply, then an error event (OpenAI-compatible: a chunk
-   * with `error` and `finish_reason: "error"`; Anthropic: `event: error`). `type` is the
-   * Anthropic error type (default `overloaded_error`).
-   */
-  | { errorInBody: { code?: number; type?: string; message: string } };
-
-/** One reply, rendered in the format of the endpoint hit (JSON or SSE as requested). */
-export interface ScriptedResponse {
-  text?: string;
-  /** Anthropic only: a thinking block (with a fake signature) before the text. */
-  thinking?: string;
-  toolCalls?: { id?: string; name: string; input: unknown }[];
-  /** Default: estimated from the request and reply sizes (chars / 4). */
-  usage?: ScriptedUsage;
-  /** Default: `tool_use`/`tool_calls` when there are tool calls, else `end_turn`/`stop`. */
-  stopReason?: string;
-  /** Delay before answering. */
-  latencyMs?: number;
-  /** How streamed text is split; default: pieces of up to 16 characters. */
-  chunks?: string[];
-  fault?: Fault;
-}
-
-/** A request as the server received it. */
-export interface RecordedRequest {
-  protocol: Protocol;
-  method: string;
-  /** Path without query, e.g. `/api/v1/chat/completions`. */
-  path: string;
-  /** Lower-cased header names. */
-  headers: Record<string, string>;
-  /** Parsed JSON body (or the raw text when it is not JSON). */
-  body: Record<string, unknown>;
-  model: string;
-  stream: boolean;
-  /** What was served (undefined when nothing was scripted). */
-  response?: ScriptedResponse;
-}
+export { assistantTurns, lastUserText, systemText, toolResults } from "./inspect.ts";
+export type {
+  Api,
+  Fault,
+  Protocol,
+  RecordedRequest,
+  ScriptedResponse,
+  ScriptedUsage,
+} from "./wire.ts";
 
 /** Computes a reply from a request. */
 export type Handler = (
@@ -122,6 +92,10 @@ export interface FakeServer {
   requests: RecordedRequest[];
   /** Requests nothing was scripted for (and other server-side problems). */
   failures: string[];
+  /** Requests refused for breaking their model's published rules: `model: message`. */
+  refusals: string[];
+  /** OpenRouter turns whose `reasoning_details` did not come back unchanged: `model: call id`. */
+  droppedReasoning: string[];
   /** Queues replies for any protocol and model, served in order. */
   enqueue(...responses: ScriptedResponse[]): void;
   /** Queues replies for one protocol (`"anthropic"`/`"openai"`) or one model id. */
@@ -136,6 +110,12 @@ export interface FakeServer {
   env(): Record<string, string>;
   close(): Promise<void>;
 }
+
+const ROUTES: [string, Protocol, Api][] = [
+  ["/messages", "anthropic", "messages"],
+  ["/chat/completions", "openai", "chat"],
+  ["/responses", "openai", "responses"],
+];
 
 /**
  * Starts a fake model server on `127.0.0.1` and a free port.
@@ -152,6 +132,11 @@ export async function startFakeModelServer(
   if (options.handler) handlers.set("*", options.handler);
   const requests: RecordedRequest[] = [];
   const failures: string[] = [];
+  const refusals: string[] = [];
+  const droppedReasoning: string[] = [];
+  const ledger = new ThinkingLedger();
+  /** OpenRouter reasoning produced with each tool call, to see that it comes back. */
+  const reasoningByCall = new Map<string, string>();
   const closing = new AbortController();
   let counter = 0;
 
@@ -165,18 +150,24 @@ export async function startFakeModelServer(
     return fn ? await fn(req) : undefined;
   };
 
+  const refuse = (recorded: RecordedRequest, refusal: Refusal): Response => {
+    recorded.refused = refusal.summary;
+    refusals.push(`${recorded.model}: ${refusal.summary}`);
+    return new Response(JSON.stringify(refusal.body), {
+      status: refusal.status,
+      headers: { "content-type": "application/json" },
+    });
+  };
+
   const serve = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    const protocol: Protocol | undefined = url.pathname.endsWith("/messages")
-      ? "anthropic"
-      : url.pathname.endsWith("/chat/completions")
-      ? "openai"
-      : undefined;
+    const route = ROUTES.find(([suffix]) => url.pathname.endsWith(suffix));
     const raw = await request.text();
-    if (!protocol) {
+    if (!route) {
       failures.push(`unknown endpoint ${request.method} ${url.pathname}`);
       return new Response(`fake model server: unknown endpoint ${url.pathname}`, { status: 404 });
     }
+    const [, protocol, api] = route;
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw);
@@ -187,6 +178,7 @@ export async function startFakeModelServer(
     request.headers.forEach((value, name) => headers[name] = value);
     const recorded: RecordedRequest = {
       protocol,
+      api,
       method: request.method,
       path: url.pathname,
       headers,
@@ -201,6 +193,13 @@ export async function startFakeModelServer(
       if (given !== options.apiKey) {
         return errorResponse(protocol, 401, "invalid x-api-key", {});
       }
+    }
+    const rules = fakeRulesOf(recorded.model);
+    const refusal = checkRequest(recorded) ??
+      (rules?.preservedThinking ? ledger.check(body) : undefined);
+    if (refusal) return refuse(recorded, refusal);
+    if (rules?.reasoningMandatory) {
+      checkReasoningReplay(recorded, reasoningByCall, droppedReasoning);
     }
 
     let scripted: ScriptedResponse | undefined;
@@ -240,11 +239,9 @@ export async function startFakeModelServer(
     }
     const malformed = fault !== undefined && "malformed" in fault;
     const id = `fake_${++counter}`;
-    const usage = scripted.usage ?? estimateUsage(raw, scripted);
-    const render = protocol === "anthropic" ? anthropicReply : openaiReply;
-    const reply = render(id, recorded, scripted, usage);
+    const reply = render(id, recorded, scripted, raw, ledger, reasoningByCall);
     if (fault && "errorInBody" in fault) {
-      return inBodyError(protocol, base(id, recorded), reply, recorded.stream, fault.errorInBody);
+      return inBodyError(recorded, base(id, recorded), reply, fault.errorInBody);
     }
     if (fault && "stallMidStream" in fault) {
       const part = recorded.stream
@@ -276,6 +273,8 @@ export async function startFakeModelServer(
     url,
     requests,
     failures,
+    refusals,
+    droppedReasoning,
     enqueue(...responses) {
       shared.push(...responses);
     },
@@ -318,320 +317,88 @@ export async function startFakeModelServer(
   };
 }
 
-/** Text of the latest user turn (text parts and tool results), in either protocol. */
-export function lastUserText(req: RecordedRequest): string {
-  const messages = (req.body.messages ?? []) as Record<string, unknown>[];
-  if (req.protocol === "anthropic") {
-    const last = [...messages].reverse().find((m) => m.role === "user");
-    return last ? contentText(last.content) : "";
-  }
-  // OpenAI: the trailing run of user and tool messages.
-  const tail: string[] = [];
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m.role !== "user" && m.role !== "tool") break;
-    tail.unshift(contentText(m.content));
-  }
-  return tail.join("\n");
-}
-
-/** The system prompt of a request, in either protocol. */
-export function systemText(req: RecordedRequest): string {
-  if (req.protocol === "anthropic") return contentText(req.body.system ?? "");
-  const messages = (req.body.messages ?? []) as Record<string, unknown>[];
-  return messages.filter((m) => m.role === "system").map((m) => contentText(m.content)).join(
-    "\n",
+/**
+ * Renders a scripted reply for the endpoint hit: thinking or reasoning for models that always
+ * think, reasoning tokens counted inside the output limit (cutting the reply when they run
+ * out), Claude 5.5 turns remembered for the preserved-thinking check.
+ */
+function render(
+  id: string,
+  req: RecordedRequest,
+  s: ScriptedResponse,
+  raw: string,
+  ledger: ThinkingLedger,
+  reasoningByCall: Map<string, string>,
+): Rendered {
+  const rules = fakeRulesOf(req.model);
+  const thinks = reasons(req) || (req.api === "messages" && s.thinking !== undefined);
+  const reasoningTokens = thinks
+    ? s.reasoningTokens ?? Math.ceil((s.thinking ?? "").length / 4)
+    : 0;
+  // The limit applies to the models the fake has rules for: reasoning plus the visible reply
+  // (estimated from its size, whatever usage is scripted) must fit in the request's limit.
+  const visible = Math.max(
+    1,
+    Math.ceil(((s.text ?? "").length + JSON.stringify(s.toolCalls ?? []).length) / 4),
   );
-}
-
-/** Tool results sent in a request (`tool_result` blocks or `tool` messages). */
-export function toolResults(req: RecordedRequest): { id: string; content: string }[] {
-  const messages = (req.body.messages ?? []) as Record<string, unknown>[];
-  const results: { id: string; content: string }[] = [];
-  for (const m of messages) {
-    if (req.protocol === "openai" && m.role === "tool") {
-      results.push({ id: String(m.tool_call_id), content: contentText(m.content) });
-    }
-    if (req.protocol === "anthropic" && Array.isArray(m.content)) {
-      for (const block of m.content as Record<string, unknown>[]) {
-        if (block.type === "tool_result") {
-          results.push({ id: String(block.tool_use_id), content: contentText(block.content) });
-        }
-      }
-    }
+  const limit = rules ? outputLimit(req) : undefined;
+  const cut = limit !== undefined && reasoningTokens + visible > limit;
+  const usage: ScriptedUsage = {
+    ...(s.usage ?? { input: Math.ceil(raw.length / 4), output: reasoningTokens + visible }),
+    reasoning: s.usage?.reasoning ?? reasoningTokens,
+  };
+  if (cut) {
+    usage.output = limit!;
+    usage.reasoning = Math.min(reasoningTokens, limit!);
   }
-  return results;
-}
-
-function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content.map((block: Record<string, unknown>) => {
-    if (typeof block.text === "string") return block.text;
-    if (block.type === "tool_result") return contentText(block.content);
-    return "";
-  }).filter(Boolean).join("\n");
-}
-
-function errorResponse(
-  protocol: Protocol,
-  status: number,
-  message: string,
-  headers: Record<string, string>,
-): Response {
-  const type = status === 429
-    ? "rate_limit_error"
-    : status >= 500
-    ? "api_error"
-    : "invalid_request";
-  const body = protocol === "anthropic"
-    ? { type: "error", error: { type, message } }
-    : { error: { message, type, code: status } };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
-}
-
-interface Rendered {
-  json: unknown;
-  events: string[];
-}
-
-function toolId(protocol: Protocol, n: number, i: number): string {
-  return protocol === "anthropic" ? `toolu_fake_${n}_${i}` : `call_fake_${n}_${i}`;
-}
-
-function anthropicReply(
-  id: string,
-  req: RecordedRequest,
-  s: ScriptedResponse,
-  usage: ScriptedUsage,
-): Rendered {
-  const calls = (s.toolCalls ?? []).map((c, i) => ({
-    type: "tool_use",
-    id: c.id ?? toolId("anthropic", Number(id.slice(5)), i),
-    name: c.name,
-    input: c.input,
-  }));
-  const thinking = s.thinking !== undefined
-    ? [{ type: "thinking", thinking: s.thinking, signature: `sig_${id}` }]
-    : [];
-  const content = [
-    ...thinking,
-    ...(s.text !== undefined ? [{ type: "text", text: s.text }] : []),
-    ...calls,
-  ];
-  const stop = s.stopReason ?? (calls.length ? "tool_use" : "end_turn");
-  const wireUsage = {
-    input_tokens: usage.input,
-    output_tokens: usage.output,
-    cache_read_input_tokens: usage.cacheRead ?? 0,
-    cache_creation_input_tokens: usage.cacheWrite ?? 0,
-  };
-  const message = {
-    id: `msg_${id}`,
-    type: "message",
-    role: "assistant",
-    model: req.model,
-    content,
-    stop_reason: stop,
-    stop_sequence: null,
-    usage: wireUsage,
-  };
-  const events: string[] = [];
-  const emit = (type: string, data: Record<string, unknown>) =>
-    events.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  emit("message_start", {
-    message: {
-      ...message,
-      content: [],
-      stop_reason: null,
-      usage: { ...wireUsage, output_tokens: 1 },
-    },
-  });
-  content.forEach((block, index) => {
-    if (block.type === "thinking") {
-      const { thinking: thought, signature } = block as { thinking: string; signature: string };
-      emit("content_block_start", {
-        index,
-        content_block: { type: "thinking", thinking: "", signature: "" },
-      });
-      emit("content_block_delta", { index, delta: { type: "thinking_delta", thinking: thought } });
-      emit("content_block_delta", { index, delta: { type: "signature_delta", signature } });
-    } else if (block.type === "text") {
-      emit("content_block_start", { index, content_block: { type: "text", text: "" } });
-      for (const piece of s.chunks ?? split(s.text ?? "")) {
-        emit("content_block_delta", { index, delta: { type: "text_delta", text: piece } });
-      }
-    } else {
-      const call = block as { id: string; name: string; input: unknown };
-      emit("content_block_start", {
-        index,
-        content_block: { type: "tool_use", id: call.id, name: call.name, input: {} },
-      });
-      for (const piece of split(JSON.stringify(call.input ?? {}))) {
-        emit("content_block_delta", {
-          index,
-          delta: { type: "input_json_delta", partial_json: piece },
-        });
-      }
-    }
-    emit("content_block_stop", { index });
-  });
-  emit("message_delta", {
-    delta: { stop_reason: stop, stop_sequence: null },
-    usage: { output_tokens: usage.output },
-  });
-  emit("message_stop", {});
-  return { json: message, events };
-}
-
-function openaiReply(
-  id: string,
-  req: RecordedRequest,
-  s: ScriptedResponse,
-  usage: ScriptedUsage,
-): Rendered {
-  const calls = (s.toolCalls ?? []).map((c, i) => ({
-    id: c.id ?? toolId("openai", Number(id.slice(5)), i),
-    type: "function",
-    function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) },
-  }));
-  const finish = s.stopReason ?? (calls.length ? "tool_calls" : "stop");
-  const cacheRead = usage.cacheRead ?? 0;
-  const cacheWrite = usage.cacheWrite ?? 0;
-  const prompt = usage.input + cacheRead + cacheWrite;
-  const wireUsage: Record<string, unknown> = {
-    prompt_tokens: prompt,
-    completion_tokens: usage.output,
-    total_tokens: prompt + usage.output,
-    prompt_tokens_details: {
-      cached_tokens: cacheRead,
-      ...(cacheWrite ? { cache_write_tokens: cacheWrite } : {}),
-    },
-  };
-  if (usage.cost !== undefined) wireUsage.cost = usage.cost;
-  const created = Math.floor(Date.now() / 1000);
-  const base = { id: `chatcmpl-${id}`, created, model: req.model };
-  const json = {
-    ...base,
-    object: "chat.completion",
-    choices: [{
-      index: 0,
-      message: {
-        role: "assistant",
-        content: s.text ?? null,
-        ...(calls.length ? { tool_calls: calls } : {}),
-      },
-      finish_reason: finish,
-      logprobs: null,
-    }],
-    usage: wireUsage,
-  };
-  const events: string[] = [];
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    events.push(
-      `data: ${
-        JSON.stringify({ ...base, object: "chat.completion.chunk", choices, ...extra })
-      }\n\n`,
-    );
-  const delta = (d: Record<string, unknown>, finishReason: string | null = null) =>
-    chunk([{ index: 0, delta: d, finish_reason: finishReason }]);
-  delta({ role: "assistant", content: "" });
-  for (const piece of s.chunks ?? split(s.text ?? "")) delta({ content: piece });
-  calls.forEach((call, index) => {
-    delta({
-      tool_calls: [{
-        index,
-        id: call.id,
-        type: "function",
-        function: { name: call.function.name, arguments: "" },
-      }],
+  const room = cut ? Math.max(0, limit! - reasoningTokens) : Infinity;
+  const text = s.text === undefined ? undefined : cut ? s.text.slice(0, room * 4) : s.text;
+  if (req.api === "messages") {
+    const signature = thinks ? ledger.sign(req.body, id) : undefined;
+    const cutReply = { ...s, text, toolCalls: cut ? [] : s.toolCalls };
+    const content = anthropicContent(id, cutReply, { signature });
+    if (rules?.preservedThinking) ledger.remember(req.body, content);
+    return anthropicReply(id, req.model, cutReply, content, usage, {
+      signature,
+      stop: cut ? "max_tokens" : undefined,
     });
-    for (const piece of split(call.function.arguments)) {
-      delta({ tool_calls: [{ index, function: { arguments: piece } }] });
-    }
-  });
-  delta({}, finish);
-  const options = req.body.stream_options as { include_usage?: boolean } | undefined;
-  if (options?.include_usage) chunk([], { usage: wireUsage });
-  events.push("data: [DONE]\n\n");
-  return { json, events };
-}
-
-/** Fields every OpenAI-compatible chunk carries. */
-function base(id: string, req: RecordedRequest): Record<string, unknown> {
-  return { id: `chatcmpl-${id}`, created: Math.floor(Date.now() / 1000), model: req.model };
-}
-
-/** A 200 that carries an error (see the `errorInBody` fault). */
-function inBodyError(
-  protocol: Protocol,
-  chunkBase: Record<string, unknown>,
-  reply: Rendered,
-  stream: boolean,
-  error: { code?: number; type?: string; message: string },
-): Response {
-  const anthropicError = {
-    type: "error",
-    error: { type: error.type ?? "overloaded_error", message: error.message },
-  };
-  const openaiError = {
-    ...(error.code !== undefined ? { code: error.code } : {}),
-    message: error.message,
-  };
-  if (!stream) {
-    const body = protocol === "anthropic" ? anthropicError : { error: openaiError };
-    return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
   }
-  // The first half of the reply, without the closing events (usage, message_stop, [DONE]).
-  const events = reply.events.slice(0, Math.max(1, Math.floor(reply.events.length / 2)));
-  events.push(
-    protocol === "anthropic"
-      ? `event: error\ndata: ${JSON.stringify(anthropicError)}\n\n`
-      : `data: ${
-        JSON.stringify({
-          ...chunkBase,
-          object: "chat.completion.chunk",
-          error: openaiError,
-          choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
-        })
-      }\n\n`,
-  );
-  return new Response(events.join(""), {
-    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
-  });
+  const shape: OpenAIShape = { text, toolCalls: !cut, cut };
+  if (thinks && (req.api === "responses" || rules?.reasoningMandatory)) {
+    shape.reasoning = { text: s.thinking ?? "", signature: `enc_${id}` };
+  }
+  if (rules?.reasoningMandatory && shape.reasoning && !cut) {
+    for (const [i, call] of (s.toolCalls ?? []).entries()) {
+      const callId = call.id ?? `call_fake_${Number(id.slice(5))}_${i}`;
+      reasoningByCall.set(callId, canonicalJson(shape.reasoning.text));
+    }
+  }
+  if (req.api === "responses") return responsesReply(id, req.model, s, usage, shape);
+  const streamOptions = req.body.stream_options as { include_usage?: boolean } | undefined;
+  return chatReply(id, req.model, s, usage, shape, streamOptions?.include_usage === true);
 }
 
-/** A 200 whose body sends `part` and then never ends (until `signal` fires). */
-function hangingResponse(part: string, stream: boolean, signal: AbortSignal): Response {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(part));
-      signal.addEventListener("abort", () => {
-        try {
-          controller.close();
-        } catch {
-          // Already closed by the client.
-        }
-      }, { once: true });
-    },
-  });
-  return new Response(body, {
-    headers: { "content-type": stream ? "text/event-stream" : "application/json" },
-  });
-}
-
-function split(text: string, size = 16): string[] {
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
-  return pieces;
-}
-
-function estimateUsage(raw: string, s: ScriptedResponse): ScriptedUsage {
-  const out = (s.text ?? "").length + JSON.stringify(s.toolCalls ?? []).length;
-  return { input: Math.ceil(raw.length / 4), output: Math.max(1, Math.ceil(out / 4)) };
+/** Records OpenRouter turns whose reasoning did not come back with their tool calls. */
+function checkReasoningReplay(
+  req: RecordedRequest,
+  reasoningByCall: Map<string, string>,
+  dropped: string[],
+): void {
+  const messages = Array.isArray(req.body.messages)
+    ? req.body.messages as Record<string, unknown>[]
+    : [];
+  for (const m of messages) {
+    if (m.role !== "assistant" || !Array.isArray(m.tool_calls)) continue;
+    for (const call of m.tool_calls as { id?: string }[]) {
+      const expected = reasoningByCall.get(String(call.id));
+      if (expected === undefined) continue;
+      const details = Array.isArray(m.reasoning_details)
+        ? m.reasoning_details as { text?: unknown }[]
+        : [];
+      const sent = canonicalJson(details.map((d) => String(d.text ?? "")).join(""));
+      if (sent !== expected) dropped.push(`${req.model}: ${call.id}`);
+    }
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

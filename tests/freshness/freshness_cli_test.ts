@@ -81,6 +81,22 @@ Deno.test("analyze records commit and file hashes and checks the report's citati
     );
     const report = await Deno.readTextFile(reportPath);
     assertStringIncludes(report, "⚠ unverified: `src/auth.ts:40` (src/auth.ts has 3 lines)");
+    assertStringIncludes(
+      await Deno.readTextFile(reportPath.replace(/\.md$/, ".html")),
+      "<!doctype html>",
+    );
+
+    const mdOnly = await cli(server, dir, [
+      "analyze",
+      app,
+      "-o",
+      `${dir}/md`,
+      "-q",
+      "--format",
+      "md",
+    ]);
+    assertEquals(mdOnly.code, 0, mdOnly.stderr);
+    assertEquals([...Deno.readDirSync(`${dir}/md`)].filter((e) => e.name.endsWith(".html")), []);
   });
 });
 
@@ -180,5 +196,46 @@ Deno.test("context refuses an analysis of another repository", async () => {
     const out = await cli(server, dir, ["context", `${dir}/other`, "--from", report, "--no-model"]);
     assertEquals(out.code, 2);
     assertMatch(out.stderr, /is an analysis of .*\/app, not of .*\/other/);
+  });
+});
+
+Deno.test("analyze --since: exit 2 before any call without an earlier run", async () => {
+  await withRepo(async (server, dir, app) => {
+    const out = await cli(server, dir, ["analyze", app, "-o", `${dir}/out`, "--since", "latest"]);
+    assertEquals(out.code, 2);
+    assertMatch(
+      out.stderr.trim().split("\n").at(-1)!,
+      /^deeprepo: no earlier analysis of app in .*; run `deeprepo analyze /,
+    );
+    assertEquals(server.requests.length, 0);
+  });
+});
+
+Deno.test("analyze --since latest: the root starts from the earlier report and the changes", async () => {
+  await withRepo(async (server, dir, app) => {
+    const first = await cli(server, dir, ["analyze", app, "-o", `${dir}/out`, "-q"]);
+    assertEquals(first.code, 0, first.stderr);
+    const firstReport = first.stdout.trim().split("\n").at(-1)!;
+    await Deno.writeTextFile(
+      `${app}/src/db.ts`,
+      "export const db = { query: (q: string) => q };\n// more\n",
+    );
+    await git(app, "commit", "-qam", "second");
+    const before = server.requestsFor("anthropic").length;
+
+    const run = await cli(server, dir, ["analyze", app, "-o", `${dir}/out`, "--since", "latest"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stderr, "0 added, 1 changed, 0 removed since");
+    const firstRequest = server.requestsFor("anthropic")[before];
+    const text = JSON.stringify(firstRequest.body.messages);
+    assertStringIncludes(text, "## Update of an earlier analysis");
+    assertStringIncludes(text, "- src/db.ts (+1 -0 lines)");
+    assertStringIncludes(text, "Code injection at src/auth.ts:2");
+
+    const report = run.stdout.trim().split("\n").at(-1)!;
+    const metrics = JSON.parse(await Deno.readTextFile(report.replace(/\.md$/, "_metrics.json")));
+    assertEquals(metrics.since.report, firstReport);
+    assertEquals([metrics.since.files_added, metrics.since.files_changed], [0, 1]);
+    assertEquals(metrics.files_reexamined, []);
   });
 });

@@ -53,7 +53,8 @@ const CASES: Case[] = [
     model: "gpt-6.1-sol",
     id: "gpt-6.1-sol",
     protocol: "openai",
-    path: "/v1/chat/completions",
+    // GPT-6.1 Sol takes function tools only through the Responses API.
+    path: "/v1/responses",
     keyVariable: "OPENAI_API_KEY",
   },
   {
@@ -137,16 +138,16 @@ for (const c of CASES) {
       const call = first.toolCalls[0];
       assertEquals([call.name, call.input], ["execute_code", { code: "print(1)" }]);
       assert(call.id.length > 0);
-      assert(first.stopReason === "tool_use" || first.stopReason === "tool_calls");
+      assertEquals(first.stopReason, "tool_use");
 
+      // The turn goes back exactly as received (thinking and reasoning included).
+      assert(first.parts?.some((p) => p.type === "tool_call" && p.id === call.id));
       server.enqueue({ text: "done" });
       const second = await client.complete({
+        system: "You are terse.",
         messages: [
           { role: "user", content: "run it" },
-          {
-            role: "assistant",
-            content: [{ type: "text", text: "ok" }, { ...call, type: "tool_call" }],
-          },
+          { role: "assistant", content: first.parts! },
           { role: "user", content: [{ type: "tool_result", id: call.id, content: "1\n" }] },
         ],
         tools: [TOOL],
@@ -158,8 +159,21 @@ for (const c of CASES) {
       const tools = req.body.tools as Record<string, unknown>[];
       const schema = c.protocol === "anthropic"
         ? tools[0].input_schema
+        : req.api === "responses"
+        ? tools[0].parameters
         : (tools[0].function as Record<string, unknown>).parameters;
       assertEquals(schema, TOOL.inputSchema);
+      if (req.api === "responses") {
+        const items = req.body.input as Record<string, unknown>[];
+        const fn = items.find((i) => i.type === "function_call")!;
+        assertEquals([fn.call_id, JSON.parse(String(fn.arguments))], [call.id, {
+          code: "print(1)",
+        }]);
+        // The reasoning item came back too, before its call.
+        assert(items.findIndex((i) => i.type === "reasoning") < items.indexOf(fn));
+        server.assertNoFailures();
+        return;
+      }
       const messages = req.body.messages as Record<string, unknown>[];
       const assistant = messages.find((m) => m.role === "assistant")!;
       if (c.protocol === "anthropic") {
@@ -206,7 +220,7 @@ for (const c of CASES) {
       );
       const [req] = server.requests;
       assertEquals(req.stream, true);
-      if (c.protocol === "openai") {
+      if (req.api === "chat") {
         assertEquals(req.body.stream_options, { include_usage: true });
       }
     });

@@ -67,7 +67,7 @@ Deno.test("anthropic sends thinking blocks back with the tool call they came wit
     const first = await client.complete({
       messages: [{ role: "user", content: "go" }],
       tools: TOOLS,
-      maxTokens: 5,
+      maxTokens: 500,
       onText: () => {},
     });
     const call = first.toolCalls[0];
@@ -78,8 +78,10 @@ Deno.test("anthropic sends thinking blocks back with the tool call they came wit
         { role: "user", content: [{ type: "tool_result", id: call.id, content: "ok" }] },
       ],
       tools: TOOLS,
-      maxTokens: 5,
+      maxTokens: 500,
     });
+    server.assertNoFailures();
+    assertEquals(server.refusals, []);
     const sent = (server.requests[1].body.messages as { content: Record<string, unknown>[] }[])[1];
     assertEquals(sent.content[0].type, "thinking");
     assertEquals(sent.content[0].thinking, "I should run code");
@@ -150,8 +152,8 @@ Deno.test("openrouter runs an unlisted vendor/model id at $1/$1 with a warning",
     assert(resolved.warning?.includes("$1.00/$1.00"));
     const listed = registry.resolve("deepseek/deepseek-chat-v3-0324");
     assertEquals([listed.pricing.input, listed.pricing.output, listed.pricingKnown], [
-      0.14,
-      0.28,
+      0.27,
+      1.1,
       true,
     ]);
     assertEquals(listed.warning, undefined);
@@ -159,7 +161,7 @@ Deno.test("openrouter runs an unlisted vendor/model id at $1/$1 with a warning",
   });
 });
 
-Deno.test("openai sends max_completion_tokens and the bearer key", async () => {
+Deno.test("openai sends max_completion_tokens and the bearer key, and no temperature to a reasoning model", async () => {
   await withRegistry(async (registry, server) => {
     server.enqueue({ text: "x" });
     await registry.resolve("gpt-6-luna").createClient().complete({
@@ -170,8 +172,10 @@ Deno.test("openai sends max_completion_tokens and the bearer key", async () => {
     const req = server.requests[0];
     assertEquals(req.body.max_completion_tokens, 7);
     assertEquals(req.body.max_tokens, undefined);
-    assertEquals(req.body.temperature, 0.2);
+    // GPT-6 accepts sampling parameters only without reasoning: the rules leave it out.
+    assertEquals(req.body.temperature, undefined);
     assertEquals(req.headers.authorization, "Bearer fake-openai-key");
+    assertEquals(server.refusals, []);
   });
 });
 
@@ -217,23 +221,32 @@ Deno.test("ollamaBaseURL appends /v1 once, so an address copied from a server's 
   assertEquals(ollamaBaseURL("https://llm.internal/ollama"), "https://llm.internal/ollama/v1");
 });
 
-Deno.test("toolChoice required maps to each vendor's forced tool use; auto sends nothing", async () => {
+Deno.test("toolChoice required is sent only where the model's rules allow forcing; auto sends nothing", async () => {
   await withRegistry(async (registry, server) => {
     const messages = [{ role: "user" as const, content: "finish now" }];
-    for (const model of ["sonnet", "openai:gpt-6.1-sol", "openrouter:minimax/minimax-m2.5"]) {
+    const models = [
+      "anthropic:claude-haiku-4-5",
+      "sonnet",
+      "openai:gpt-6.1-sol",
+      "openrouter:minimax/minimax-m2.5",
+    ];
+    for (const model of models) {
       const client = registry.resolve(model).createClient();
       server.enqueue({ text: "x" }, { text: "y" });
-      await client.complete({ messages, tools: TOOLS, maxTokens: 5, toolChoice: "required" });
-      await client.complete({ messages, tools: TOOLS, maxTokens: 5 });
+      await client.complete({ messages, tools: TOOLS, maxTokens: 50, toolChoice: "required" });
+      await client.complete({ messages, tools: TOOLS, maxTokens: 50 });
     }
     const choices = server.requests.map((r) => r.body.tool_choice);
     assertEquals(choices, [
-      { type: "any" },
+      { type: "any" }, // Haiku 4.5: no thinking by default, forcing allowed
       undefined,
-      "required",
+      undefined, // Sonnet 5.5 answers forced tool use with a 400
       undefined,
-      "required",
+      "required", // GPT-6.1 Sol (Responses API)
+      undefined,
+      undefined, // MiniMax M2.5 on OpenRouter: not published, so not sent
       undefined,
     ]);
+    assertEquals(server.refusals, []);
   });
 });

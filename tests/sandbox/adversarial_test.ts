@@ -338,26 +338,37 @@ Deno.test("adversarial: every escape attempt from the REPL is denied", async (t)
       assertEquals(({} as Record<string, unknown>).polluted, undefined);
       assertEquals(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted"), false);
     });
-    await t.step("a stolen internal port gives nothing beyond the REPL's own API", async () => {
-      const r = await repl.execute(
-        `const original = MessagePort.prototype.postMessage;
+    await t.step(
+      "the worker's private port cannot be captured by patching prototypes",
+      async () => {
+        // #18 finding 2: a patched postMessage caught the port at the next set_answer. The
+        // prototypes the port and its events use are frozen now, so every patch fails.
+        const r = await repl.execute(
+          `const tries = [];
+        const attempt = (name, fn) => { try { fn(); tries.push(name + ": patched"); } catch (e) { tries.push(name + ": " + e.name); } };
         let stolen;
-        MessagePort.prototype.postMessage = function (m, t) { stolen = this; return original.call(this, m, t); };
+        attempt("MessagePort.prototype.postMessage", () => {
+          MessagePort.prototype.postMessage = function () { stolen = this; };
+        });
+        attempt("EventTarget.prototype.dispatchEvent", () => {
+          EventTarget.prototype.dispatchEvent = function () { stolen = this; };
+        });
+        attempt("define MessagePort.prototype.dispatchEvent", () => Object.defineProperty(
+          MessagePort.prototype, "dispatchEvent", { value() { stolen = this; } }));
+        set_answer("x");
         await llm_query("capture");
-        MessagePort.prototype.postMessage = original;
-        stolen.postMessage({ type: "result", id: 424242, output: "forged", outputChars: 6,
-          answer: { content: "forged", ready: false } });
-        stolen.postMessage({ type: "llm", id: 7, prompts: "not a list" });
-        stolen.postMessage({ type: "answer", content: { toString: 1 } });
-        stolen.postMessage({ type: "result", id: 1, error: { name: "x".repeat(1e6), message: "y".repeat(5e7) } });
-        await new Promise((r) => setTimeout(r, 50));
+        print(tries.join("\\n"));
         print(typeof stolen);`,
-      );
-      assertEquals(r.fatal, undefined, r.fatal?.message);
-      assertEquals(r.output, "object\n");
-      assert(!r.answer.content.includes("forged"));
-      await expectWorks(repl, "stolen port");
-    });
+        );
+        assertEquals(r.fatal, undefined, r.fatal?.message);
+        assertEquals(
+          r.output,
+          "MessagePort.prototype.postMessage: TypeError\nEventTarget.prototype.dispatchEvent: " +
+            "TypeError\ndefine MessagePort.prototype.dispatchEvent: TypeError\nundefined\n",
+        );
+        await expectWorks(repl, "port capture attempts");
+      },
+    );
     await t.step(
       "no route from the global object reaches Deno or an unguarded Function",
       async () => {

@@ -4,7 +4,15 @@
  * environment, network, subprocesses, FFI, KV and remote imports (27 attempts).
  */
 import { assertEquals } from "../_helpers/assert.ts";
-import { childCommand } from "../../lib/sandbox/process.ts";
+import {
+  childCommand,
+  deniedBuiltins,
+  totalMemoryLimitMb,
+  withMemoryLimit,
+} from "../../lib/sandbox/process.ts";
+
+const DENIED_MESSAGE =
+  "node: built-ins are not available in the deeprepo REPL: everything is in codebase";
 
 const ATTEMPTS = (port: number, tmp: string) => `
 const url = "http://127.0.0.1:${port}/";
@@ -138,4 +146,104 @@ Deno.test("a sandbox process that kills itself ends only itself", async () => {
     stderr: "null",
   }).output();
   assertEquals(status.signal, "SIGKILL");
+});
+
+// #18 finding 3, behind every other wall: even code that holds the full Deno namespace (as if
+// the transform and the worker's guards were both bypassed) cannot load a node: built-in, in the
+// main thread or in a worker, under any spelling the URL parser normalises.
+Deno.test("the sandbox process's module loader refuses every node: built-in", async () => {
+  const specifiers = [
+    ...deniedBuiltins(),
+    "NODE:fs",
+    " node:worker_threads",
+    "node:child_process ",
+    "node:\tv8",
+    "node:wor\nker_threads",
+  ];
+  const script = `const loaded = [];
+for (const s of ${JSON.stringify(specifiers)}) {
+  try { await import(s); loaded.push(s); } catch (e) {
+    if (!/not available in the deeprepo REPL/.test(e.message)) loaded.push(s + ": " + e.message);
+  }
+}
+const w = new Worker(URL.createObjectURL(new Blob([
+  "import('node:worker_threads').then(() => postMessage('loaded'), (e) => postMessage(e.message))",
+], { type: "text/javascript" })), { type: "module" });
+w.onmessage = (e) => { console.log(JSON.stringify({ loaded, worker: e.data })); w.terminate(); };`;
+  const { command, args, env } = childCommand(256, false);
+  const out = await new Deno.Command(command, {
+    args: [...args.slice(0, -1), `data:text/javascript;base64,${btoa(script)}`],
+    env,
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  assertEquals(result.loaded, []);
+  assertEquals(result.worker, DENIED_MESSAGE);
+  assertEquals(specifiers.length > 70, true);
+});
+
+// #18 finding 3: three sub-workers and Buffer.alloc took the child to 3.3 GB under a 1 GB heap
+// limit, because the heap limit is per isolate and buffers live outside it. The operating
+// system's limit bounds the whole process: here code holding the full Deno namespace starts
+// workers that each allocate as much as they can; the process's data never exceeds the limit,
+// and running out ends only the child.
+Deno.test({
+  name:
+    "the sandbox process's total memory is bounded by the OS, all isolates and buffers together",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const heapMb = 64;
+    const limitMb = totalMemoryLimitMb(heapMb);
+    const script = `
+const src = "const keep = []; let mb = 0; try { for (let i = 0; i < 512; i++) { keep.push(new Uint8Array(64 * 1024 * 1024)); mb += 64; } } catch {} postMessage(mb); setInterval(() => keep.length, 1000);";
+let total = 0;
+for (let w = 0; w < 4; w++) {
+  const worker = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })), { type: "module" });
+  total += await new Promise((r) => { worker.onmessage = (e) => r(e.data); worker.onerror = (e) => { e.preventDefault(); r(0); }; });
+}
+const keep = [];
+try { for (let i = 0; i < 512; i++) { keep.push(new Uint8Array(64 * 1024 * 1024)); total += 64; } } catch {}
+console.log(JSON.stringify({ total }));`;
+    const base = childCommand(heapMb, false);
+    const { command, args, env } = withMemoryLimit({
+      ...base,
+      args: [...base.args.slice(0, -1), `data:text/javascript;base64,${btoa(script)}`],
+    }, limitMb);
+    const child = new Deno.Command(command, {
+      args,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+        peakKb = Math.max(peakKb, Number(/VmData:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      } catch {
+        // Gone.
+      }
+    }, 10);
+    const out = await child.output();
+    clearInterval(poll);
+    const limits = "the limit applies to the child, not to this test process";
+    assertEquals(
+      Deno.readTextFileSync("/proc/self/limits").includes(String(limitMb * 1024 * 1024)),
+      false,
+      limits,
+    );
+    assertEquals(
+      peakKb > 0 && peakKb <= limitMb * 1024,
+      true,
+      `peak ${peakKb} KB, limit ${limitMb} MB`,
+    );
+    const line = new TextDecoder().decode(out.stdout).trim();
+    // Either every allocation beyond the limit was refused (and the total stayed under it), or
+    // a new isolate could not get memory and the child ended; never more than the limit.
+    if (out.success) assertEquals(JSON.parse(line).total < limitMb, true, line);
+    else assertEquals(out.code !== 0 || out.signal !== null, true);
+  },
 });

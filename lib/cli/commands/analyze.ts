@@ -7,7 +7,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
-import { loadCommandRegistry } from "../registry.ts";
+import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 import { finishRun } from "../outcome.ts";
 import type { AnalyzeOptions } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
@@ -18,8 +18,7 @@ import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
 import { costOf, type ResolvedModel } from "../../providers/mod.ts";
 import type { ModelClient } from "../../providers/mod.ts";
-import { createRepl } from "../../sandbox/mod.ts";
-import { type Cache, openKvCache, resolveCacheDir } from "../../cache/mod.ts";
+import type { Cache } from "../../cache/mod.ts";
 import { type AnalysisResult, minimumBudgetUsd, runAnalysis } from "../../engine/run_analysis.ts";
 import { formatBudgetUsd } from "../../format.ts";
 import { subCallBatcher } from "../../engine/sub_queries.ts";
@@ -34,7 +33,13 @@ import { analyzeTrajectory } from "../../report/trajectory.ts";
 import { analyzeSummary } from "../../report/analyze_summary.ts";
 import { runAnalyzeDryRun } from "./dry_run.ts";
 import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
-import { fingerprint } from "../../freshness/mod.ts";
+import {
+  fingerprint,
+  type PreparedUpdate,
+  prepareUpdate,
+  sinceMetrics,
+} from "../../freshness/mod.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
 export type AnalyzeRunOptions = Pick<
@@ -50,6 +55,8 @@ export type AnalyzeRunOptions = Pick<
   | "maxCost"
   | "execTimeoutSeconds"
   | "promptCache"
+  | "format"
+  | "since"
   | "effort"
   | "subEffort"
 >;
@@ -68,6 +75,7 @@ export interface PreparedAnalyze {
 /**
  * Resolves the root and sub models and creates their clients (with retry reporting).
  *
+ * @param deps Where the registry comes from (tests pass a fake).
  * @throws {UsageError} For an unknown model or a broken plugin.
  * @throws {EnvironmentError} When a needed API key is missing.
  */
@@ -75,8 +83,9 @@ export async function prepareAnalyze(
   options: AnalyzeRunOptions,
   ctx: CliContext,
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
+  deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
 ): Promise<PreparedAnalyze> {
-  const registry = await loadCommandRegistry(ctx, options.plugins);
+  const registry = await deps.loadRegistry(ctx, options.plugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;
@@ -105,6 +114,8 @@ export interface AnalyzeLoadedSettings {
   ts: string;
   /** Models and clients from {@linkcode prepareAnalyze}; prepared here when omitted. */
   prepared?: PreparedAnalyze;
+  /** @default {defaultRunDeps} */
+  deps?: RunDeps;
 }
 
 /** What one analyze run left behind. */
@@ -133,14 +144,28 @@ export async function analyzeLoaded(
   ctx: CliContext,
   settings: AnalyzeLoadedSettings,
 ): Promise<AnalyzeOutcome> {
-  const prepared = settings.prepared ?? await prepareAnalyze(options, ctx);
+  const deps = settings.deps ?? defaultRunDeps;
+  const prepared = settings.prepared ?? await prepareAnalyze(options, ctx, undefined, deps);
   const { root, sub, progress } = prepared;
+  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
+  const seen = fingerprint(snapshot);
+  // `--since`: refused (exit 2) before any model call when there is nothing to update.
+  const update = options.since === undefined ? undefined : await prepareUpdate(
+    options.since,
+    snapshot,
+    await seen,
+    {
+      outputDir: options.outputDir,
+      analyzeHint: `deeprepo analyze ${snapshot.source} -o ${options.outputDir}`,
+    },
+  );
   if (options.maxCost !== undefined) {
     const least = minimumBudgetUsd(
       snapshot,
       (u) => costOf(u, root.pricing),
       options.promptCache,
       root.rules,
+      update?.brief,
     );
     if (least > options.maxCost) {
       throw new UsageError(
@@ -153,10 +178,8 @@ export async function analyzeLoaded(
   }
   let cache: Cache | undefined;
   if (options.cache) {
-    cache = await openKvCache(resolveCacheDir(ctx.env, ctx.cwd), {
-      // Shown even with -q: the run continues without the cache the user expects.
-      onWarning: (message) => ctx.stderr(`deeprepo: warning: ${message}\n`),
-    });
+    // Warnings are shown even with -q: the run continues without the cache the user expects.
+    cache = await deps.openCache(ctx, (message) => ctx.stderr(`deeprepo: warning: ${message}\n`));
   }
   progress.line(analyzeHeader(snapshot, root.label, sub.label));
   const status = engineStatusReporter({
@@ -164,8 +187,7 @@ export async function analyzeLoaded(
     columns: ctx.columns ?? DEFAULT_COLUMNS,
     tick: ctx.isTerminal && !options.quiet,
   });
-  // Hashing and git run beside the analysis; metrics record what this run saw (issue #17).
-  const seen = fingerprint(snapshot);
+  if (update) progress.line(updateLine(update));
   let result: AnalysisResult;
   try {
     result = await runAnalysis({
@@ -177,6 +199,7 @@ export async function analyzeLoaded(
       execTimeoutSeconds: options.execTimeoutSeconds,
       effort: options.effort,
       subEffort: options.subEffort,
+      update: update?.brief,
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
@@ -184,7 +207,7 @@ export async function analyzeLoaded(
       subRules: sub.rules,
       rootCost: (u) => costOf(u, root.pricing),
       subCost: (u) => costOf(u, sub.pricing),
-      createRepl,
+      createRepl: deps.createRepl,
       batch: cache
         ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
         : undefined,
@@ -218,12 +241,22 @@ export async function analyzeLoaded(
   const metrics = {
     ...analyzeMetrics(result, info),
     ...checked.counts,
+    ...(update ? sinceMetrics(update, result.coverage.covered) : {}),
     snapshot: await seen,
   };
+  const trajectory = analyzeTrajectory(result, info);
   const outputs = {
     report: analyzeReport(result, info),
     metrics,
-    trajectory: analyzeTrajectory(result, info),
+    trajectory,
+    html: options.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo analyze of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: result.coverage.covered,
+      metrics,
+      trajectory,
+    })),
   };
   const name = snapshot.metadata.repo_name;
   const { paths, written, fallbackError: writeError } = await writeRunOutputsSafely(
@@ -266,17 +299,22 @@ export function analyzeHeader(snapshot: CodebaseSnapshot, root: string, sub: str
  *
  * @param options Parsed options.
  * @param ctx Process context.
+ * @param deps Registry, REPL and cache (tests pass fakes).
  * @returns 0 when the report is written (also when the turn limit or budget ended the run).
  * @throws {RunError} When the root model failed after retries (outputs are written first).
  * @throws {InterruptedError} On Ctrl-C (outputs are written first when the run had started).
  */
-export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
+export async function run(
+  options: AnalyzeOptions,
+  ctx: CliContext,
+  deps: RunDeps = defaultRunDeps,
+): Promise<number> {
   if (options.dryRun) return await runAnalyzeDryRun(options, ctx);
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   await checkSource(options.source, ctx.cwd);
   await checkOutputFolder(options, ctx);
-  const prepared = await prepareAnalyze(options, ctx, progress);
+  const prepared = await prepareAnalyze(options, ctx, progress, deps);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
@@ -289,9 +327,16 @@ export async function run(options: AnalyzeOptions, ctx: CliContext): Promise<num
       ),
   });
   try {
-    const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared });
+    const outcome = await analyzeLoaded(loaded.snapshot, options, ctx, { ts, prepared, deps });
     return finishRun(outcome, ctx);
   } finally {
     await loaded.dispose();
   }
+}
+
+/** The progress line that says an update run starts from an earlier report. */
+function updateLine(update: PreparedUpdate): string {
+  const d = update.diff;
+  return `Updating the analysis of ${update.previous.timestamp}: ${d.added.length} added, ` +
+    `${d.changed.length} changed, ${d.removed.length} removed since`;
 }

@@ -6,9 +6,11 @@
  */
 import { formatInt, formatUsd } from "../../format.ts";
 import type { CliContext } from "../context.ts";
-import { loadCommandRegistry } from "../registry.ts";
+import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
+import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
+import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 import { finishRun } from "../outcome.ts";
-import type { BaselineOptions } from "../options.ts";
+import type { BaselineOptions, ReportFormat } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
@@ -38,11 +40,16 @@ import { effortFor, effortWarning, rulesOf } from "../../engine/model_rules.ts";
  *
  * @param options Parsed options.
  * @param ctx Process context.
+ * @param deps Where the registry comes from (tests pass a fake).
  * @returns 0 when the report is written.
  * @throws {RunError} When the call failed after retries (outputs are written first).
  * @throws {InterruptedError} On Ctrl-C (outputs are written first).
  */
-export async function run(options: BaselineOptions, ctx: CliContext): Promise<number> {
+export async function run(
+  options: BaselineOptions,
+  ctx: CliContext,
+  deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
+): Promise<number> {
   if (options.dryRun) return await runBaselineDryRun(options, ctx);
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
@@ -50,7 +57,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
   await checkOutputFolder(options, ctx);
-  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress);
+  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, deps);
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
@@ -65,6 +72,7 @@ export async function run(options: BaselineOptions, ctx: CliContext): Promise<nu
       ts,
       progress,
       stream: true,
+      format: options.format,
       effort: options.effort,
     }, ctx);
     return finishRun(outcome, ctx);
@@ -88,6 +96,7 @@ export interface PreparedBaseline {
  * @param plugins Extra plugin specifiers (`--plugin`).
  * @param ctx Process context (cwd, env, signal, stderr for the price warning).
  * @param progress Where `[retry]` lines go.
+ * @param deps Where the registry comes from.
  * @throws {UsageError} For an unknown model or broken plugin.
  * @throws {EnvironmentError} When the model's API key is missing.
  */
@@ -96,8 +105,9 @@ export async function prepareBaseline(
   plugins: string[],
   ctx: CliContext,
   progress: Progress,
+  deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
 ): Promise<PreparedBaseline> {
-  const registry = await loadCommandRegistry(ctx, plugins);
+  const registry = await deps.loadRegistry(ctx, plugins);
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({
@@ -123,6 +133,8 @@ export interface BaselineRunSettings {
   progress: Progress;
   /** Stream the answer through `progress.text` as it arrives. */
   stream: boolean;
+  /** `--format`: also write the HTML report unless `md`. @default "both" */
+  format?: ReportFormat;
   /** `--effort`: sent when the model accepts it, else one warning. */
   effort?: Effort;
 }
@@ -184,7 +196,8 @@ export async function runBaselineOnSnapshot(
       ? result.error
       : new RunError(`baseline call failed: ${messageOf(result.error)}`, { cause: result.error });
   }
-  const metrics = baselineMetrics({
+  const checked = checkCitations(result.analysis, citationSourceOf(snapshot));
+  const baseMetrics = baselineMetrics({
     repo: snapshot.source,
     rootModel: model.label,
     filesTotal: snapshot.files.length,
@@ -195,7 +208,10 @@ export async function runBaselineOnSnapshot(
     cost,
     error: error?.message,
   });
+  const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
+  metrics.secrets_redacted = snapshot.secretsRedacted;
+  if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;
   const outputs = {
     report: renderBaselineReport({
@@ -203,7 +219,7 @@ export async function runBaselineOnSnapshot(
       rootModel: model.label,
       filesTotal: snapshot.files.length,
       prompt,
-      analysis: result.analysis,
+      analysis: checked.text,
       complete: result.complete,
       error: error?.message,
       run: {
@@ -215,6 +231,13 @@ export async function runBaselineOnSnapshot(
       },
     }),
     metrics,
+    html: settings.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({
+      title: `deeprepo baseline of ${snapshot.metadata.repo_name}`,
+      check: checked,
+      snapshot,
+      covered: new Set(prompt.included),
+      metrics,
+    })),
   };
   const written = await writeRunOutputsSafely(
     settings.outputDir,

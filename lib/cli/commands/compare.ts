@@ -30,24 +30,36 @@ import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
 import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
 import { checkOutputFolder } from "../output_folder.ts";
 import { prepareBaseline, runBaselineOnSnapshot } from "./baseline.ts";
+import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 
 /**
  * Runs `deeprepo compare`.
  *
  * @param options Parsed options.
  * @param ctx Process context.
+ * @param deps Registry, REPL and cache (tests pass fakes).
  * @returns 0 when both sides succeeded, 1 when either failed (its files are still written).
  * @throws {InterruptedError} On Ctrl-C, after writing what exists and printing the table.
  * @throws {UsageError | EnvironmentError} Before loading, for an unknown model or missing key.
  */
-export async function run(options: CompareOptions, ctx: CliContext): Promise<number> {
+export async function run(
+  options: CompareOptions,
+  ctx: CliContext,
+  deps: RunDeps = defaultRunDeps,
+): Promise<number> {
   const ts = timestamp();
   const progress = createProgress(ctx, { quiet: options.quiet });
   // Every model and key is checked before the clone, so a typo costs nothing.
   await checkSource(options.source, ctx.cwd);
   await checkOutputFolder(options, ctx);
-  const analyzePrep = await prepareAnalyze(options, ctx, progress);
-  const baselinePrep = await prepareBaseline(options.baselineModel, options.plugins, ctx, progress);
+  const analyzePrep = await prepareAnalyze(options, ctx, progress, deps);
+  const baselinePrep = await prepareBaseline(
+    options.baselineModel,
+    options.plugins,
+    ctx,
+    progress,
+    deps,
+  );
   progress.line(`Loading ${options.source}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
@@ -81,6 +93,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         ts,
         progress,
         stream: true,
+        format: options.format,
         effort: options.effort,
       }, ctx);
       baseline.metrics = outcome.metrics;
@@ -113,6 +126,7 @@ export async function run(options: CompareOptions, ctx: CliContext): Promise<num
         const outcome = await analyzeLoaded(snapshot, analyzeOptions, ctx, {
           ts: stamp,
           prepared: analyzePrep,
+          deps,
         });
         rlm.metrics = outcome.metrics;
         rlm.report = outcome.paths.report;

@@ -10,10 +10,11 @@
  */
 import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
+import { provideKit } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
-import { loadRegistry, type Registry } from "../../providers/mod.ts";
+import { loadRegistry, MODEL_TABLE_CHECKED, type Registry } from "../../providers/mod.ts";
 import type { Pricing, ProviderPlugin } from "../../providers/mod.ts";
 
 /** The `--json` document. */
@@ -52,6 +53,8 @@ export interface ModelListing {
     }[];
   }[];
   errors: { specifier: string; name: string | null; message: string }[];
+  /** The day the built-in prices, limits and rules were checked (docs/MODELS.md). */
+  checked: string;
 }
 
 /**
@@ -118,7 +121,7 @@ export function buildListing(registry: Registry, isSet: (name: string) => boolea
     name: e.name ?? null,
     message: e.message,
   }));
-  return { defaults, providers, errors };
+  return { defaults, providers, errors, checked: MODEL_TABLE_CHECKED };
 }
 
 /** Renders the listing as text lines. */
@@ -132,6 +135,8 @@ export function renderListing(listing: ModelListing): string[] {
           d[role].resolved ?? "(unresolved)"
         }`
       ).join(", "),
+    `Built-in prices, limits and rules checked against the providers' pages on ` +
+      `${listing.checked} (docs/MODELS.md).`,
   );
   for (const p of listing.providers) {
     const key = p.keyVariable
@@ -206,6 +211,7 @@ function shadowLines(p: ModelListing["providers"][number]): string[] {
  * @returns 0, or 2 when a plugin failed to load (after listing the rest).
  */
 export async function run(options: ListModelsOptions, ctx: CliContext): Promise<number> {
+  provideKit();
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));

@@ -1,15 +1,25 @@
 /**
  * `deeprepo plugins check <path|url>`: loads one plugin module and reports every problem — the
- * shape of its default export, then whether `handles` and `createClient` behave (with a dummy
- * key; nothing is sent over the network). Exit 0 when it passes, 2 otherwise.
+ * shape of its default export, then whether `handles` and `createClient` behave. `createClient`
+ * sees the plugin's `check.sampleEnv`, else a realistic placeholder per kind of variable (a
+ * loopback URL for `*_BASE_URL`/`*_HOST`, a key-looking value for keys; see
+ * `lib/plugin_kit/sample_env.ts`). When the plugin declares `check.fake`, a scripted conversation
+ * (tool call, tool result, streamed text, cut-off reply) runs through it against a loopback fake
+ * of its wire format. Nothing leaves the machine. Exit 0 when it passes, 2 otherwise.
  *
  * @module
  */
 import type { CliContext } from "../context.ts";
 import type { PluginsCheckOptions } from "../options.ts";
-import { checkPluginModule, loadErrorMessage } from "../../providers/mod.ts";
-import { importUrl } from "../../providers/mod.ts";
+import {
+  checkPluginModule,
+  importPlugin,
+  importUrl,
+  loadErrorMessage,
+} from "../../providers/mod.ts";
+import { provideKit } from "../registry.ts";
 import type { ProviderPlugin } from "../../providers/mod.ts";
+import { runScriptedConversation, sampleEnv } from "../../plugin_kit/mod.ts";
 
 /** Result of checking one plugin module. */
 export interface PluginCheck {
@@ -28,9 +38,10 @@ export interface PluginCheck {
  */
 export async function checkPlugin(
   specifier: string,
-  importer: (url: string) => Promise<unknown> = (url) => import(url),
+  importer: (url: string) => Promise<unknown> = importPlugin,
 ): Promise<PluginCheck> {
   const result: PluginCheck = { specifier, problems: [], notes: [] };
+  provideKit();
   let module: unknown;
   try {
     module = await importer(importUrl(specifier));
@@ -65,8 +76,10 @@ export async function checkPlugin(
   }
   const model = plugin.models[0]?.id ?? plugin.defaults?.root ?? plugin.defaults?.sub ??
     "any-model";
+  const env = sampleEnv(plugin.check?.sampleEnv);
+  let created = false;
   try {
-    const client = plugin.createClient({ model, env: () => "dummy-value-for-plugins-check" });
+    const client = plugin.createClient({ model, env: env.env });
     if (client instanceof Promise) {
       client.catch(() => {});
       result.problems.push(
@@ -75,18 +88,31 @@ export async function checkPlugin(
       );
     } else if (!client || typeof (client as { complete?: unknown }).complete !== "function") {
       result.problems.push("createClient must return an object with a complete() method");
-    }
+    } else created = true;
   } catch (error) {
+    const read = [...env.reads].map(([k, v]) => `${k}=${v === undefined ? "(unset)" : v}`);
+    const hints = [
+      read.length ? `it read ${read.join(", ")}` : "",
+      plugin.check?.sampleEnv ? "" : "declare check.sampleEnv if it needs particular values",
+    ].filter(Boolean);
     result.problems.push(
-      `createClient({ model: ${JSON.stringify(model)} }) threw with every variable set: ${
-        firstLine(error)
-      }`,
+      `createClient({ model: ${JSON.stringify(model)} }) threw: ${firstLine(error)}` +
+        (hints.length ? ` (${hints.join("; ")})` : ""),
     );
   }
   result.notes.push(
     `${plugin.models.length} model${plugin.models.length === 1 ? "" : "s"}`,
     plugin.keyVariable ? `key ${plugin.keyVariable}` : "no keyVariable (no key checked)",
   );
+  if (created && plugin.check?.fake) {
+    const conversation = await runScriptedConversation(plugin, model);
+    result.problems.push(...conversation.problems);
+    if (!conversation.problems.length) {
+      result.notes.push(`scripted conversation passed (${conversation.passed.join(", ")})`);
+    }
+  } else if (created) {
+    result.notes.push("no check.fake: the scripted conversation was skipped");
+  }
   if (["anthropic", "openrouter", "openai", "ollama"].includes(plugin.name)) {
     result.notes.push(`replaces the built-in plugin "${plugin.name}" when loaded`);
   }

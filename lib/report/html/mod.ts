@@ -14,6 +14,7 @@ import { renderTimeline } from "./timeline.ts";
 import type { HtmlReportInput } from "./types.ts";
 
 export type { HtmlReportInput, MapFile, TimelineTurn } from "./types.ts";
+export { htmlInputFromRun, type RunForHtml } from "./from_run.ts";
 
 /**
  * Builds the page.

@@ -43,9 +43,9 @@ pre.err{border-left:3px solid var(--nocov)}
 @media (prefers-color-scheme:dark){.hljs-keyword,.hljs-built_in,.hljs-type,.hljs-literal{color:#ff7b72}
 .hljs-string,.hljs-regexp{color:#a5d6ff}.hljs-comment{color:#8b949e}
 .hljs-number,.hljs-attr,.hljs-variable{color:#79c0ff}.hljs-title,.hljs-function{color:#d2a8ff}}.legend span{margin-right:14px}
-@media (max-width:800px){main{display:block}#content{padding:8px 12px}
+@media (max-width:800px){main{display:block}#content{padding:8px 12px;padding-bottom:58vh}
 #panel{position:fixed;left:0;right:0;bottom:0;top:auto;width:auto;max-width:none;height:55vh;
-border-left:0;border-top:1px solid var(--line)}}
+border-left:0;border-top:1px solid var(--line);padding:10px 12px}}
 `;
 
 /** Opens a citation's snippet in the side panel; follows `#snip-N` in the address too. */

@@ -2,9 +2,22 @@
  * `deeprepo analyze` end to end: the real CLI as a subprocess, the real plugins and SDKs, the
  * real sandbox and cache, against the fake model server, on the sample project with planted bugs.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { writeTree } from "../../loader/_fixture.ts";
+import { toolCall } from "../../engine/_fakes.ts";
+import { run as runAnalyze } from "../../../lib/cli/commands/analyze.ts";
+import { RunError } from "../../../lib/errors.ts";
+import { fakeWorld, filesIn, optionsOf } from "./_in_process.ts";
 import { runCliProcess } from "../../_helpers/run_cli.ts";
 import {
+  assistantTurns,
   type FakeServer,
   lastUserText,
   type RecordedRequest,
@@ -59,8 +72,7 @@ const CONTRACT_METRICS = [
 
 /** 1-based turn of a root request: assistant messages so far + 1. */
 function turnOf(req: RecordedRequest): number {
-  const messages = (req.body.messages ?? []) as { role: string }[];
-  return messages.filter((m) => m.role === "assistant").length + 1;
+  return assistantTurns(req) + 1;
 }
 
 function call(code: string, usage = { input: 1000, output: 200 }): ScriptedResponse {
@@ -219,9 +231,10 @@ Deno.test("analyze: scripted root explores, dispatches every file, reuses a vari
     assertEquals(run.trajectory.turns[1].executions[0].code, DISPATCH);
     const subBodies = server.requestsFor("openai").map((r) => JSON.stringify(r.body));
     for (const f of FILES) assert(subBodies.some((b) => b.includes(`File: ${f}\\n`)), f);
-    // Each sub call: its own system prompt, one prompt, at most 4,096 output tokens.
+    // Each sub call: its own system prompt, one prompt, 4,096 output tokens plus 4,096 of room
+    // for thinking (MiniMax M2.5 always reasons, inside max_tokens).
     for (const r of server.requestsFor("openai")) {
-      assertEquals(r.body.max_tokens ?? r.body.max_completion_tokens, 4096);
+      assertEquals(r.body.max_tokens ?? r.body.max_completion_tokens, 4096 + 4096);
       assertStringIncludes(systemText(r), "cite the file and line");
     }
     // Each root call: the root system prompt and exactly one tool, execute_code.
@@ -477,7 +490,7 @@ Deno.test("analyze: Ctrl-C writes partial outputs and exits 130", async () => {
     assertEquals(out.code, 130, stderr);
     assertMatch(stderr, /^deeprepo: interrupted; partial results written to .*\.md\n$/);
     const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort();
-    assertEquals(names.length, 3);
+    assertEquals(names.length, 4); // report, metrics, trajectory, HTML
     const metrics = JSON.parse(
       Deno.readTextFileSync(`${dir}/out/${names.find((n) => n.endsWith("_metrics.json"))}`),
     );
@@ -515,4 +528,103 @@ Deno.test("analyze: --max-cost below two root turns fails before any model call"
     );
     assertEquals(server.requests.length, 0);
   });
+});
+
+// In-process runs: the same command with its registry, REPL and cache injected (`RunDeps`).
+
+const IN_PROCESS_FILES = {
+  "README.md": "# demo\n",
+  "src/main.ts": 'import { add } from "./math.ts";\nconsole.log(add(1, 2));\n',
+  "src/math.ts": "export const add = (a: number, b: number) => a + b;\n",
+};
+
+async function inProcessFolder(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_analyze_inproc_" });
+  await writeTree(`${dir}/repo`, IN_PROCESS_FILES);
+  return dir;
+}
+
+Deno.test("analyze in-process: a root API failure after a turn writes the partial results and names them", async () => {
+  const dir = await inProcessFolder();
+  try {
+    const refused = Object.assign(new Error("400 invalid request: prompt too long"), {
+      status: 400,
+    });
+    const world = fakeWorld({
+      root: [toolCall("state.files = Object.keys(codebase); print(state.files.length)"), {
+        throws: refused,
+      }],
+    });
+    const ctx = capturedContext(dir);
+    const options = await optionsOf("analyze", [
+      "repo",
+      "--root-model",
+      "fake:root",
+      "--sub-model",
+      "fake:sub",
+      "-q",
+    ], dir);
+    const error = await assertRejects(() => runAnalyze(options, ctx, world.deps), RunError);
+    const out = `${dir}/outputs`;
+    const files = await filesIn(out);
+    assertEquals(files.length, 4, files.join(", ")); // report, metrics, trajectory, HTML
+    const report = files.find((f) => f.endsWith(".md"))!;
+    assertStringIncludes(error.message, `partial results written to ${out}/${report}`);
+    assertStringIncludes(error.message, "prompt too long");
+    const metrics = JSON.parse(
+      await Deno.readTextFile(`${out}/${files.find((f) => f.endsWith("_metrics.json"))!}`),
+    );
+    assertEquals([metrics.complete, metrics.stop_reason, metrics.turns], [false, "root_error", 1]);
+    // The turn that was paid for is priced and kept: 100 in, 10 out at $3/$15 per 1M.
+    assertEquals(metrics.root_cost, (100 * 3 + 10 * 15) / 1e6);
+    const trajectory = JSON.parse(
+      await Deno.readTextFile(`${out}/${files.find((f) => f.endsWith("_trajectory.json"))!}`),
+    );
+    assertEquals(trajectory.turns.length, 1);
+    assertStringIncludes(JSON.stringify(trajectory.turns[0]), "3");
+    assertEquals(world.repls.length, 1);
+    assertEquals(world.repls[0].closed, true);
+    assertEquals(ctx.out, [], "no report path on stdout for a failed run");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("analyze in-process: when the output folder breaks after a paid run, the results go to a temporary folder", async () => {
+  const dir = await inProcessFolder();
+  let saved: string | undefined;
+  try {
+    const out = `${dir}/outputs`;
+    const world = fakeWorld({
+      root: [(req) => {
+        // The folder checked before the run is replaced by a file while the model is paid for.
+        Deno.removeSync(out, { recursive: true });
+        Deno.writeTextFileSync(out, "in the way");
+        assert(req.messages.length > 0);
+        return toolCall('set_answer("# Findings\\n\\nAll good.")');
+      }],
+    });
+    const ctx = capturedContext(dir);
+    const options = await optionsOf("analyze", [
+      "repo",
+      "--root-model",
+      "fake:root",
+      "--sub-model",
+      "fake:sub",
+      "-q",
+    ], dir);
+    await Deno.mkdir(out);
+    const error = await assertRejects(() => runAnalyze(options, ctx, world.deps), RunError);
+    const match = error.message.match(/results saved to (\S+\.md)/);
+    assert(match, error.message);
+    saved = match[1].slice(0, match[1].lastIndexOf("/"));
+    assertStringIncludes(error.message, `could not write to ${out}`);
+    assertEquals(error.message.split("\n").length, 1);
+    assertStringIncludes(await Deno.readTextFile(match[1]), "# Findings");
+    assertEquals((await filesIn(saved)).length, 4); // report, metrics, trajectory, HTML
+    assertEquals(await Deno.readTextFile(out), "in the way");
+  } finally {
+    if (saved) await Deno.remove(saved, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+  }
 });

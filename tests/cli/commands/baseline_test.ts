@@ -1,4 +1,15 @@
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { writeTree } from "../../loader/_fixture.ts";
+import { run as runBaselineCommand } from "../../../lib/cli/commands/baseline.ts";
+import { RunError } from "../../../lib/errors.ts";
+import { fakeWorld, filesIn, optionsOf } from "./_in_process.ts";
 import { MAIN, runCliProcess } from "../../_helpers/run_cli.ts";
 import { lastUserText, startFakeModelServer, systemText } from "../../fakes/model_server.ts";
 import { loadRegistry } from "../../../lib/providers/mod.ts";
@@ -146,7 +157,7 @@ Deno.test("baseline writes metrics with the error and exits 1 when the API keeps
       /; partial results written to .*\/out\/baseline_repo_\d{8}_\d{6}\.md\n$/,
     );
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 2, files.join(", "));
+    assertEquals(files.length, 3, files.join(", ")); // report, metrics, HTML
     const metrics = JSON.parse(
       await Deno.readTextFile(`${tmp}/out/${files.find((f) => f.endsWith("_metrics.json"))}`),
     );
@@ -252,5 +263,37 @@ Deno.test("baseline limits the answer to what a small context window leaves, and
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("baseline in-process: an API that keeps failing is retried, then metrics and report record the failure", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_baseline_inproc_" });
+  try {
+    await writeTree(`${dir}/repo`, { "src/a.ts": "export const a = 1;\n" });
+    const overloaded = () => ({
+      throws: Object.assign(new Error("529 overloaded"), { status: 529 }),
+    });
+    const world = fakeWorld({ base: [overloaded(), overloaded(), overloaded(), overloaded()] });
+    const ctx = capturedContext(dir, { DEEPREPO_RETRY_BASE_MS: "1" });
+    const options = await optionsOf("baseline", ["repo", "--root-model", "fake:base"], dir);
+    const error = await assertRejects(
+      () => runBaselineCommand(options, ctx, world.deps),
+      RunError,
+    );
+    const files = await filesIn(`${dir}/outputs`);
+    assertEquals(files.length, 3, files.join(", ")); // report, metrics, HTML
+    assertStringIncludes(error.message, "overloaded");
+    assertStringIncludes(error.message, `partial results written to ${dir}/outputs/`);
+    const metrics = JSON.parse(
+      await Deno.readTextFile(`${dir}/outputs/${files.find((f) => f.endsWith(".json"))!}`),
+    );
+    assertEquals(metrics.complete, false);
+    assertEquals(metrics.retries, 3);
+    assertStringIncludes(metrics.error, "overloaded");
+    assertEquals(world.clients.get("base")!.requests.length, 4);
+    assertEquals(ctx.errText().match(/\[retry\]/g)?.length, 3);
+    assertEquals(ctx.out, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

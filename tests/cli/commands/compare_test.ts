@@ -1,4 +1,9 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../_helpers/assert.ts";
+import { capturedContext } from "../../_helpers/cli_context.ts";
+import { writeTree } from "../../loader/_fixture.ts";
+import { toolCall } from "../../engine/_fakes.ts";
+import { run as runCompare } from "../../../lib/cli/commands/compare.ts";
+import { FAKE_PRICING, fakeWorld, filesIn, optionsOf } from "./_in_process.ts";
 import { MAIN, runCliProcess } from "../../_helpers/run_cli.ts";
 import { loadRegistry } from "../../../lib/providers/mod.ts";
 import { envFromRecord } from "../../../lib/config/env.ts";
@@ -90,7 +95,7 @@ Deno.test("compare clones once, runs both sides, writes five files with one time
     assertEquals(clones.length, 1, `git was asked to clone ${clones.length} times`);
 
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 5, files.join(", "));
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
     const stamps = new Set(files.map((f) => f.match(/_(\d{8}_\d{6})/)?.[1]));
     assertEquals(stamps.size, 1, files.join(", "));
     const ts = [...stamps][0];
@@ -154,7 +159,7 @@ Deno.test("compare keeps the analyze results and the table says so when the base
     const status = lines.find((l) => l.startsWith("status"))!;
     assertMatch(status, /^status\s+ok\s+FAILED: .*baseline model down/);
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 5, files.join(", "));
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
     const rlmReport = lines.find((l) => /deeprepo_fixture_repo_\d{8}_\d{6}\.md$/.test(l))!;
     assertStringIncludes(await Deno.readTextFile(rlmReport), "looks fine");
   } finally {
@@ -318,7 +323,11 @@ Deno.test("compare says in one line when both sides failed", async () => {
       lines[0],
       /^deeprepo: compare: analyze failed: .*root model down.*; baseline failed: .*baseline model down/,
     );
-    assertEquals([...Deno.readDirSync(`${tmp}/out`)].length, 5, "both sides write their files");
+    assertEquals(
+      [...Deno.readDirSync(`${tmp}/out`)].length,
+      7,
+      "both sides write their files (five, and two HTML reports)",
+    );
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });
@@ -382,7 +391,7 @@ Deno.test("compare interrupted during the baseline keeps its files, skips analyz
     assertEquals(table.rlm.error, "not run (interrupted)");
     assertEquals(table.baseline.status, "failed");
     const files = [...Deno.readDirSync(`${tmp}/out`)].map((e) => e.name).sort();
-    assertEquals(files.length, 2, files.join(", "));
+    assertEquals(files.length, 3, files.join(", ")); // report, metrics, HTML
     const metrics = JSON.parse(
       await Deno.readTextFile(table.baseline.report.replace(/\.md$/, "_metrics.json")),
     );
@@ -433,5 +442,70 @@ Deno.test("compare --max-cost does not start analyze when the baseline spent mor
   } finally {
     await server.close();
     await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("compare in-process: both sides run on one snapshot, five files share one stamp, --json", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_compare_inproc_" });
+  try {
+    await writeTree(`${dir}/repo`, {
+      "README.md": "# demo\n",
+      "src/main.ts": "export const main = () => 1;\n",
+    });
+    const world = fakeWorld({
+      base: [{
+        text: "# Baseline\n\nOne call saw everything.",
+        usage: { inputTokens: 2_000, outputTokens: 300 },
+      }],
+      root: [
+        toolCall("print(Object.keys(codebase).sort().join(','))"),
+        toolCall('set_answer("# RLM\\n\\nFiles: " + Object.keys(codebase).length)'),
+      ],
+    });
+    const ctx = capturedContext(dir);
+    const options = await optionsOf("compare", [
+      "repo",
+      "--root-model",
+      "fake:root",
+      "--sub-model",
+      "fake:sub",
+      "--baseline-model",
+      "fake:base",
+      "--json",
+      "-q",
+    ], dir);
+    assertEquals(await runCompare(options, ctx, world.deps), 0);
+    assertEquals(ctx.errText(), "");
+
+    const files = await filesIn(`${dir}/outputs`);
+    assertEquals(files.length, 7, files.join(", ")); // five, and the two HTML reports
+    const stamps = new Set(files.map((f) => f.match(/_(\d{8}_\d{6}(?:_\d+)?)[._]/)?.[1]));
+    assertEquals(stamps.size, 1, files.join(", "));
+    const table = JSON.parse(ctx.out.join("\n"));
+    assertEquals([table.rlm.status, table.baseline.status], ["ok", "ok"]);
+    assertEquals([table.rlm.models, table.baseline.models], [
+      "fake:root + fake:sub",
+      "fake:base",
+    ]);
+    assertEquals(table.rlm.turns, 2);
+    const baselineCost = (2_000 * FAKE_PRICING.input + 300 * FAKE_PRICING.output) / 1e6;
+    const rlmCost = 2 * (100 * FAKE_PRICING.input + 10 * FAKE_PRICING.output) / 1e6;
+    assertEquals(table.baseline.total_cost, baselineCost);
+    assertEquals(table.rlm.total_cost, rlmCost);
+    assertEquals(table.total_cost, baselineCost + rlmCost);
+    assertStringIncludes(await Deno.readTextFile(table.rlm.report), "Files: 2");
+    assertStringIncludes(
+      await Deno.readTextFile(table.baseline.report),
+      "One call saw everything.",
+    );
+    // The baseline prompt carried the code; the root model never saw file contents.
+    const basePrompt = JSON.stringify(world.clients.get("base")!.requests[0].messages);
+    assertStringIncludes(basePrompt, "export const main = () => 1;");
+    const rootPrompts = JSON.stringify(world.clients.get("root")!.requests);
+    assertEquals(rootPrompts.includes("export const main = () => 1;"), false);
+    assertEquals(world.clients.get("root")!.requests.length, 2);
+    assert(world.repls.every((r) => r.closed));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch } from "../../_helpers/assert.ts";
 import { capturedContext } from "../../_helpers/cli_context.ts";
 import { run } from "../../../lib/cli/commands/list_models.ts";
 import type { ModelListing } from "../../../lib/cli/commands/list_models.ts";
+import { MODEL_TABLE_CHECKED } from "../../../lib/providers/mod.ts";
 
 const CWD = "/nonexistent-deeprepo-test-dir";
 
@@ -35,6 +36,7 @@ Deno.test("list-models --json works with no keys and lists prices, windows, keys
     output: 0,
   }]);
   assertEquals(listing.errors, []);
+  assertEquals(listing.checked, MODEL_TABLE_CHECKED);
   assertEquals(ctx.errText(), "");
 });
 
@@ -49,6 +51,12 @@ Deno.test("list-models shows which keys are set", async () => {
     /claude-sonnet-5-5\s+sonnet\s+2\.00\s+10\.00\s+0\.10 \/ 2\.50\s+1,000,000\s+root/,
   );
   assertMatch(text, /ollama \(built-in\) — no key needed/);
+  assertMatch(
+    text,
+    new RegExp(
+      `checked against the providers' pages on ${MODEL_TABLE_CHECKED} \\(docs/MODELS\\.md\\)`,
+    ),
+  );
 });
 
 Deno.test("list-models lists the other plugins and the error when one fails, exit 2", async () => {

@@ -9,7 +9,7 @@ Deno.test("plugins check passes the guide's example plugin", async () => {
   assertEquals(await run({ specifier: EXAMPLE }, ctx), 0);
   assertMatch(
     ctx.out[0],
-    /^ok: plugin .*acme_chat\.ts \(acme\) passes every check \(2 models; key ACME_API_KEY\)/,
+    /^ok: plugin .*acme_chat\.ts \(acme\) passes every check \(2 models; key ACME_API_KEY; scripted conversation passed \(tool call, tool result, streamed text, cut-off reply\)\)/,
   );
 });
 
@@ -54,7 +54,7 @@ Deno.test("plugins check catches a createClient that throws and a module that do
     );
     const thrown = await checkPlugin(path);
     assertEquals(thrown.problems, [
-      'createClient({ model: "m" }) threw with every variable set: boom',
+      'createClient({ model: "m" }) threw: boom (declare check.sampleEnv if it needs particular values)',
     ]);
     const missing = await checkPlugin(`${dir}/nope.ts`);
     assertEquals(missing.problems.length, 1);
