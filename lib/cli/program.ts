@@ -110,15 +110,23 @@ function resolvePlugin(cwd: string, specifier: string): string {
 
 type Raw = Record<string, unknown>;
 
-function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option("-o, --output-dir <dir>", "where reports are written", nonEmpty, DEFAULTS.outputDir)
-    .option("-q, --quiet", "no progress and no streaming; errors still go to stderr")
-    .option(
+/**
+ * The options analyze, baseline, compare and repl share. The REPL has no root model and writes
+ * no files, so `forRepl` leaves out `-o`, `--root-model` and `--effort`.
+ */
+function addCommonOptions(cmd: Command, forRepl = false): Command {
+  if (!forRepl) {
+    cmd.option("-o, --output-dir <dir>", "where reports are written", nonEmpty, DEFAULTS.outputDir);
+  }
+  cmd.option("-q, --quiet", "no progress and no streaming; errors still go to stderr");
+  if (!forRepl) {
+    cmd.option(
       "--root-model <model>",
       `root model: alias, id, or provider:model (default: "${DEFAULTS.rootModel}")`,
       nonEmpty,
-    )
+    );
+  }
+  cmd
     .option(
       "--sub-model <model>",
       `sub-model: alias, id, or provider:model (default: "${DEFAULTS.subModel}")`,
@@ -132,9 +140,15 @@ function addCommonOptions(cmd: Command): Command {
       "leave out files and folders matching this glob (repeatable)",
       collect,
     )
-    .option("--no-redact", "do not mask secrets found in the code (they reach the models)")
-    .option("--effort <level>", "root-model effort: low, medium, high or max", effortLevel)
-    .option("--sub-effort <level>", "sub-model effort: low, medium, high or max", effortLevel);
+    .option("--no-redact", "do not mask secrets found in the code (they reach the models)");
+  if (!forRepl) {
+    cmd.option("--effort <level>", "root-model effort: low, medium, high or max", effortLevel);
+  }
+  return cmd.option(
+    "--sub-effort <level>",
+    "sub-model effort: low, medium, high or max",
+    effortLevel,
+  );
 }
 
 /** Effort levels of `--effort` / `--sub-effort` (the Plugin API's `Effort`). */
@@ -199,7 +213,7 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
   }
   return {
     source: resolvePath(cwd, source),
-    outputDir: resolvePath(cwd, raw.outputDir as string),
+    outputDir: resolvePath(cwd, (raw.outputDir as string | undefined) ?? DEFAULTS.outputDir),
     quiet: raw.quiet === true,
     rootModel: (raw.rootModel as string | undefined) ?? rootDefault,
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
@@ -363,11 +377,9 @@ export function buildProgram(
 
   addCommonOptions(
     program.command("repl")
-      .description(
-        "the root model's REPL, driven by a person (llm_query uses --sub-model; " +
-          "--output-dir and --root-model are accepted but unused)",
-      )
+      .description("the root model's REPL, driven by a person (llm_query uses --sub-model)")
       .argument("<source>", "local folder or git URL"),
+    true,
   )
     .option(
       "--eval <code>",
