@@ -205,7 +205,7 @@ export async function analyzeLoaded(
       execTimeoutSeconds: options.execTimeoutSeconds,
       effort: options.effort,
       subEffort: options.subEffort,
-      update: update?.brief,
+      update: update && { brief: update.brief, previousReport: update.previousReport },
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
