@@ -22,8 +22,8 @@
  *   JSON. Its path comes from `DEEPREPO_BENCH_PY_LOADER`; without it the row is skipped with
  *   the reason printed.
  * - `scan`: the secret scan alone, in this process, over the loaded texts (one thread), and
- *   `in-process --no-redact`: the load without it. The load scans in a worker beside the reads,
- *   so its cost shows as the difference of the two in-process rows, not as the scan's own time.
+ *   `in-process --no-redact`: the load without it (the difference of the two in-process rows is
+ *   the scan's cost inside a load).
  * - `cli start-up`: the same command on a one-file folder: the fixed cost before loading.
  *
  * The folder is the first argument, else `DEEPREPO_BENCH_REPO`, else a generated tree.
@@ -142,7 +142,7 @@ export async function benchLoader(options: LoaderBenchOptions = {}): Promise<Ben
     lines.push(row("no-redact", median(times["no-redact"])) + "  (in-process, --no-redact)");
     lines.push(
       `scan        ${median(times.scan).toFixed(0).padStart(6)} ms  secret scan of the loaded ` +
-        `texts alone, one thread (in a load it runs in a worker beside the reads)`,
+        `texts alone, in 256-file chunks as the loader scans them`,
     );
     lines.push(row("process", median(times.process)));
     const pythonMs = python.command ? median(times.python) : undefined;

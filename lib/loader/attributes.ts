@@ -49,8 +49,9 @@ function valueOf(tokens: readonly string[], name: string): boolean | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const attributes = AttributeStack.empty().push("", "gen/** linguist-generated\n");
- * attributes.marks("gen/api.ts"); // { generated: true, vendored: false }
+ * assert.deepEqual(attributes.marks("gen/api.ts"), { generated: true, vendored: false });
  * ```
  */
 export class AttributeStack {

@@ -26,9 +26,10 @@ function compile(text: string): Glob {
  *
  * @example
  * ```ts
- * const filters = new PathFilters(["src/**"], ["**\/*.test.ts"]);
- * filters.excludes("src/a.test.ts"); // true
- * filters.includes("docs/x.md"); // false
+ * import assert from "node:assert/strict";
+ * const filters = new PathFilters(["src/**"], ["*.test.ts"]);
+ * assert.equal(filters.excludes("src/a.test.ts"), true);
+ * assert.equal(filters.includes("docs/x.md"), false);
  * ```
  */
 export class PathFilters {

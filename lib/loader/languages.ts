@@ -18,8 +18,9 @@ export const OTHER_LANGUAGE = "Other";
  *
  * @example
  * ```ts
- * languageOf("main.rs"); // "Rust"
- * languageOf("build.gradle.kts"); // "Gradle Kotlin DSL"
+ * import assert from "node:assert/strict";
+ * assert.equal(languageOf("main.rs"), "Rust");
+ * assert.equal(languageOf("build.gradle.kts"), "Gradle Kotlin DSL");
  * ```
  */
 export function languageOf(name: string): string {

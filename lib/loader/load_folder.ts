@@ -51,8 +51,6 @@ export interface FolderLoadOptions {
    * @default {true}
    */
   redact?: boolean;
-  /** Scan in a worker, in parallel with reading. @default {true} */
-  scanInWorker?: boolean;
 }
 
 /**
@@ -66,8 +64,7 @@ export async function loadFolder(
   options: FolderLoadOptions,
 ): Promise<CodebaseSnapshot> {
   const redact = options.redact ?? true;
-  // Started first: the worker loads its rules while the folder is walked.
-  using scanner = redact ? SecretScanner.start(options.scanInWorker ?? true) : undefined;
+  const scanner = redact ? new SecretScanner() : undefined;
   options.onProgress?.({ phase: "scan", done: 0, total: 0 });
   const walk = await walkFolder(root, {
     signal: options.signal,
@@ -85,7 +82,7 @@ export async function loadFolder(
     onChunk: scanner &&
       ((start, end, chunk) => submitTexts(scanner, walk.files, chunk, start, end)),
   });
-  const findings = scanner ? await scanner.results(options.signal) : new Map();
+  const findings = scanner?.results() ?? new Map();
   if (options.signal?.aborted) throw new InterruptedError();
 
   const codebase: Record<string, string> = {};

@@ -11,7 +11,8 @@
  *
  * @example
  * ```ts
- * redactionLine({ github: 2, aws: 1 }); // "secrets masked: 3 (aws 1, github 2)"
+ * import assert from "node:assert/strict";
+ * assert.equal(redactionLine({ github: 2, aws: 1 }), "secrets masked: 3 (aws 1, github 2)");
  * ```
  */
 export function redactionLine(counts: Readonly<Record<string, number>> | null | undefined): string {

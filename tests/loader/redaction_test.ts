@@ -6,7 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_helpers/assert.t
 import { loadCodebase } from "../../lib/loader/mod.ts";
 import { loadFolder } from "../../lib/loader/load_folder.ts";
 import { findSecrets, redactSecrets } from "../../lib/loader/secrets/scan.ts";
-import { secretRules } from "../../lib/loader/secrets/rules.ts";
+import { presetRuleNames, secretRules, TRIGGERS } from "../../lib/loader/secrets/rules.ts";
 import { withTempDir, writeTree } from "./_fixture.ts";
 import { lookAlikes, plantedSecrets } from "./_secrets.ts";
 
@@ -24,12 +24,12 @@ Deno.test("every planted secret is masked and counted by rule; look-alikes are l
     await writeSecretRepo(dir);
     const planted = plantedSecrets();
     assertEquals(planted.length, 25);
-    for (const scanInWorker of [true, false]) {
+    for (const readMode of ["sync", "async"] as const) {
       const snapshot = await loadFolder(dir, {
         repoName: "r",
         source: dir,
         concurrency: 4,
-        scanInWorker,
+        readMode,
       });
       const all = Object.values(snapshot.codebase).join("\n");
       for (const secret of planted) {
@@ -92,4 +92,11 @@ Deno.test("findSecrets scans joined files exactly as it would scan each alone", 
   assertEquals(joined, alone);
   assertEquals(joined.at(-1), []);
   assertEquals(joined.at(-2), []);
+});
+
+Deno.test("every preset rule deeprepo runs has a trigger (else it would run on every chunk)", () => {
+  for (const name of presetRuleNames()) {
+    if (name === "basicauth") continue; // no trigger on purpose: `://` is everywhere
+    assert(name in TRIGGERS, `${name} has no trigger in lib/loader/secrets/rules.ts`);
+  }
 });

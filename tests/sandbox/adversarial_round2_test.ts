@@ -332,3 +332,60 @@ Deno.test("round 2: an answer cut for size says how much was cut", async () => {
     await repl.close();
   }
 });
+
+Deno.test("round 2: custom inspect hooks and Error.prepareStackTrace see nothing of the worker", async () => {
+  const repl = await createRepl(options());
+  try {
+    // Deno's inspect hands custom inspectors an `inspect` function and an options object: walking
+    // them must reach nothing outward-facing.
+    const inspectHook = await expectNoLeak(
+      repl,
+      "custom inspect",
+      `const o = { [Symbol.for("Deno.customInspect")](inspect, opts) { globalThis.got = [inspect, opts]; return "x"; } };
+      print(o);
+      const seen = new Set(); const queue = [...got]; const found = [];
+      while (queue.length && seen.size < 50000) {
+        const v = queue.shift();
+        if (v === null || (typeof v !== "object" && typeof v !== "function") || seen.has(v)) continue;
+        seen.add(v);
+        if (v instanceof MessagePort) found.push("a port");
+        for (const k of Reflect.ownKeys(v)) {
+          let d; try { d = Object.getOwnPropertyDescriptor(v, k); } catch { continue; }
+          if (!d) continue;
+          if (["Deno", "openKv", "Command", "readTextFile", "postMessage"].includes(String(k))) found.push(String(k));
+          if ("value" in d) queue.push(d.value);
+        }
+        queue.push(Object.getPrototypeOf(v));
+      }
+      print(found.length ? "LEAK " + found.join(",") : "nothing");`,
+    );
+    assertEquals(inspectHook.output, "x\nnothing\n");
+    // Errors raised inside the worker's own code (guards, budget, argument checks) format their
+    // stacks through user code; the call sites must not hand out the worker's functions or
+    // receivers (its code is strict, so V8 gives neither).
+    const stacks = await expectNoLeak(
+      repl,
+      "prepareStackTrace",
+      `const frames = [];
+      Error.prepareStackTrace = (e, sites) => {
+        for (const s of sites) {
+          if (String(s.getFileName()).includes("deeprepo-exec")) continue;
+          if (s.getFunction() || s.getThis()) frames.push(String(s.getFunctionName()));
+        }
+        return "x";
+      };
+      const tries = [() => eval("import('x')"), () => Function("import('x')"),
+        () => new ArrayBuffer(2 ** 40), () => llm_batch(5), () => set_answer(1),
+        () => __deeprepo__.declare(["codebase"]), () => structuredClone(() => 1),
+        () => new Uint8Array(-1), () => llm_query(1)];
+      for (const t of tries) {
+        try { const p = t(); if (p && p.catch) await p.catch((e) => e.stack); } catch (e) { e.stack; }
+      }
+      Error.prepareStackTrace = undefined;
+      print(frames.length ? "LEAK " + frames.join(",") : "no frames of the worker");`,
+    );
+    assertEquals(stacks.output, "no frames of the worker\n");
+  } finally {
+    await repl.close();
+  }
+});

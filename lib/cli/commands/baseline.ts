@@ -210,6 +210,7 @@ export async function runBaselineOnSnapshot(
   });
   const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
+  metrics.secrets_redacted = snapshot.secretsRedacted;
   if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;
   const outputs = {

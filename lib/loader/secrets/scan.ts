@@ -38,7 +38,9 @@ export function findSecrets(
   }
   const joined = texts.join(SEPARATOR);
   const rescan = new Set<number>();
+  const fired = firedRules(joined, rules);
   for (const rule of rules) {
+    if (!fired.has(rule)) continue;
     rule.scan(joined, "", (start, end) => {
       const first = fileAt(starts, start);
       const last = fileAt(starts, end - 1);
@@ -59,10 +61,60 @@ export function findSecrets(
   return found.map(mergeOverlaps);
 }
 
+/** The rules' triggers merged into one expression per flag set, with a group per rule. */
+interface Triggers {
+  expressions: RegExp[];
+  /** Group name → rule. */
+  byGroup: Map<string, SecretRule>;
+  /** Rules without a trigger: always run. */
+  always: SecretRule[];
+}
+
+const triggerCache = new WeakMap<readonly SecretRule[], Triggers>();
+
+function triggersOf(rules: readonly SecretRule[]): Triggers {
+  const cached = triggerCache.get(rules);
+  if (cached) return cached;
+  const byGroup = new Map<string, SecretRule>();
+  const byFlags = new Map<string, string[]>();
+  rules.forEach((rule, i) => {
+    if (!rule.trigger) return;
+    byGroup.set(`r${i}`, rule);
+    const flags = rule.trigger.flags.includes("i") ? "gi" : "g";
+    byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?<r${i}>${rule.trigger.source})`]);
+  });
+  const triggers = {
+    expressions: [...byFlags].map(([flags, groups]) => new RegExp(groups.join("|"), flags)),
+    byGroup,
+    always: rules.filter((rule) => !rule.trigger),
+  };
+  triggerCache.set(rules, triggers);
+  return triggers;
+}
+
+/**
+ * The rules worth running on `text`: those without a trigger, and those whose trigger occurs.
+ * One pass of one merged expression replaces a pass per rule.
+ */
+function firedRules(text: string, rules: readonly SecretRule[]): Set<SecretRule> {
+  const { expressions, byGroup, always } = triggersOf(rules);
+  const fired = new Set<SecretRule>(always);
+  for (const expression of expressions) {
+    for (const match of text.matchAll(expression)) {
+      for (const [group, value] of Object.entries(match.groups ?? {})) {
+        if (value !== undefined) fired.add(byGroup.get(group)!);
+      }
+    }
+  }
+  return fired;
+}
+
 /** Findings in one text, scanned on its own. */
 function scanOne(text: string, path: string, rules: readonly SecretRule[]): Finding[] {
   const found: Finding[] = [];
+  const fired = firedRules(text, rules);
   for (const rule of rules) {
+    if (!fired.has(rule)) continue;
     rule.scan(text, path, (start, end) => found.push({ start, end, rule: rule.name }));
   }
   return found;
@@ -110,7 +162,12 @@ const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:([^@/\s]+)@/i;
  * @param findings Sorted, non-overlapping findings in `text`.
  * @example
  * ```ts
- * redactSecrets('key = "ghp_…"', [{ start: 7, end: 12, rule: "github" }]);
+ * import assert from "node:assert/strict";
+ * const text = 'key = "abc123"\nnext line';
+ * assert.equal(
+ *   redactSecrets(text, [{ start: 7, end: 13, rule: "github" }]),
+ *   'key = "[REDACTED:github]"\nnext line',
+ * );
  * ```
  */
 export function redactSecrets(text: string, findings: readonly Finding[]): string {
