@@ -69,7 +69,7 @@ export function processContext(signal: AbortSignal): CliContext {
     stderr: (text) => err(terminalText(text)),
     control: err,
     isTerminal,
-    columns: terminalColumns(isTerminal || stdoutIsTerminal),
+    columns: isTerminal || stdoutIsTerminal ? terminalColumns(true) : undefined,
     color: wantsColor(isTerminal, env),
     signal,
   };

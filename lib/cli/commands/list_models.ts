@@ -12,6 +12,7 @@ import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
 import { provideKit } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
+import { fitLine } from "../width.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, MODEL_TABLE_CHECKED, type Registry } from "../../providers/mod.ts";
@@ -215,7 +216,14 @@ export async function run(options: ListModelsOptions, ctx: CliContext): Promise<
   const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
   const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
-  else for (const line of renderListing(listing)) ctx.stdout(terminalLine(line));
+  else {
+    // On a terminal, table rows are cut to its width rather than wrapped into each other; in a
+    // file or pipe they stay whole (`less -S` scrolls them; scripts use --json).
+    for (const line of renderListing(listing)) {
+      const safe = terminalLine(line);
+      ctx.stdout(ctx.columns ? fitLine(safe, ctx.columns) : safe);
+    }
+  }
   for (const e of listing.errors) ctx.stderr(`deeprepo: ${e.message}\n`);
   return listing.errors.length ? 2 : 0;
 }
