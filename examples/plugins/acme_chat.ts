@@ -5,7 +5,7 @@
  * parsing replies and usage, streaming, normalizing stop reasons, passing the signal on, and
  * reporting failures — HTTP errors, errors inside a 200 reply or stream, settings the user must
  * fix — so deeprepo's retries act on them. (With the plugin kit, the same provider is
- * `examples/plugins/nimbus_kit.ts`: 15 lines.)
+ * `examples/plugins/nimbus_kit.ts`: 11 lines of code.)
  *
  * Try it:
  *   deeprepo plugins check examples/plugins/acme_chat.ts

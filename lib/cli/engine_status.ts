@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { EngineProgress } from "../engine/types.ts";
+import type { EngineProgress, SubStats } from "../engine/types.ts";
 import { formatBudgetUsd, formatUsd } from "../format.ts";
 import { displayWidth, fitLine } from "./width.ts";
 
@@ -120,6 +120,34 @@ export function engineStatusLine(p: EngineProgress, view: StatusView): string {
     if (displayWidth(line) < view.columns) return line;
   }
   return fitLine(parts(0, drop), view.columns);
+}
+
+/**
+ * The REPL's line while `llm_query`/`llm_batch` calls are answered: a bar, done/total, rate,
+ * time left and what the sub-model cost so far.
+ *
+ * @example
+ * ```ts
+ * import { batchStatusLine } from "./engine_status.ts";
+ * batchStatusLine({ requested: 40, done: 10, calls: 10, errors: 0, cacheHits: 0,
+ *   cacheMisses: 10, budgetSkipped: 0, cancelled: 0, truncated: 0 }, 0.0123,
+ *   { elapsedMs: 0, rate: 2, columns: 80 });
+ * // "llm sub-calls ███░░░░░░░░░░░░ 10/40 · 2.0/s · 15s left · $0.0123"
+ * ```
+ */
+export function batchStatusLine(stats: SubStats, spentUsd: number, view: StatusView): string {
+  const pending = stats.requested - stats.done;
+  const cached = stats.cacheHits > 0 ? ` (${stats.cacheHits} cached)` : "";
+  const parts = [
+    `llm sub-calls ${pending > 0 ? `${bar(stats.done, stats.requested, 15)} ` : ""}` +
+    `${stats.done}/${stats.requested}${cached}`,
+  ];
+  if (pending > 0 && view.rate !== undefined) {
+    parts.push(`${view.rate.toFixed(1)}/s`);
+    if (view.rate > 0) parts.push(`${formatDuration((pending / view.rate) * 1000)} left`);
+  }
+  parts.push(formatUsd(spentUsd));
+  return fitLine(parts.join(" · "), view.columns);
 }
 
 /** Options of {@linkcode engineStatusReporter}. */

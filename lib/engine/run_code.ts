@@ -35,6 +35,11 @@ export interface ReplyToRun {
   executions: ExecutionRecord[];
   /** A text-only reply becomes the report once its fenced code has run (a final turn). */
   textIsReport: boolean;
+  /**
+   * The reply's own text parts (never thinking): what may become the report. Thinking is the
+   * model's reasoning, not a report, so a thinking-only final reply is salvaged instead.
+   */
+  answerText: string;
   /** The request's output limit (named when a cut call is not run). */
   maxTokens: number;
 }
@@ -65,8 +70,9 @@ export async function runReplyCode(run: RunState, reply: ReplyToRun): Promise<Co
   const outcome = await runFencedCode(run, reply, cut);
   // A final turn of a model that cannot be forced to call the tool: its text is the report,
   // unless its code submitted one (a reply cut at the limit is not a whole report).
-  const textAsReport = reply.textIsReport && !cut && !run.answer.ready && !!reply.text.trim();
-  if (textAsReport) run.answer = { content: reply.text.trim(), ready: true };
+  const report = reply.answerText.trim();
+  const textAsReport = reply.textIsReport && !cut && !run.answer.ready && report !== "";
+  if (textAsReport) run.answer = { content: report, ready: true };
   return { ...outcome, nudged: outcome.nudged && !textAsReport, textAsReport };
 }
 

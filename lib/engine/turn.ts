@@ -109,6 +109,7 @@ export class Turn {
       stopReason: response.stopReason,
       executions: this.executions,
       textIsReport: this.textIsReport,
+      answerText: response.text,
       maxTokens: this.run.rootMaxTokens,
     });
     this.nudged = outcome.nudged;

@@ -58,6 +58,9 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       case "ready":
         writeFrame({ type: "ready" });
         return;
+      case "pong":
+        writeFrame({ type: "pong" });
+        return;
       case "answer":
         writeFrame({ type: "answer", ...answerOf(data.content, data.ready) });
         return;
@@ -150,7 +153,9 @@ export function relayMain(workerSource: string, limits: typeof CHILD_LIMITS): vo
       return;
     }
     if (!initialized) return;
-    if (message.type === "exec" && typeof message.id === "number") {
+    if (message.type === "ping") {
+      port.postMessage({ type: "ping" });
+    } else if (message.type === "exec" && typeof message.id === "number") {
       port.postMessage({ type: "exec", id: message.id, source: String(message.source) });
     } else if (message.type === "llm_result" && typeof message.id === "number") {
       port.postMessage({

@@ -15,6 +15,8 @@ import type { ExecError } from "./types.ts";
 /** A message the child may send. */
 export type ChildMessage =
   | { type: "ready" }
+  /** The worker's answer to a ping (the execution clock measures how long the worker is busy). */
+  | { type: "pong" }
   | { type: "answer"; content: string; ready: boolean; truncatedChars?: number }
   /** The worker picked up execution `id` (it was not busy with work left by an earlier one). */
   | { type: "started"; id: number }
@@ -180,6 +182,8 @@ export function validateChildMessage(raw: unknown): ChildMessage | undefined {
   switch (raw.type) {
     case "ready":
       return { type: "ready" };
+    case "pong":
+      return { type: "pong" };
     case "answer": {
       if (typeof raw.content !== "string" || typeof raw.ready !== "boolean") return undefined;
       const cut = truncatedChars(raw.truncatedChars);

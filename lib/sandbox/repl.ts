@@ -14,7 +14,7 @@ import { RunError } from "../errors.ts";
 import { encodeHostMessage, HOST_LIMITS, newNonce } from "./protocol.ts";
 import type { ChildMessage } from "./protocol.ts";
 import { type ChildCommand, type ChildExit, type ChildHandle, spawnChild } from "./process.ts";
-import { ExecutionClock, processCpuMeter } from "./clock.ts";
+import { ExecutionClock, hostMeter } from "./clock.ts";
 import { prepareCode } from "./transform.ts";
 import type { ExecResult, Repl, ReplOptions } from "./types.ts";
 
@@ -169,7 +169,7 @@ export class SandboxRepl implements Repl {
       const clock = new ExecutionClock(
         this.#timeoutMs,
         () => onTimeout(),
-        processCpuMeter(session.handle.pid),
+        hostMeter(() => session.handle.send(encodeHostMessage({ type: "ping" }))),
       );
       session.onExit = (reason) =>
         finish(this.#fatalBody(
@@ -181,7 +181,9 @@ export class SandboxRepl implements Repl {
           partial,
         ));
       session.handler = (message) => {
-        if (message.type === "started" && message.id === id) {
+        if (message.type === "pong") {
+          clock.pong();
+        } else if (message.type === "started" && message.id === id) {
           started = true;
         } else if (message.type === "output" && message.id === id) {
           if (partial.length < HOST_LIMITS.outputChars) {

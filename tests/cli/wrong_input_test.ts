@@ -35,7 +35,8 @@ Deno.test("an empty source is a usage error on every command, and nothing is wri
     for (const [command, ...flags] of COMMANDS) {
       for (const source of ["", "  "]) {
         const ctx = capturedContext(dir, env);
-        const code = await runCli([command, source, "-o", `${dir}/out`, ...flags], ctx);
+        const output = command === "repl" ? [] : ["-o", `${dir}/out`];
+        const code = await runCli([command, source, ...output, ...flags], ctx);
         assertEquals(code, 2, `${command} '${source}': ${ctx.errText()}`);
         assertStringIncludes(ctx.errText(), "the source is empty");
         assertEquals(ctx.out, []);
@@ -49,7 +50,8 @@ Deno.test("a --plugin that cannot load is exit 2 before any call, on every comma
   await withServer(async (env, dir) => {
     for (const [command, ...flags] of COMMANDS) {
       const ctx = capturedContext(dir, env);
-      const argv = [command, FIXTURE, "-o", `${dir}/out`, "--plugin", "./nope.ts", ...flags];
+      const output = command === "repl" ? [] : ["-o", `${dir}/out`];
+      const argv = [command, FIXTURE, ...output, "--plugin", "./nope.ts", ...flags];
       const code = await runCli(argv, ctx);
       assertEquals(code, 2, `${command} ${flags.join(" ")}: ${ctx.errText()}`);
       const lines = ctx.errText().trimEnd().split("\n");

@@ -177,6 +177,19 @@ Deno.test("text the model put inside thinking is used for the fenced-code fallba
   assertStringIncludes(result.turns[1].thinking ?? "", "Notes so far");
 });
 
+Deno.test("a final reply with thinking only is not taken as the report (it is salvaged)", async () => {
+  const root = new ScriptedClient([{
+    parts: [{ type: "opaque", provider: "p", data: {}, thinking: "Maybe I should write it." }],
+  }]);
+  const result = await runAnalysis(
+    { snapshot: makeSnapshot(sampleFiles(1)), maxTurns: 1 },
+    deps(root, echoSub()),
+  );
+  assert(!result.complete);
+  assertStringIncludes(result.report, "Incomplete analysis");
+  assertStringIncludes(result.report, "Maybe I should write it.");
+});
+
 Deno.test("effort is sent only where the model's rules list it; the limit leaves room for thinking", async () => {
   const root = new ScriptedClient([toolCall("await llm_query('q'); set_answer('ok')")]);
   const sub = echoSub();

@@ -17,7 +17,13 @@ conformanceSuite({
   plugin: path("examples/plugins/acme_chat.ts"),
   fake: openai("ACME_BASE_URL", "/v1"),
 });
-conformanceSuite({ plugin: path("plugins/openai.ts"), fake: openai("OPENAI_BASE_URL", "/v1") });
+// gpt-6-luna goes through Chat Completions (the 6.1 models use the Responses API, which this
+// fake does not speak).
+conformanceSuite({
+  plugin: path("plugins/openai.ts"),
+  model: "gpt-6-luna",
+  fake: openai("OPENAI_BASE_URL", "/v1"),
+});
 conformanceSuite({
   plugin: path("plugins/openrouter.ts"),
   fake: openai("OPENROUTER_BASE_URL", "/api/v1"),

@@ -125,3 +125,20 @@ Deno.test("a custom wire format runs the conversation through the author's own f
     },
   );
 });
+
+Deno.test("the conversation reports a stop reason deeprepo does not know (the host accepts it)", async () => {
+  await withPlugin(
+    `import { openAICompatible } from "${KIT}";
+     const base = openAICompatible({ name: "odd", baseURL: "http://127.0.0.1:9/v1",
+       models: [{ id: "o", pricing: { input: 0, output: 0 } }] });
+     export default { ...base, createClient(ctx) {
+       const inner = base.createClient(ctx);
+       return { complete: async (req) => ({ ...(await inner.complete(req)), stopReason: "eos" }) };
+     } };`,
+    async (path) => {
+      assertEquals((await checkPlugin(path)).problems, [
+        'conversation, tool call: stopReason "eos" is not one deeprepo knows',
+      ]);
+    },
+  );
+});

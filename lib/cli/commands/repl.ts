@@ -10,9 +10,14 @@
  */
 import type { CliContext } from "../context.ts";
 import { loadCommandRegistry } from "../registry.ts";
+import { announceEndpoints } from "../endpoints.ts";
+import { endpointOf } from "../../config/settings.ts";
+import { redactUrl } from "../../redact.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
-import { retryLine } from "../progress.ts";
+import { createProgress, retryLine } from "../progress.ts";
+import { batchStatusLine, RateMeter } from "../engine_status.ts";
+import { DEFAULT_COLUMNS } from "../screen.ts";
 import { loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
 import type { CodebaseSnapshot } from "../../loader/mod.ts";
@@ -29,18 +34,34 @@ import { effortWarning } from "../../engine/model_rules.ts";
 import { subRequestSettings } from "../../engine/sub_call.ts";
 import { CoverageLedger } from "../../engine/coverage.ts";
 import { createRepl, needsMoreInput } from "../../sandbox/mod.ts";
+import { createLineEditor, type PromptInput } from "../repl/line_editor.ts";
+import { DOT_COMMANDS } from "../repl/completion.ts";
+import { historyPath } from "../repl/history.ts";
 import type { ExecResult, Repl, ReplOptions, SubQueryHandler } from "../../sandbox/mod.ts";
 import { InterruptedError } from "../../errors.ts";
 import { formatUsd } from "../../format.ts";
 
-/** What {@linkcode runRepl} reads input from (injected in tests). */
-export interface ReplInput {
-  /** Text lines typed by the person; `undefined` at end of input. */
-  lines(): AsyncIterable<string>;
+/**
+ * What {@linkcode runRepl} reads input from (injected in tests). On a terminal it is a line
+ * editor (`createLineEditor`) that shows the prompts itself.
+ */
+export interface ReplInput extends PromptInput {
   /** Everything on stdin (non-terminal, no `--eval`). */
   readAll(): Promise<string>;
   isTerminal: boolean;
 }
+
+/** What `.help` prints. */
+const HELP = [
+  ".help     this help",
+  ".exit     end the session (also Ctrl-D)",
+  ".clear    restart the REPL: variables are gone, codebase is loaded again",
+  ".break    drop a multi-line input under way (also Ctrl-C while typing)",
+  "Globals: codebase (path → text), file_tree, metadata, llm_query(prompt), llm_batch(prompts),",
+  'set_answer(text), answer, print(...). Tab completes globals and codebase["<path>.',
+  "Keys: Up/Down history, Ctrl-L clear screen, Ctrl-C stop running code (at an empty prompt:",
+  "end the session).",
+];
 
 /** Dependencies of {@linkcode runRepl}, overridable in tests. */
 export interface ReplDeps {
@@ -51,7 +72,7 @@ export interface ReplDeps {
     snapshot: CodebaseSnapshot,
     options: ReplCommandOptions,
     ctx: CliContext,
-  ): Promise<{ handle: SubQueryHandler; summary(): string; close(): void | Promise<void> }>;
+  ): Promise<SubQueries>;
 }
 
 const stdinInput: ReplInput = {
@@ -83,7 +104,27 @@ const stdinInput: ReplInput = {
  * @returns 0 when every execution completed without an error, 1 otherwise.
  */
 export function run(options: ReplCommandOptions, ctx: CliContext): Promise<number> {
-  return runRepl(options, ctx, { input: stdinInput, createRepl });
+  const interactive = options.evals.length === 0 && Deno.stdin.isTerminal();
+  const input: ReplInput = interactive
+    ? { ...stdinInput, isTerminal: true, ...lazyLineEditor(ctx) }
+    : stdinInput;
+  return runRepl(options, ctx, { input, createRepl });
+}
+
+/** The line editor, made once the codebase's paths are known (on the first `lines()`). */
+function lazyLineEditor(ctx: CliContext): PromptInput {
+  let editor: PromptInput | undefined;
+  let paths: readonly string[] = [];
+  return {
+    usePaths: (given) => paths = given,
+    lines() {
+      editor = createLineEditor({ paths, historyPath: historyPath(ctx.env) });
+      return editor.lines();
+    },
+    prompt: (text) => editor?.prompt?.(text),
+    pause: () => editor?.pause?.(),
+    resume: () => editor?.resume?.(),
+  };
 }
 
 /** {@linkcode run} with its dependencies injected. */
@@ -95,7 +136,7 @@ export async function runRepl(
   const note = (text: string) => {
     if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
-  note(`Loading ${options.source}...`);
+  note(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
@@ -104,38 +145,54 @@ export async function runRepl(
   try {
     const snapshot = loaded.snapshot;
     const sub = await (deps.subQueries ?? defaultSubQueries)(snapshot, options, ctx);
-    let repl: Repl | undefined;
-    try {
-      repl = await deps.createRepl({
+    const start = () =>
+      deps.createRepl({
         codebase: snapshot.codebase,
         fileTree: snapshot.fileTree,
         metadata: snapshot.metadata,
         onSubQuery: sub.handle,
         execTimeoutSeconds: options.execTimeoutSeconds,
       });
-      const session = new Session(repl, ctx, note);
+    let session: Session | undefined;
+    try {
+      session = new Session(await start(), ctx, note, start, sub);
+      let status: number;
       if (options.evals.length > 0) {
         for (const code of options.evals) await session.run(code);
+        status = session.failures > 0 ? 1 : 0;
       } else if (deps.input.isTerminal) {
         note(
           `deeprepo REPL: ${snapshot.metadata.repo_name}, ${snapshot.metadata.total_files} files. ` +
             "Globals: codebase, file_tree, metadata, llm_query, llm_batch, set_answer, answer, " +
-            "print. End with .exit or Ctrl-D.",
+            "print. .help for help; end with .exit or Ctrl-D.",
         );
-        await session.interactive(deps.input, (text) => ctx.stderr(text));
+        deps.input.usePaths?.(Object.keys(snapshot.codebase));
+        await session.interactive(deps.input);
+        // The session ended as asked (.exit or Ctrl-D): what earlier inputs did is not a failure.
+        status = 0;
       } else {
         await session.run(await deps.input.readAll());
+        status = session.failures > 0 ? 1 : 0;
       }
       const summary = sub.summary();
       if (summary) note(summary);
-      return session.failures > 0 ? 1 : 0;
+      return status;
     } finally {
-      await repl?.close();
+      await session?.close();
       await sub.close();
     }
   } finally {
     await loaded.dispose();
   }
+}
+
+/** The sub-model side of a session. */
+export interface SubQueries {
+  handle: SubQueryHandler;
+  summary(): string;
+  close(): void | Promise<void>;
+  /** An execution ended: remove its progress line. */
+  settle?(): void;
 }
 
 /** Runs code in the REPL and prints what it produced. */
@@ -146,7 +203,13 @@ class Session {
     private repl: Repl,
     private ctx: CliContext,
     private note: (text: string) => void,
+    private restart: () => Promise<Repl>,
+    private sub: SubQueries,
   ) {}
+
+  close(): Promise<void> {
+    return this.repl.close();
+  }
 
   /** Set while the person's code runs at the interactive prompt. */
   #interactive = false;
@@ -165,6 +228,7 @@ class Session {
       result = await this.repl.execute(code);
     } finally {
       release?.();
+      this.sub.settle?.();
     }
     if (stopped) {
       this.failures++;
@@ -180,14 +244,16 @@ class Session {
     if (this.ctx.signal.aborted) throw new InterruptedError();
   }
 
-  async interactive(input: ReplInput, prompt: (text: string) => void): Promise<void> {
+  async interactive(input: ReplInput): Promise<void> {
     this.#interactive = true;
+    const prompt = (text: string) => input.prompt ? input.prompt(text) : this.ctx.stderr(text);
     prompt("> ");
     // Ctrl-C at the prompt: end the prompt's line so the "interrupted" message starts its own.
     const onAbort = () => prompt("\n");
     this.ctx.signal.addEventListener("abort", onAbort, { once: true });
     try {
       await this.#readLoop(input, prompt);
+      if (input.prompt) this.ctx.stderr("\n"); // after Ctrl-D the cursor is on the prompt line
     } finally {
       this.ctx.signal.removeEventListener("abort", onAbort);
     }
@@ -196,18 +262,44 @@ class Session {
   async #readLoop(input: ReplInput, prompt: (text: string) => void): Promise<void> {
     let buffer = "";
     for await (const line of untilAborted(input.lines(), this.ctx.signal)) {
-      if (!buffer && line.trim() === ".exit") return;
+      const command = line.trim();
+      if (command === ".break" || (!buffer && DOT_COMMANDS.includes(command))) {
+        buffer = "";
+        if (command === ".exit") return;
+        await this.#command(command);
+        prompt("> ");
+        continue;
+      }
       buffer = buffer ? `${buffer}\n${line}` : line;
       if (needsMoreInput(buffer)) {
         prompt("... ");
         continue;
       }
-      if (buffer.trim()) await this.run(buffer);
+      if (buffer.trim()) {
+        input.pause?.();
+        try {
+          await this.run(buffer);
+        } finally {
+          input.resume?.();
+        }
+      }
       buffer = "";
       prompt("> ");
     }
     if (buffer.trim()) await this.run(buffer);
-    prompt("\n");
+    if (!input.prompt) prompt("\n");
+  }
+
+  /** `.help`, `.clear` (a fresh REPL), `.break` (nothing more to do). */
+  async #command(command: string): Promise<void> {
+    if (command === ".help") {
+      for (const line of HELP) this.ctx.stderr(`${line}\n`);
+    } else if (command === ".clear") {
+      await this.repl.close();
+      this.repl = await this.restart();
+      this.#answer = { content: "", ready: false };
+      this.ctx.stderr("REPL restarted: variables are gone, codebase is loaded again\n");
+    }
   }
 
   print(result: ExecResult): void {
@@ -271,9 +363,13 @@ async function defaultSubQueries(
   snapshot: CodebaseSnapshot,
   options: ReplCommandOptions,
   ctx: CliContext,
-): Promise<{ handle: SubQueryHandler; summary(): string; close(): Promise<void> }> {
-  const registry = await loadCommandRegistry(ctx, options.plugins);
+): Promise<SubQueries> {
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
+  // On a terminal, a live line shows llm_query/llm_batch progress while code waits on them.
+  const progress = createProgress(ctx, { quiet: options.quiet || !ctx.isTerminal });
+  const meter = new RateMeter();
   const sub = registry.resolve(options.subModel, "sub");
+  announceEndpoints(ctx, [sub.provider], options.quiet);
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   const effortWarned = effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort);
   if (effortWarned) ctx.stderr(`deeprepo: warning: ${effortWarned}\n`);
@@ -284,7 +380,9 @@ async function defaultSubQueries(
       (client ??= sub.createClient({
         signal: ctx.signal,
         onRetry: (info) => {
-          if (!options.quiet) ctx.stderr(`${retryLine(info)}\n`);
+          if (options.quiet) return;
+          if (ctx.isTerminal) progress.line(retryLine(info));
+          else ctx.stderr(`${retryLine(info)}\n`);
         },
       })).complete(req),
   };
@@ -303,11 +401,26 @@ async function defaultSubQueries(
     turn: () => 0,
     ...subRequestSettings(sub.rules, options.subEffort),
     batch: cache
-      ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
+      ? subCallBatcher(cache, sub.label, {
+        rules: sub.rules,
+        effort: options.subEffort,
+        endpoint: endpointOf(sub.provider, ctx.env).url,
+      })
       : undefined,
+    onChange: (stats) => {
+      meter.add(performance.now(), stats.done);
+      progress.status(
+        batchStatusLine(stats, spend.sub.costUsd, {
+          elapsedMs: 0,
+          rate: meter.rate(performance.now()),
+          columns: ctx.columns ?? DEFAULT_COLUMNS,
+        }),
+      );
+    },
   });
   return {
     handle: dispatcher.handle,
+    settle: () => progress.done(),
     summary: () => {
       const s = dispatcher.stats;
       if (s.requested === 0) return "";

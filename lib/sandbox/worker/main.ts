@@ -86,7 +86,12 @@ export function startWorker(caps: Intrinsics, init: WorkerInit): void {
     },
   });
   serve = (data) => {
-    if (data.type === "exec" && typeof data.id === "number" && typeof data.source === "string") {
+    if (data.type === "ping") {
+      // Answered only when the event loop is free: the host's clock counts the delay as work.
+      send({ type: "pong" });
+    } else if (
+      data.type === "exec" && typeof data.id === "number" && typeof data.source === "string"
+    ) {
       send({ type: "started", id: data.id });
       execute(data.id, data.source);
     } else if (data.type === "llm_result" && typeof data.id === "number") {
