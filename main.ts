@@ -24,7 +24,7 @@ if (import.meta.main) {
     const onInterrupt = () => interrupts.onSignal();
     Deno.addSignalListener("SIGINT", onInterrupt);
     const ctx = {
-      ...processContext(controller.signal),
+      ...(await processContext(controller.signal)),
       interceptInterrupt: interrupts.intercept,
     };
     installCrashHandlers(ctx);

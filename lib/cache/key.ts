@@ -8,6 +8,11 @@
 export interface CacheKeyParts {
   /** Full model id as resolved (e.g. `openrouter:minimax/minimax-m2.5`). */
   model: string;
+  /**
+   * The endpoint the calls go to (a base URL), or undefined for the provider's default. An
+   * answer from one endpoint is never served for another.
+   */
+  endpoint?: string;
   /** System prompt ("" when none). */
   system: string;
   prompt: string;
@@ -17,7 +22,7 @@ export interface CacheKeyParts {
 }
 
 /** Bump when the meaning of cached values changes, so old entries stop matching. */
-const KEY_VERSION = "deeprepo-subcall-v1";
+const KEY_VERSION = "deeprepo-subcall-v2";
 
 /**
  * SHA-256 (Web Crypto) over the parts, as lowercase hex.
@@ -40,6 +45,7 @@ export async function cacheKey(parts: CacheKeyParts): Promise<string> {
   const canonical = JSON.stringify([
     KEY_VERSION,
     parts.model,
+    parts.endpoint ?? null,
     parts.system,
     parts.prompt,
     parts.maxTokens,

@@ -47,7 +47,9 @@ export type KvOpenFailure =
   /** The file is damaged or is not a database: `deeprepo cache clear` removes it. */
   | "corrupt"
   /** The folder or file cannot be created, opened or locked (permissions, a file in the way). */
-  | "unusable";
+  | "unusable"
+  /** The folder or a database file is a symbolic link (or not a regular file): never followed. */
+  | "unsafe";
 
 /** The outcome of {@linkcode tryOpenKvCache}. */
 export type KvOpenResult =
@@ -87,10 +89,11 @@ export async function tryOpenKvCache(
   if (typeof Deno.openKv !== "function") {
     return failed("unavailable", "Deno KV is not enabled; run deno with --unstable-kv");
   }
+  const refused = await prepareFiles(dir, path);
+  if (refused) return failed(refused.kind, refused.reason);
   const damage = await findDamage(path);
   if (damage) return failed("corrupt", damage);
   try {
-    await Deno.mkdir(dir, { recursive: true });
     const kv = await withBusyRetry(() => Deno.openKv(path));
     try {
       // Opening is lazy about some damage; one read proves the file is a usable database.
@@ -103,6 +106,56 @@ export async function tryOpenKvCache(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return failed(DAMAGE.test(reason) ? "corrupt" : "unusable", reason);
+  }
+}
+
+/** SQLite's side files next to the database. */
+const SIDE_FILES = ["-wal", "-shm", "-journal"];
+
+/**
+ * Makes sure the cache folder and database can be used without following a link: a folder or
+ * file that is a symbolic link (or a database path that is not a regular file) is refused. A
+ * missing folder is created 0700 and a missing database file 0600 (SQLite gives its side files
+ * the database's mode), so the cached prompts and answers are readable by the user only.
+ *
+ * @returns Why the cache is refused, or undefined when it may be opened.
+ */
+async function prepareFiles(
+  dir: string,
+  path: string,
+): Promise<{ kind: KvOpenFailure; reason: string } | undefined> {
+  const unsafe = (reason: string) => ({ kind: "unsafe" as const, reason });
+  const folder = await lstatOrUndefined(dir);
+  if (folder?.isSymlink) return unsafe(`the cache folder ${dir} is a symbolic link`);
+  if (!folder) {
+    try {
+      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch {
+      return undefined; // Deno.openKv reports why the folder cannot be made.
+    }
+  }
+  for (const file of [path, ...SIDE_FILES.map((suffix) => path + suffix)]) {
+    const info = await lstatOrUndefined(file);
+    if (info?.isSymlink) return unsafe(`the cache file ${file} is a symbolic link`);
+    if (info && !info.isFile) {
+      return { kind: "unusable", reason: `${file} is not a regular file` };
+    }
+  }
+  try {
+    const created = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+    created.close();
+  } catch {
+    // It exists already (or cannot be made, which Deno.openKv reports): keep it the user's.
+    await Deno.chmod(path, 0o600).catch(() => {});
+  }
+  return undefined;
+}
+
+async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch {
+    return undefined;
   }
 }
 
@@ -141,6 +194,9 @@ export function openFailureMessage(failure: Extract<KvOpenResult, { ok: false }>
     case "unusable":
       return `sub-model cache disabled: cannot open ${path} (${reason}); continuing without ` +
         "cache (set DEEPREPO_CACHE_DIR to a writable folder, or pass --no-cache)";
+    case "unsafe":
+      return `sub-model cache disabled: ${reason}, which deeprepo never follows; continuing ` +
+        "without cache (remove the link, or set DEEPREPO_CACHE_DIR to a real folder)";
   }
 }
 

@@ -8,11 +8,13 @@
 export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * Whether an entry stored at `storedAt` is still valid at `now`.
+ * Whether an entry stored at `storedAt` is still valid at `now`. An entry stamped in the future
+ * is never valid: it could only come from a clock gone wrong or a planted database, and would
+ * otherwise never expire.
  *
  * @param storedAt Milliseconds since the epoch when the entry was written.
  * @param now The current time in milliseconds since the epoch.
- * @returns True while the entry is younger than {@linkcode CACHE_TTL_MS}.
+ * @returns True while the entry is younger than {@linkcode CACHE_TTL_MS} and not from the future.
  *
  * @example
  * ```ts
@@ -20,8 +22,9 @@ export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
  * import assert from "node:assert/strict";
  * assert.equal(isFresh(0, CACHE_TTL_MS - 1), true);
  * assert.equal(isFresh(0, CACHE_TTL_MS), false);
+ * assert.equal(isFresh(1000, 0), false); // stamped in the future
  * ```
  */
 export function isFresh(storedAt: number, now: number): boolean {
-  return now - storedAt < CACHE_TTL_MS;
+  return storedAt <= now && now - storedAt < CACHE_TTL_MS;
 }

@@ -4,12 +4,19 @@
  * @module
  */
 import type { Env } from "../config/env.ts";
+import type { FolderConfig } from "../config/settings.ts";
 
 /** Process-facing dependencies of a command. */
 export interface CliContext {
   /** The directory the user ran deeprepo from; relative paths resolve against it. */
   cwd: string;
+  /** Configuration variables, as `lib/config/settings.ts` decided them. */
   env: Env;
+  /**
+   * The working folder's `.env` / `deeprepo.json` as the trust rule left them. Absent (tests):
+   * no `deeprepo.json` is read and nothing is reported.
+   */
+  folderConfig?: FolderConfig;
   /**
    * Writes one line to stdout. When stdout is a terminal the process context shows control
    * characters visibly; redirected to a file or pipe, the bytes are kept (it is data).

@@ -7,7 +7,10 @@
 import type { CliContext } from "./context.ts";
 import { dispatch, parseArgs } from "./program.ts";
 import { exitCodeOf } from "../errors.ts";
-import { type Env, loadEnv } from "../config/env.ts";
+import type { Env } from "../config/env.ts";
+import { loadSettings } from "../config/settings.ts";
+import { folderNotices } from "./folder_notices.ts";
+import { redactUrl } from "../redact.ts";
 import { terminalText } from "./terminal_text.ts";
 import { clearLiveLine, terminalColumns } from "./screen.ts";
 
@@ -53,18 +56,22 @@ export function wantsColor(isTerminal: boolean, env: Env): boolean {
   return isTerminal && !env.get("NO_COLOR");
 }
 
-/** Builds the real process context; `signal` aborts on the first Ctrl-C. */
-export function processContext(signal: AbortSignal): CliContext {
+/**
+ * Builds the real process context; `signal` aborts on the first Ctrl-C. The working folder's
+ * `.env` and `deeprepo.json` are used only when trusted (see `lib/config/settings.ts`).
+ */
+export async function processContext(signal: AbortSignal): Promise<CliContext> {
   const cwd = userCwd();
   const isTerminal = Deno.stderr.isTerminal();
   const out = streamWriter(Deno.stdout);
   const err = streamWriter(Deno.stderr);
   // stdout is data when redirected (exact bytes), text for a person on a terminal.
   const stdoutIsTerminal = Deno.stdout.isTerminal();
-  const env = loadEnv(cwd);
+  const { env, ...folderConfig } = await loadSettings(cwd);
   return {
     cwd,
     env,
+    folderConfig,
     stdout: (line) => out(`${stdoutIsTerminal ? terminalText(line) : line}\n`),
     stderr: (text) => err(terminalText(text)),
     control: err,
@@ -75,13 +82,16 @@ export function processContext(signal: AbortSignal): CliContext {
   };
 }
 
-/** One line for an error: its message, or the stack when `DEEPREPO_DEBUG=1`. */
+/**
+ * One line for an error: its message, or the stack when `DEEPREPO_DEBUG=1`. Credentials in any
+ * URL it mentions are redacted.
+ */
 export function describeError(error: unknown, debug: boolean): string {
   const expected = error && typeof error === "object" && "exitCode" in error;
-  if (debug && error instanceof Error && error.stack) return error.stack;
+  if (debug && error instanceof Error && error.stack) return redactUrl(error.stack);
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split("\n").find((l) => l.trim() !== "") ?? "unknown error";
-  return expected ? firstLine : `unexpected error: ${firstLine}`;
+  return redactUrl(expected ? firstLine : `unexpected error: ${firstLine}`);
 }
 
 /**
@@ -125,6 +135,10 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
         for (const line of text.replace(/\n$/, "").split("\n")) ctx.stdout(line);
       },
     });
+    // Every command says which per-folder files it did not use (help and version do not).
+    if (invocation.command !== "printed" && invocation.command !== "trust") {
+      for (const line of folderNotices(ctx.folderConfig)) ctx.stderr(`deeprepo: ${line}\n`);
+    }
     return await dispatch(invocation, ctx);
   } catch (error) {
     const debug = ctx.env.get("DEEPREPO_DEBUG") === "1";

@@ -18,6 +18,8 @@ export interface CommonOptions {
   cache: boolean;
   /** Extra plugin specifiers from `--plugin` (paths already absolute). */
   plugins: string[];
+  /** `--reload-plugins`: fetch URL plugins again instead of using their stored copies. */
+  reloadPlugins?: boolean;
   /** `--include` globs (repeatable): only matching files are loaded. */
   include?: string[];
   /** `--exclude` globs (repeatable): matching files and folders are left out. */
@@ -83,6 +85,8 @@ export interface ReplCommandOptions extends CommonOptions {
 export interface ListModelsOptions {
   json: boolean;
   plugins: string[];
+  /** `--reload-plugins`: fetch URL plugins again instead of using their stored copies. */
+  reloadPlugins?: boolean;
 }
 
 /** `deeprepo cache stats|clear`. */
@@ -126,4 +130,12 @@ export interface ContextOptions {
   /** False with `--no-model`: computed facts only, no model call. */
   model: boolean;
   quiet: boolean;
+}
+
+/** `deeprepo trust [FILE...] [--list | --revoke]`. */
+export interface TrustOptions {
+  /** Absolute paths of `.env` / `deeprepo.json` files; empty means those of the working folder. */
+  files: string[];
+  list: boolean;
+  revoke: boolean;
 }

@@ -19,6 +19,7 @@ import type {
   ReplCommandOptions,
   ReportFormat,
   StatusOptions,
+  TrustOptions,
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
@@ -47,6 +48,7 @@ export type Invocation =
   | { command: "plugins-check"; options: PluginsCheckOptions }
   | { command: "status"; options: StatusOptions }
   | { command: "context"; options: ContextOptions }
+  | { command: "trust"; options: TrustOptions }
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
 
@@ -134,6 +136,7 @@ function addCommonOptions(cmd: Command, forRepl = false): Command {
     )
     .option("--no-cache", "bypass the sub-model cache (neither read nor written)")
     .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("--reload-plugins", "fetch URL plugins again instead of using their stored copies")
     .option("--include <glob>", "load only files matching this glob (repeatable)", collect)
     .option(
       "--exclude <glob>",
@@ -219,6 +222,7 @@ function common(source: string, raw: Raw, cwd: string, rootDefault: string): Com
     subModel: (raw.subModel as string | undefined) ?? DEFAULTS.subModel,
     cache: raw.cache !== false,
     plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
+    reloadPlugins: raw.reloadPlugins === true,
     include: (raw.include as string[] | undefined) ?? [],
     exclude: (raw.exclude as string[] | undefined) ?? [],
     redact: raw.redact !== false,
@@ -253,9 +257,11 @@ Examples:
   deeprepo compare ./my-repo             both, and a side-by-side table
   deeprepo repl ./my-repo --eval 'print(Object.keys(codebase).length)'
   deeprepo list-models                   models, prices, which keys are set
+  deeprepo trust .env                    use this folder's .env until it changes
   deeprepo analyze --help                every option of a command
 
-Environment (also read from ./.env; the real environment wins):
+Environment (also from ./.env once you trust it with \`deeprepo trust\`; the real
+environment wins; HOME and XDG_* never come from a .env):
   ANTHROPIC_API_KEY, OPENROUTER_API_KEY, OPENAI_API_KEY
                        keys; only the providers you use need one
   ANTHROPIC_BASE_URL, OPENROUTER_BASE_URL, OPENAI_BASE_URL, OLLAMA_HOST
@@ -407,11 +413,13 @@ export function buildProgram(
     .description("list providers, models, aliases, prices and which keys are set")
     .option("--json", "print JSON")
     .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
+    .option("--reload-plugins", "fetch URL plugins again instead of using their stored copies")
     .action((raw: Raw) => {
       onInvoke({
         command: "list-models",
         options: {
           json: raw.json === true,
+          reloadPlugins: raw.reloadPlugins === true,
           plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
         },
       });
@@ -447,6 +455,28 @@ export function buildProgram(
       onInvoke({
         command: "plugins-check",
         options: { specifier: resolvePath(cwd, specifier) },
+      });
+    });
+
+  program.command("trust")
+    .description(
+      "use this folder's .env / deeprepo.json: records their exact content as trusted " +
+        "(until it changes)",
+    )
+    .argument("[files...]", ".env or deeprepo.json (default: those in the current folder)")
+    .option("--list", "list trusted files and whether they changed since")
+    .option("--revoke", "stop trusting the files")
+    .action((files: string[], raw: Raw) => {
+      if (raw.list && raw.revoke) {
+        throw new UsageError("trust: --list and --revoke exclude each other");
+      }
+      onInvoke({
+        command: "trust",
+        options: {
+          files: files.map((f) => resolvePath(cwd, f)),
+          list: raw.list === true,
+          revoke: raw.revoke === true,
+        },
       });
     });
 
@@ -530,6 +560,7 @@ const COMMANDS = [
   "plugins",
   "status",
   "context",
+  "trust",
 ];
 const SUBCOMMANDS: Record<string, string[]> = { cache: ["stats", "clear"], plugins: ["check"] };
 
@@ -631,5 +662,7 @@ export async function dispatch(invocation: Invocation, ctx: CliContext): Promise
       return (await import("./commands/status.ts")).run(invocation.options, ctx);
     case "context":
       return (await import("./commands/context.ts")).run(invocation.options, ctx);
+    case "trust":
+      return (await import("./commands/trust.ts")).run(invocation.options, ctx);
   }
 }

@@ -1,40 +1,51 @@
 /**
- * Environment access: the real environment first, then a `.env` file in the working directory.
+ * Environment access: reading configuration variables and knowing where each came from. Which
+ * variables may come from which place is decided in `settings.ts`.
  *
  * @module
  */
-import { parse as parseDotenv } from "npm:dotenv@18.0.10";
 
-/** Reads configuration variables; the real environment wins over `.env`. */
+/** Reads configuration variables. Empty strings count as unset. */
 export interface Env {
   get(name: string): string | undefined;
+  /**
+   * Where a set variable came from: `"the environment"`, or the path of the `.env` file that set
+   * it. Undefined when the variable is unset (or the source is unknown).
+   */
+  sourceOf?(name: string): string | undefined;
 }
+
+/** The phrase {@linkcode Env.sourceOf} uses for the real process environment. */
+export const REAL_ENVIRONMENT = "the environment";
 
 /** An {@linkcode Env} over fixed values (tests, or a composed environment). */
 export function envFromRecord(values: Record<string, string | undefined>): Env {
-  return { get: (name) => values[name] || undefined };
+  const get = (name: string) => values[name] || undefined;
+  return { get, sourceOf: (name) => get(name) === undefined ? undefined : REAL_ENVIRONMENT };
 }
 
 /**
- * Builds the process environment view: `Deno.env`, then `<cwd>/.env` when it exists. A variable
- * set (non-empty) in the real environment always wins over the file.
+ * The real environment first, then variables from a file: a variable set (non-empty) in the real
+ * environment always wins; names in `environmentOnly` are never taken from the file.
  *
- * @param cwd Folder whose `.env` is read.
- * @param real The real environment. @default {Deno.env}
- * @returns An Env; empty strings count as unset.
+ * @param real The real environment.
+ * @param file Variables parsed from a `.env` file, and its path (for `sourceOf`).
+ * @param environmentOnly Names the file may not set.
  */
-export function loadEnv(cwd: string, real: Env = Deno.env): Env {
-  let dotenv: Record<string, string> = {};
-  try {
-    dotenv = parseDotenv(Deno.readTextFileSync(`${cwd}/.env`));
-  } catch {
-    // No .env (or unreadable): only the real environment applies.
-  }
+export function layeredEnv(
+  real: Env,
+  file: { path: string; values: Record<string, string> } | undefined,
+  environmentOnly: ReadonlySet<string> = new Set(),
+): Env {
+  const fromFile = (name: string) =>
+    file && !environmentOnly.has(name) && Object.hasOwn(file.values, name)
+      ? file.values[name] || undefined
+      : undefined;
   return {
-    get(name) {
-      const value = real.get(name);
-      if (value) return value;
-      return dotenv[name] || undefined;
+    get: (name) => real.get(name) || fromFile(name),
+    sourceOf(name) {
+      if (real.get(name)) return real.sourceOf?.(name) ?? REAL_ENVIRONMENT;
+      return fromFile(name) === undefined ? undefined : file!.path;
     },
   };
 }

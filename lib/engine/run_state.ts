@@ -139,7 +139,7 @@ export class RunState {
         snapshot.metadata,
         snapshot.fileTree,
         Object.keys(snapshot.codebase),
-        input.update,
+        input.update?.brief,
       ),
     }];
   }
@@ -191,7 +191,9 @@ export class RunState {
       this.repl = await this.deps.createRepl({
         codebase: snapshot.codebase,
         fileTree: snapshot.fileTree,
-        metadata: snapshot.metadata,
+        metadata: this.input.update
+          ? { ...snapshot.metadata, previous_report: this.input.update.previousReport }
+          : snapshot.metadata,
         onSubQuery: this.dispatcher.handle,
         execTimeoutSeconds: this.input.execTimeoutSeconds,
       });

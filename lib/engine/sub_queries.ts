@@ -40,11 +40,16 @@ export type { BatchThroughCache, SubCallRecord, SubStats } from "./types.ts";
 export function subCallBatcher(
   cache: Cache,
   model: string,
-  settings: { rules?: ModelRules; effort?: Effort } = {},
+  settings: { rules?: ModelRules; effort?: Effort; endpoint?: string } = {},
 ): BatchThroughCache {
   const { maxTokens, effort } = subRequestSettings(settings.rules, settings.effort);
   const label = effort ? `${model} effort=${effort}` : model;
-  return cacheBatcher(cache, { model: label, system: SUB_SYSTEM_PROMPT, maxTokens });
+  return cacheBatcher(cache, {
+    model: label,
+    endpoint: settings.endpoint,
+    system: SUB_SYSTEM_PROMPT,
+    maxTokens,
+  });
 }
 
 /** Options of {@linkcode createSubDispatcher}. */

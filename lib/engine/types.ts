@@ -87,10 +87,11 @@ export interface AnalysisInput {
   /** `--sub-effort`: sent to the sub-model when its rules list the level. */
   subEffort?: Effort;
   /**
-   * `--since`: the earlier report and what changed since, appended to the first message so the
-   * model updates that report instead of starting over (see `lib/freshness/update_brief.ts`).
+   * `--since`: the brief (what changed, the earlier report's outline) appended to the first
+   * message, and the earlier report, which the REPL holds as `metadata.previous_report` (see
+   * `lib/freshness/update_brief.ts`).
    */
-  update?: string;
+  update?: { brief: string; previousReport: string };
 }
 
 /** The live state shown by the progress line. */

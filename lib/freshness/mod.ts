@@ -31,8 +31,9 @@ export {
 } from "./status.ts";
 export {
   MAX_LISTED_PATHS,
-  MAX_PREVIOUS_REPORT_CHARS,
+  MAX_OUTLINE_LINES,
   numstat,
+  outline,
   updateBrief,
 } from "./update_brief.ts";
 export { type PreparedUpdate, prepareUpdate, sinceMetrics } from "./since.ts";

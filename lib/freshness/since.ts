@@ -17,6 +17,8 @@ export interface PreparedUpdate {
   diff: FingerprintDiff;
   /** The text appended to the root model's first message. */
   brief: string;
+  /** The earlier report, for the REPL (`metadata.previous_report`). */
+  previousReport: string;
 }
 
 /**
@@ -49,7 +51,12 @@ export async function prepareUpdate(
   const lines = previous.fingerprint.git_commit && now.git_commit
     ? await numstat(snapshot.root, previous.fingerprint.git_commit, now.git_commit, git)
     : new Map<string, [number, number]>();
-  return { previous, diff, brief: updateBrief(previous, report, diff, lines) };
+  return {
+    previous,
+    diff,
+    brief: updateBrief(previous, report, diff, lines),
+    previousReport: report,
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * What `analyze --since` tells the root model before its first turn: the earlier report, the
- * files added, changed and removed since (with a line count per changed file where git can say
- * it safely), and how to update the report rather than start over.
+ * What `analyze --since` tells the root model before its first turn: the earlier report's
+ * outline (the text itself is in the REPL), the files added, changed and removed since (with a
+ * line count per changed file where git can say it safely), and how to update the report rather
+ * than start over.
  *
  * @module
  */
@@ -9,8 +10,6 @@ import type { FingerprintDiff } from "./fingerprint.ts";
 import { type GitRunner, runGit } from "./git_state.ts";
 import type { PreviousRun } from "./previous_run.ts";
 
-/** Earlier report characters sent at most (longer reports are cut at a section break). */
-export const MAX_PREVIOUS_REPORT_CHARS = 60_000;
 /** Paths listed per kind at most. */
 export const MAX_LISTED_PATHS = 200;
 
@@ -45,8 +44,14 @@ export async function numstat(
   return stats;
 }
 
+/** Outline lines (the report's headings) shown at most. */
+export const MAX_OUTLINE_LINES = 60;
+
 /**
- * Builds the brief.
+ * Builds the brief. The earlier report itself goes into the REPL (`metadata.previous_report`),
+ * not into the prompt: the root model sees its outline and reads or edits the text with code,
+ * as it does with the codebase, so an update run pays for what changed, not for re-reading the
+ * whole report every turn.
  *
  * @param previous The earlier run.
  * @param report Its report text.
@@ -70,9 +75,6 @@ export function updateBrief(
     }
     return shown.join("\n");
   };
-  const body = report.length > MAX_PREVIOUS_REPORT_CHARS
-    ? `${report.slice(0, MAX_PREVIOUS_REPORT_CHARS)}\n\n[earlier report cut for length]`
-    : report;
   const commit = previous.fingerprint.git_commit;
   return `## Update of an earlier analysis
 This repository was analysed before (${previous.timestamp}${
@@ -82,6 +84,12 @@ since, and the code that depends on them (callers, importers, tests); drop findi
 that was removed or fixed; keep findings that still hold as they are. Start the new report with
 a short "What changed since the last analysis" section naming what you re-examined.
 
+The earlier report is in the REPL as \`metadata.previous_report\` (${report.length} characters):
+read the parts you need with code, and build the new report from it in code (for example
+\`set_answer(newSection + metadata.previous_report.replace(oldFinding, newFinding))\`) rather
+than retyping what still holds. Its outline:
+${outline(report)}
+
 ### Files added
 ${list(diff.added, true)}
 
@@ -89,10 +97,19 @@ ${list(diff.added, true)}
 ${list(diff.changed, true)}
 
 ### Files removed
-${list(diff.removed)}
+${list(diff.removed)}`;
+}
 
-### The earlier report
-<earlier-report>
-${body}
-</earlier-report>`;
+/** The report's headings, indented by level. */
+export function outline(report: string): string {
+  const headings = report.split("\n").filter((l) => /^#{1,4} \S/.test(l));
+  if (!headings.length) return "(no headings)";
+  const shown = headings.slice(0, MAX_OUTLINE_LINES).map((h) => {
+    const level = h.indexOf(" ");
+    return `${"  ".repeat(level - 1)}- ${h.slice(level + 1).slice(0, 120)}`;
+  });
+  if (headings.length > MAX_OUTLINE_LINES) {
+    shown.push(`- … and ${headings.length - MAX_OUTLINE_LINES} more headings`);
+  }
+  return shown.join("\n");
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { EnvironmentError, InterruptedError, RunError } from "../errors.ts";
+import { redactUrl } from "../redact.ts";
 
 const GIT_URL = /^(?:https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|git@[^:\s]+:)/i;
 
@@ -33,24 +34,13 @@ export function isGitUrl(source: string): boolean {
  * ```
  */
 export function repoNameFromUrl(url: string): string {
-  let path = url.trim().replace(/[?#].*$/, "");
+  let path = redactUrl(url.trim()).replace(/[?#].*$/, "");
   path = path.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
   const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf(":"));
   return path.slice(cut + 1) || "repo";
 }
 
-/**
- * A URL safe to print: `https://user:token@host/x` becomes `https://***@host/x`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.equal(redactUrl("https://me:ghp_secret@github.com/o/r"), "https://***@github.com/o/r");
- * ```
- */
-export function redactUrl(url: string): string {
-  return url.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s'"]+@/gi, "$1***@");
-}
+export { redactUrl } from "../redact.ts";
 
 /**
  * Temporary clones that exist right now. If the process exits before they are disposed of (a

@@ -17,7 +17,7 @@
  */
 import type { CodebaseSnapshot } from "./types.ts";
 import { EnvironmentError } from "../errors.ts";
-import { cloneRepository, isGitUrl, removeFolder, repoNameFromUrl } from "./git.ts";
+import { cloneRepository, isGitUrl, redactUrl, removeFolder, repoNameFromUrl } from "./git.ts";
 import { loadFolder, type LoadProgress } from "./load_folder.ts";
 
 export type * from "./types.ts";
@@ -109,7 +109,9 @@ export async function _loadGitUrl(
   try {
     const snapshot = await loadFolder(dir, {
       repoName: repoNameFromUrl(url),
-      source: url,
+      // Everything downstream (reports, metrics, trajectory, dry runs) shows this, never the
+      // URL with its credentials.
+      source: redactUrl(url),
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       ...folderOptions(options),
     });

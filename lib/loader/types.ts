@@ -85,7 +85,7 @@ export interface CodebaseSnapshot {
   skipped: SkippedFile[];
   /** Where the files were read from (a temporary clone for git URLs). */
   root: string;
-  /** The source the user gave: a path or git URL. */
+  /** The source the user gave: a path, or a git URL with its credentials redacted. */
   source: string;
   /**
    * Secrets replaced by `[REDACTED:<rule>]` before the codebase reached anyone: rule → count.

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Env } from "../config/env.ts";
+import type { ProjectConfig } from "../config/settings.ts";
 import { EnvironmentError, UsageError } from "../errors.ts";
 import { type RetryInfo, wrapClient } from "./client.ts";
 import { costOf, UNKNOWN_PRICING } from "./pricing.ts";
@@ -19,6 +20,7 @@ import {
 import { checkPluginModule, loadErrorMessage } from "./shape.ts";
 import { closest } from "./suggest.ts";
 import { type PluginOrigin, type PluginSource, userPluginSources } from "./sources.ts";
+import type { UrlPluginOptions } from "./url_plugin.ts";
 import type {
   ModelClient,
   ModelInfo,
@@ -34,6 +36,13 @@ export interface RegistryOptions {
   env: Env;
   /** `--plugin` values: absolute paths or URLs. */
   plugins?: string[];
+  /**
+   * The working folder's `deeprepo.json`, only when the user trusted it (see
+   * `lib/config/settings.ts`); omitted, no project config is read.
+   */
+  projectConfig?: ProjectConfig;
+  /** How `http(s):` plugins are fetched and kept (never through Deno's lockfile). */
+  urlPlugins?: UrlPluginOptions;
   /** Replaces the built-in plugin list (tests). */
   builtins?: PluginSource[];
 }
@@ -129,7 +138,10 @@ const entryName = (e: Entry) => "plugin" in e ? e.plugin.name : e.failure.name;
  */
 export async function loadRegistry(options: RegistryOptions): Promise<Registry> {
   const builtins = options.builtins ?? (await import("./builtins.ts")).BUILTIN_PLUGINS;
-  const user = await userPluginSources(options.cwd, options.env, options.plugins ?? []);
+  const user = userPluginSources(options.cwd, options.env, options.plugins ?? [], {
+    projectConfig: options.projectConfig,
+    urlPlugins: options.urlPlugins,
+  });
   const errors: PluginLoadError[] = user.problems.map((p) => ({ ...p }));
   const entries: Entry[] = [];
   const replacements = new Map<string, PluginReplacement>();
@@ -368,7 +380,7 @@ function build(
       if (keyVariable && !options.env.get(keyVariable)) {
         throw new EnvironmentError(
           `${keyVariable} is not set: model ${label} needs it. Set it in the environment or in ` +
-            `a .env file in ${options.cwd}`,
+            `a .env file in ${options.cwd} (then run \`deeprepo trust .env\` there)`,
         );
       }
       let inner: ModelClient;

@@ -56,11 +56,34 @@ export async function importSelfContained(url: string): Promise<Record<string, u
   } else {
     throw new Error(`unsupported plugin URL scheme ${parsed.protocol} in a compiled binary`);
   }
+  return await evaluatePluginSource(
+    source,
+    parsed.pathname,
+    (name) =>
+      `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
+      "(type-only imports, fetch and the plugin kit are fine); run deeprepo with `deno run` " +
+      "or `deno install` to use plugins that import other code",
+  );
+}
+
+/**
+ * Evaluates a self-contained plugin's source: TypeScript types are stripped and its ES module
+ * syntax turned into CommonJS by sucrase, then it runs as a function. Nothing goes through Deno's
+ * module loader, so no lockfile or module cache is touched.
+ *
+ * @param source The module's text.
+ * @param filePath Its path or URL path (for sucrase's messages).
+ * @param importMessage The error for an import of code, given the imported name.
+ * @returns The module namespace (`default` holds the plugin).
+ * @throws {Error} When the plugin imports code, or its top-level code throws.
+ */
+export async function evaluatePluginSource(
+  source: string,
+  filePath: string,
+  importMessage: (name: string) => string,
+): Promise<Record<string, unknown>> {
   const { transform } = await import("npm:sucrase@3.35.1");
-  const { code } = transform(source, {
-    transforms: ["typescript", "imports"],
-    filePath: parsed.pathname,
-  });
+  const { code } = transform(source, { transforms: ["typescript", "imports"], filePath });
   const module = { exports: {} as Record<string, unknown> };
   const wanted = [...code.matchAll(/\brequire\((["'])(.*?)\1\)/g)].map((m) => m[2]);
   const modules = new Map<string, unknown>();
@@ -70,11 +93,7 @@ export async function importSelfContained(url: string): Promise<Record<string, u
   }
   const require = (name: string) => {
     if (modules.has(name)) return modules.get(name);
-    throw new Error(
-      `imports "${name}": in a compiled deeprepo binary a plugin must be self-contained ` +
-        "(type-only imports and fetch are fine); run deeprepo with `deno run` or " +
-        "`deno install` to use plugins that import code",
-    );
+    throw new Error(importMessage(name));
   };
   new Function("exports", "require", "module", code)(module.exports, require, module);
   return module.exports;

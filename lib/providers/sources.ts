@@ -1,8 +1,9 @@
 /**
  * Where plugins come from, in increasing precedence: the built-ins, the user config file
- * (`$XDG_CONFIG_HOME/deeprepo/config.json`, default `~/.config/deeprepo/config.json`), the
- * project config file (`deeprepo.json` in the working directory), `DEEPREPO_PLUGINS`
- * (comma-separated), then each `--plugin`.
+ * (`$XDG_CONFIG_HOME/deeprepo/config.json`, default `~/.config/deeprepo/config.json`, located
+ * from the real environment), the project config file (`deeprepo.json` in the working
+ * directory, only when the user trusted it: the caller passes its text, see
+ * `lib/config/settings.ts`), `DEEPREPO_PLUGINS` (comma-separated), then each `--plugin`.
  *
  * A config file is JSON with a `plugins` array of paths or URLs; relative paths resolve against
  * the file's own folder (for `DEEPREPO_PLUGINS`, against the working directory). Other keys are
@@ -11,7 +12,11 @@
  * @module
  */
 import type { Env } from "../config/env.ts";
+import { readRegularFile } from "../config/regular_file.ts";
+import type { ProjectConfig } from "../config/settings.ts";
+import { userConfigDir } from "../config/trust.ts";
 import { importPlugin } from "./self_contained.ts";
+import { isUrlPlugin, loadUrlPlugin, type UrlPluginOptions } from "./url_plugin.ts";
 
 /** Where a plugin specifier came from. */
 export type PluginOrigin = "built-in" | "user config" | "project config" | "env" | "flag";
@@ -36,15 +41,19 @@ export interface SourceProblem {
 /**
  * Collects the user's plugin specifiers (not the built-ins) in precedence order, lowest first.
  *
- * @param cwd Working directory (for `deeprepo.json` and relative `DEEPREPO_PLUGINS` entries).
+ * @param cwd Working directory (for relative `DEEPREPO_PLUGINS` entries).
  * @param env Environment (`DEEPREPO_PLUGINS`, `XDG_CONFIG_HOME`, `HOME`).
  * @param flags `--plugin` values (already absolute paths or URLs).
+ * @param more `projectConfig`: the trusted `deeprepo.json` (path and text; omitted, none is
+ *   read); `urlPlugins`: how `http(s):` plugins are fetched and kept (see `url_plugin.ts`).
  */
-export async function userPluginSources(
+export function userPluginSources(
   cwd: string,
   env: Env,
   flags: string[] = [],
-): Promise<{ sources: PluginSource[]; problems: SourceProblem[] }> {
+  more: { projectConfig?: ProjectConfig; urlPlugins?: UrlPluginOptions } = {},
+): { sources: PluginSource[]; problems: SourceProblem[] } {
+  const { projectConfig, urlPlugins } = more;
   const sources: PluginSource[] = [];
   const problems: SourceProblem[] = [];
   const add = (specifier: string, origin: PluginOrigin, base: string, via?: string) => {
@@ -57,18 +66,28 @@ export async function userPluginSources(
       specifier: resolved,
       origin,
       via,
-      load: () => importPlugin(importUrl(resolved)),
+      load: () =>
+        isUrlPlugin(resolved)
+          ? loadUrlPlugin(resolved, urlPlugins)
+          : importPlugin(importUrl(resolved)),
     });
   };
-  const configHome = env.get("XDG_CONFIG_HOME") ??
-    (env.get("HOME") ? `${env.get("HOME")}/.config` : undefined);
-  const files: [string, PluginOrigin][] = [];
-  if (configHome) files.push([`${configHome}/deeprepo/config.json`, "user config"]);
-  files.push([`${cwd.replace(/\/+$/, "")}/deeprepo.json`, "project config"]);
-  for (const [file, origin] of files) {
-    const read = await readConfigPlugins(file);
-    if ("problem" in read) problems.push({ specifier: file, message: read.problem });
-    else for (const s of read.plugins) add(s, origin, dirname(file), file);
+  const configs: { path: string; text: string | undefined; origin: PluginOrigin }[] = [];
+  const userDir = userConfigDir(env);
+  if (userDir) {
+    const path = `${userDir}/config.json`;
+    const read = readRegularFile(path, { followLinks: true });
+    if (read.kind === "refused") {
+      problems.push({ specifier: path, message: `config ${path}: not read: it is ${read.reason}` });
+    } else if (read.kind === "ok") {
+      configs.push({ path, text: new TextDecoder().decode(read.bytes), origin: "user config" });
+    }
+  }
+  if (projectConfig) configs.push({ ...projectConfig, origin: "project config" });
+  for (const { path, text, origin } of configs) {
+    const read = configPlugins(path, text ?? "");
+    if ("problem" in read) problems.push({ specifier: path, message: read.problem });
+    else for (const s of read.plugins) add(s, origin, dirname(path), path);
   }
   for (const s of (env.get("DEEPREPO_PLUGINS") ?? "").split(",")) {
     add(s, "env", cwd, "DEEPREPO_PLUGINS");
@@ -77,16 +96,7 @@ export async function userPluginSources(
   return { sources, problems };
 }
 
-async function readConfigPlugins(
-  file: string,
-): Promise<{ plugins: string[] } | { problem: string }> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { plugins: [] };
-    return { problem: `config ${file}: cannot read: ${(error as Error).message}` };
-  }
+function configPlugins(file: string, text: string): { plugins: string[] } | { problem: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

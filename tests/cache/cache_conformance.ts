@@ -75,6 +75,15 @@ export function cacheConformance(name: string, make: CacheFactory): void {
       assertEquals((await cache.get("k"))?.value, "v2");
     }));
 
+  Deno.test(`${name}: an entry stamped in the future is never served nor counted`, () =>
+    withCache(async (cache, clock) => {
+      await cache.set("k", "planted", "m");
+      clock.now = T0 - 60_000;
+      assertEquals((await cache.stats()).entries, 0);
+      assertEquals(await cache.get("k"), undefined);
+      assertEquals((await cache.stats()).entries, 0);
+    }));
+
   Deno.test(`${name}: a 300 KB answer comes back whole`, () =>
     withCache(async (cache) => {
       const value = longAnswer();

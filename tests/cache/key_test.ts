@@ -15,10 +15,12 @@ Deno.test("cacheKey is a stable 64-character hex SHA-256", async () => {
   assertEquals(await cacheKey({ ...base }), key);
 });
 
-Deno.test("cacheKey changes with the model, system, prompt, max tokens and temperature", async () => {
+Deno.test("cacheKey changes with the model, endpoint, system, prompt, max tokens and temperature", async () => {
   const key = await cacheKey(base);
   const variants: CacheKeyParts[] = [
     { ...base, model: "openai/gpt-4o-mini" },
+    { ...base, endpoint: "http://127.0.0.1:8080/v1" },
+    { ...base, endpoint: "http://127.0.0.1:8081/v1" },
     { ...base, system: "You analyze code!" },
     { ...base, prompt: "Summarize main.ts " },
     { ...base, maxTokens: 4095 },
@@ -39,12 +41,13 @@ Deno.test("cacheKey cannot be fooled by separators moved between fields", async 
   assertNotEquals(c, d);
 });
 
-Deno.test("cacheKey is SHA-256 of one JSON array: version, model, system, prompt, settings", async () => {
+Deno.test("cacheKey is SHA-256 of one JSON array: version, model, endpoint, system, prompt, settings", async () => {
   // Pinned: changing this layout silently turns every user's cache into misses, so it must be
   // a deliberate change (bump KEY_VERSION) that also updates this test.
   const canonical = JSON.stringify([
-    "deeprepo-subcall-v1",
+    "deeprepo-subcall-v2",
     base.model,
+    null,
     base.system,
     base.prompt,
     4096,
@@ -54,9 +57,9 @@ Deno.test("cacheKey is SHA-256 of one JSON array: version, model, system, prompt
   const expected = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
     .join("");
   assertEquals(await cacheKey(base), expected);
-  // `printf '%s' '["deeprepo-subcall-v1","m","","hi",100,null]' | sha256sum`
+  // `printf '%s' '["deeprepo-subcall-v2","m",null,"","hi",100,null]' | sha256sum`
   assertEquals(
     await cacheKey({ model: "m", system: "", prompt: "hi", maxTokens: 100 }),
-    "1281d07f87bdeb44cf5575da14822b4617d2b84f54c1884a51c4201642758434",
+    "27cae508e303915810d47a620510d44e7b92645eb159d41e2d67806d8372063d",
   );
 });

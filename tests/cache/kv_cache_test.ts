@@ -1,4 +1,4 @@
-import { KvCache, kvPath, openKvCache } from "../../lib/cache/kv.ts";
+import { KvCache, kvPath, openKvCache, tryOpenKvCache } from "../../lib/cache/kv.ts";
 import { CACHE_TTL_MS } from "../../lib/cache/ttl.ts";
 import { cacheConformance, longAnswer } from "./cache_conformance.ts";
 import { DatabaseSync } from "node:sqlite";
@@ -216,5 +216,44 @@ Deno.test("KvCache.close lets writes under way finish, then refuses new ones", a
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openKvCache refuses a linked folder or database file, and keeps its files the user's", async () => {
+  const root = await Deno.makeTempDir({ prefix: "deeprepo_kv_" });
+  try {
+    // A dangling link where the database would be: nothing is created at its target.
+    await Deno.mkdir(`${root}/planted`);
+    await Deno.symlink(`${root}/target.kv`, `${root}/planted/subcalls.kv`);
+    const warnings: string[] = [];
+    const linkedFile = await openKvCache(`${root}/planted`, { onWarning: (m) => warnings.push(m) });
+    await linkedFile.set("k", "v", "m");
+    assertEquals(await linkedFile.get("k"), undefined);
+    await linkedFile.close();
+    assertEquals(warnings, [
+      `sub-model cache disabled: the cache file ${root}/planted/subcalls.kv is a symbolic link, ` +
+      "which deeprepo never follows; continuing without cache (remove the link, or set " +
+      "DEEPREPO_CACHE_DIR to a real folder)",
+    ]);
+    assertEquals(await Deno.lstat(`${root}/target.kv`).catch(() => "absent"), "absent");
+
+    await Deno.mkdir(`${root}/real`);
+    await Deno.symlink(`${root}/real`, `${root}/linked`);
+    const linkedDir = await tryOpenKvCache(`${root}/linked`);
+    assertEquals(linkedDir.ok, false);
+    assertEquals(!linkedDir.ok && linkedDir.kind, "unsafe");
+    assertEquals((await Array.fromAsync(Deno.readDir(`${root}/real`))).length, 0);
+
+    const fresh = await openKvCache(`${root}/fresh/cache`);
+    await fresh.set("k", "v", "m");
+    await fresh.close();
+    assertEquals((await Deno.stat(`${root}/fresh/cache`)).mode! & 0o777, 0o700);
+    assertEquals((await Deno.stat(kvPath(`${root}/fresh/cache`))).mode! & 0o777, 0o600);
+    for await (const entry of Deno.readDir(`${root}/fresh/cache`)) {
+      const mode = (await Deno.stat(`${root}/fresh/cache/${entry.name}`)).mode! & 0o777;
+      assertEquals(mode & 0o077, 0, `${entry.name} is ${mode.toString(8)}`);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });

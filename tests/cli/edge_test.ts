@@ -1,10 +1,10 @@
 /**
- * The CLI edge as a user meets it: `.env` and the real environment, `DEEPREPO_DEBUG`,
+ * The CLI edge as a user meets it: a trusted `.env` and the real environment, `DEEPREPO_DEBUG`,
  * `NO_COLOR`, output into a closed pipe.
  */
 import { assert, assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { describeError, runCli, streamWriter, wantsColor } from "../../lib/cli/main.ts";
-import { envFromRecord, loadEnv } from "../../lib/config/env.ts";
+import { envFromRecord } from "../../lib/config/env.ts";
 import { EnvironmentError } from "../../lib/errors.ts";
 import { capturedContext } from "../_helpers/cli_context.ts";
 import { runCliProcess } from "../_helpers/run_cli.ts";
@@ -17,30 +17,6 @@ async function withTempDir(fn: (dir: string) => void | Promise<void>): Promise<v
     await Deno.remove(dir, { recursive: true });
   }
 }
-
-Deno.test("loadEnv reads .env in the folder and lets the real environment win", async () => {
-  await withTempDir(async (dir) => {
-    await Deno.writeTextFile(
-      `${dir}/.env`,
-      '# keys\nONLY_DOTENV=from-dotenv\nBOTH=from-dotenv\nQUOTED="a b"\nEMPTY_REAL=from-dotenv\n',
-    );
-    const real = envFromRecord({ BOTH: "from-real", ONLY_REAL: "real", EMPTY_REAL: "" });
-    const env = loadEnv(dir, real);
-    assertEquals(env.get("ONLY_DOTENV"), "from-dotenv");
-    assertEquals(env.get("BOTH"), "from-real");
-    assertEquals(env.get("ONLY_REAL"), "real");
-    assertEquals(env.get("QUOTED"), "a b");
-    assertEquals(env.get("EMPTY_REAL"), "from-dotenv", "an empty variable counts as unset");
-    assertEquals(env.get("NOWHERE"), undefined);
-  });
-});
-
-Deno.test("loadEnv without a .env file is the real environment alone", async () => {
-  await withTempDir((dir) => {
-    const env = loadEnv(dir, envFromRecord({ A: "1" }));
-    assertEquals([env.get("A"), env.get("B")], ["1", undefined]);
-  });
-});
 
 Deno.test("DEEPREPO_DEBUG=1 prints the stack trace; otherwise one line", async () => {
   const error = new EnvironmentError("path not found: /nope");
@@ -102,15 +78,26 @@ Deno.test("streamWriter drops output silently once the reader has gone", () => {
   assert(thrown instanceof Deno.errors.PermissionDenied, "other write errors still surface");
 });
 
-Deno.test("a .env file in the working folder is read by the process; the real environment wins", async () => {
+Deno.test("a .env file in the working folder is used once trusted; the real environment wins", async () => {
   await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/.env`, "DEEPREPO_DEBUG=1\n");
-    const fromDotenv = await runCliProcess(["analyze", "missing", "--dry-run"], { cwd: dir });
+    const env = { XDG_CONFIG_HOME: `${dir}/config` };
+    const untrusted = await runCliProcess(["analyze", "missing", "--dry-run"], { cwd: dir, env });
+    assertEquals(untrusted.code, 2);
+    assertEquals(
+      untrusted.stderr,
+      `deeprepo: ignoring ${dir}/.env: not trusted (it could set keys, endpoints or plugins); ` +
+        `check it, then run \`deeprepo trust ${dir}/.env\` to use it\n` +
+        `deeprepo: path not found: ${dir}/missing\n`,
+    );
+    const trust = await runCliProcess(["trust", ".env"], { cwd: dir, env });
+    assertEquals(trust.code, 0, trust.stderr);
+    const fromDotenv = await runCliProcess(["analyze", "missing", "--dry-run"], { cwd: dir, env });
     assertEquals(fromDotenv.code, 2);
     assertMatch(fromDotenv.stderr, /^deeprepo: EnvironmentError: path not found: .*\n\s+at /);
     const realWins = await runCliProcess(["analyze", "missing", "--dry-run"], {
       cwd: dir,
-      env: { DEEPREPO_DEBUG: "0" },
+      env: { ...env, DEEPREPO_DEBUG: "0" },
     });
     assertEquals(realWins.code, 2);
     assertEquals(realWins.stderr, `deeprepo: path not found: ${dir}/missing\n`);

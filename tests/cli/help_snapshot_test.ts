@@ -26,6 +26,7 @@ const HELP_INVOCATIONS = [
   ["plugins", "check", "--help"],
   ["status", "--help"],
   ["context", "--help"],
+  ["trust", "--help"],
 ];
 
 async function helpText(): Promise<string> {

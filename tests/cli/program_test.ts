@@ -35,6 +35,7 @@ Deno.test("analyze parses with contract defaults and resolves paths against the 
     subModel: DEFAULTS.subModel,
     cache: true,
     plugins: [],
+    reloadPlugins: false,
     include: [],
     exclude: [],
     redact: true,
@@ -136,10 +137,25 @@ Deno.test("baseline, compare and repl parse their own options", async () => {
   assertEquals(r.options.source, "/home/user/work");
 });
 
-Deno.test("list-models, cache and plugins subcommands parse", async () => {
+Deno.test("list-models, cache, plugins and trust subcommands parse", async () => {
+  assertEquals(await parse("trust", ".env", "../x/deeprepo.json"), {
+    command: "trust",
+    options: {
+      files: ["/home/user/work/.env", "/home/user/x/deeprepo.json"],
+      list: false,
+      revoke: false,
+    },
+  });
+  assertEquals((await parse("trust", "--list")).command, "trust");
+  assertEquals(
+    await usageError("trust", "--list", "--revoke"),
+    "trust: --list and --revoke exclude each other",
+  );
+  const reload = await parse("analyze", ".", "--reload-plugins");
+  assertEquals(reload.command === "analyze" && reload.options.reloadPlugins, true);
   assertEquals(await parse("list-models", "--json"), {
     command: "list-models",
-    options: { json: true, plugins: [] },
+    options: { json: true, plugins: [], reloadPlugins: false },
   });
   assertEquals(await parse("cache", "stats", "--json"), {
     command: "cache-stats",
@@ -237,6 +253,7 @@ Deno.test("plugin specifiers with a scheme are kept; paths resolve against the u
     command: "list-models",
     options: {
       json: false,
+      reloadPlugins: false,
       plugins: [
         "/home/user/p.ts",
         "npm:deeprepo-plugin-x@1.0.0",

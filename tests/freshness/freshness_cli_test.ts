@@ -19,6 +19,11 @@ const ROOT_CODE =
   "set_answer('# Report\\n\\n- Code injection at src/auth.ts:2 — `return eval(user);`" +
   "\\n- Wrong line src/auth.ts:40\\n')";
 
+/** An update run builds its report from the earlier one, which the REPL holds. */
+const UPDATE_CODE =
+  "set_answer('## What changed since the last analysis\\n\\n- src/db.ts re-read\\n\\n' + " +
+  "metadata.previous_report)";
+
 async function git(cwd: string, ...args: string[]) {
   const out = await new Deno.Command("git", {
     args: ["-c", "user.name=t", "-c", "user.email=t@t.invalid", ...args],
@@ -46,7 +51,14 @@ async function withRepo(fn: (server: FakeServer, dir: string, app: string) => Pr
           usage: { input: 800, output: 60 },
         }
         : {
-          toolCalls: [{ name: "execute_code", input: { code: ROOT_CODE } }],
+          toolCalls: [{
+            name: "execute_code",
+            input: {
+              code: JSON.stringify(req.body.messages).includes("## Update of an earlier analysis")
+                ? UPDATE_CODE
+                : ROOT_CODE,
+            },
+          }],
           usage: { input: 900, output: 50 },
         }, "anthropic");
     await fn(server, dir, app);
@@ -230,12 +242,17 @@ Deno.test("analyze --since latest: the root starts from the earlier report and t
     const text = JSON.stringify(firstRequest.body.messages);
     assertStringIncludes(text, "## Update of an earlier analysis");
     assertStringIncludes(text, "- src/db.ts (+1 -0 lines)");
-    assertStringIncludes(text, "Code injection at src/auth.ts:2");
+    assertStringIncludes(text, "metadata.previous_report");
+    assertStringIncludes(text, "- Report"); // the earlier report's outline, not its text
+    assert(!text.includes("Code injection at src/auth.ts:2"), "the report stays in the REPL");
 
     const report = run.stdout.trim().split("\n").at(-1)!;
     const metrics = JSON.parse(await Deno.readTextFile(report.replace(/\.md$/, "_metrics.json")));
     assertEquals(metrics.since.report, firstReport);
     assertEquals([metrics.since.files_added, metrics.since.files_changed], [0, 1]);
     assertEquals(metrics.files_reexamined, []);
+    const updated = await Deno.readTextFile(report);
+    assertStringIncludes(updated, "## What changed since the last analysis");
+    assertStringIncludes(updated, "Code injection at src/auth.ts:2");
   });
 });

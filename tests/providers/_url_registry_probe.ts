@@ -9,7 +9,12 @@ import { envFromRecord } from "../../lib/config/env.ts";
 import { loadRegistry } from "../../lib/providers/mod.ts";
 
 const [cwd, models, ...plugins] = Deno.args;
-const registry = await loadRegistry({ cwd, env: envFromRecord({}), plugins });
+// The project config as the CLI passes it once trusted.
+const projectConfig = {
+  path: `${cwd}/deeprepo.json`,
+  text: await Deno.readTextFile(`${cwd}/deeprepo.json`),
+};
+const registry = await loadRegistry({ cwd, env: envFromRecord({}), plugins, projectConfig });
 console.log(JSON.stringify({
   providers: models.split(",").map((m) => registry.resolve(m).provider),
   origins: registry.origins.map((o) => o.specifier),

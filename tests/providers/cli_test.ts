@@ -68,11 +68,14 @@ Deno.test("a missing key exits 2 with one line naming the variable and .env", as
     assertEquals(
       result.stderr,
       "deeprepo: OPENROUTER_API_KEY is not set: model openrouter:minimax/minimax-m2.5 needs it. " +
-        `Set it in the environment or in a .env file in ${tmp}\n`,
+        `Set it in the environment or in a .env file in ${tmp} (then run \`deeprepo trust .env\` ` +
+        "there)\n",
     );
     assertEquals(server.requests.length, 0);
-    // The same key in .env is enough.
+    // The same key in .env is enough once the file is trusted.
     await Deno.writeTextFile(`${tmp}/.env`, "OPENROUTER_API_KEY=from-dotenv\n");
+    const trusted = await runCliProcess(["trust", ".env"], { cwd: tmp, env: noKey });
+    assertEquals(trusted.code, 0, trusted.stderr);
     const dry = await runCliProcess(["list-models", "--json"], { cwd: tmp, env: noKey });
     assertEquals(dry.code, 0, dry.stderr);
     const listing = JSON.parse(dry.stdout);

@@ -23,6 +23,15 @@ export default {
   },
 };`;
 
+/** A `deeprepo.json` as the CLI passes it once the user trusted it (see lib/config/settings.ts). */
+async function trusted(path: string): Promise<{ path: string; text: string } | undefined> {
+  try {
+    return { path, text: await Deno.readTextFile(path) };
+  } catch {
+    return undefined;
+  }
+}
+
 async function withTemp(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "deeprepo_registry_" });
   try {
@@ -138,6 +147,7 @@ Deno.test("plugins load from the user config, deeprepo.json, DEEPREPO_PLUGINS an
       cwd: `${dir}/project`,
       env: envFromRecord({ XDG_CONFIG_HOME: `${dir}/xdg`, DEEPREPO_PLUGINS: "./env.ts, " }),
       plugins: [flag],
+      projectConfig: await trusted(`${dir}/project/deeprepo.json`),
     });
     assertEquals(registry.errors, []);
     assertEquals(registry.plugins.map((p) => p.name).slice(4), ["user", "proj", "envp", "flagp"]);
@@ -189,7 +199,11 @@ Deno.test("a later plugin overrides an earlier one: same name replaces, same ali
 Deno.test("an invalid config file is an error entry, not a crash", async () => {
   await withTemp(async (dir) => {
     await Deno.writeTextFile(`${dir}/deeprepo.json`, "{ plugins: nope");
-    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}) });
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({}),
+      projectConfig: await trusted(`${dir}/deeprepo.json`),
+    });
     assertEquals(registry.plugins.length, 4);
     assertEquals(registry.errors.length, 1);
     assertMatch(registry.errors[0].message, /^config .*deeprepo\.json: invalid JSON/);
@@ -252,11 +266,12 @@ Deno.test("precedence across sources: --plugin > DEEPREPO_PLUGINS > deeprepo.jso
     );
     await write(`${dir}/project`, "envp");
     const flag = await write(dir, "flagp");
-    const load = (env: Record<string, string>, plugins: string[]) =>
+    const load = async (env: Record<string, string>, plugins: string[]) =>
       loadRegistry({
         cwd: `${dir}/project`,
         env: envFromRecord({ XDG_CONFIG_HOME: `${dir}/xdg`, ...env }),
         plugins,
+        projectConfig: await trusted(`${dir}/project/deeprepo.json`),
       });
     const all = await load({ DEEPREPO_PLUGINS: "envp.ts" }, [flag]);
     assertEquals(all.resolve("fav").provider, "flagp");
@@ -401,6 +416,7 @@ Deno.test("a plugin named in a config file or DEEPREPO_PLUGINS says where it was
     const registry = await loadRegistry({
       cwd: dir,
       env: envFromRecord({ DEEPREPO_PLUGINS: "./also-gone.ts", XDG_CONFIG_HOME: `${dir}/xdg` }),
+      projectConfig: await trusted(`${dir}/deeprepo.json`),
     });
     const [gone, bad, env] = registry.errors.map((e) => e.message);
     assertMatch(
@@ -419,9 +435,32 @@ Deno.test("a plugin named in a config file or DEEPREPO_PLUGINS says where it was
 Deno.test("a config file whose plugins field is not a list of strings is reported", async () => {
   await withTemp(async (dir) => {
     await Deno.writeTextFile(`${dir}/deeprepo.json`, JSON.stringify({ plugins: "./p.ts" }));
-    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}) });
+    const registry = await loadRegistry({
+      cwd: dir,
+      env: envFromRecord({}),
+      projectConfig: await trusted(`${dir}/deeprepo.json`),
+    });
     assertEquals(registry.errors.map((e) => e.message), [
       `config ${dir}/deeprepo.json: field plugins must be an array of strings`,
+    ]);
+  });
+});
+
+Deno.test("a deeprepo.json the caller did not pass as trusted is never read", async () => {
+  await withTemp(async (dir) => {
+    await writePlugin(
+      dir,
+      "proj.ts",
+      pluginSource("proj", `[{ id: "p-1", pricing: { input: 1, output: 1 } }]`),
+    );
+    await Deno.writeTextFile(`${dir}/deeprepo.json`, JSON.stringify({ plugins: ["./proj.ts"] }));
+    const registry = await loadRegistry({ cwd: dir, env: envFromRecord({}) });
+    assertEquals(registry.errors, []);
+    assertEquals(registry.plugins.map((p) => p.name), [
+      "anthropic",
+      "openrouter",
+      "openai",
+      "ollama",
     ]);
   });
 });

@@ -39,6 +39,9 @@ import {
   prepareUpdate,
   sinceMetrics,
 } from "../../freshness/mod.ts";
+import { announceEndpoints, endpointsJson } from "../endpoints.ts";
+import { endpointOf } from "../../config/settings.ts";
+import { redactUrl } from "../../redact.ts";
 import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
 
 /** The options analyze needs; `CompareOptions` has all of them too. */
@@ -50,6 +53,7 @@ export type AnalyzeRunOptions = Pick<
   | "subModel"
   | "cache"
   | "plugins"
+  | "reloadPlugins"
   | "maxTurns"
   | "concurrency"
   | "maxCost"
@@ -85,7 +89,7 @@ export async function prepareAnalyze(
   progress: Progress = createProgress(ctx, { quiet: options.quiet }),
   deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
 ): Promise<PreparedAnalyze> {
-  const registry = await deps.loadRegistry(ctx, options.plugins);
+  const registry = await deps.loadRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   let retries = 0;
@@ -97,6 +101,8 @@ export async function prepareAnalyze(
   };
   const rootClient = root.createClient({ onRetry, signal: ctx.signal });
   const subClient = sub.createClient({ onRetry, signal: ctx.signal });
+  // Named once the keys are known to be there, just before anything is sent.
+  announceEndpoints(ctx, [root.provider, sub.provider], options.quiet);
   // Warnings go to stderr even with -q: they are about money.
   for (const m of [root, sub]) if (m.warning) ctx.stderr(`deeprepo: warning: ${m.warning}\n`);
   for (
@@ -199,7 +205,7 @@ export async function analyzeLoaded(
       execTimeoutSeconds: options.execTimeoutSeconds,
       effort: options.effort,
       subEffort: options.subEffort,
-      update: update?.brief,
+      update: update && { brief: update.brief, previousReport: update.previousReport },
     }, {
       rootClient: prepared.rootClient,
       subClient: prepared.subClient,
@@ -209,7 +215,11 @@ export async function analyzeLoaded(
       subCost: (u) => costOf(u, sub.pricing),
       createRepl: deps.createRepl,
       batch: cache
-        ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
+        ? subCallBatcher(cache, sub.label, {
+          rules: sub.rules,
+          effort: options.subEffort,
+          endpoint: endpointOf(sub.provider, ctx.env).url,
+        })
         : undefined,
       signal: ctx.signal,
       onText: options.quiet ? undefined : (chunk) => progress.text(chunk),
@@ -243,6 +253,7 @@ export async function analyzeLoaded(
     ...checked.counts,
     ...(update ? sinceMetrics(update, result.coverage.covered) : {}),
     snapshot: await seen,
+    endpoints: endpointsJson([...new Set([root.provider, sub.provider])], ctx),
   };
   const trajectory = analyzeTrajectory(result, info);
   const outputs = {
@@ -315,7 +326,7 @@ export async function run(
   await checkSource(options.source, ctx.cwd);
   await checkOutputFolder(options, ctx);
   const prepared = await prepareAnalyze(options, ctx, progress, deps);
-  progress.line(`Loading ${options.source}...`);
+  progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,

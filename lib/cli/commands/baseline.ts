@@ -9,6 +9,8 @@ import type { CliContext } from "../context.ts";
 import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 import { checkCitations, citationSourceOf, citationSummary } from "../../report/citations.ts";
 import { htmlInputFromRun, renderHtmlReport } from "../../report/html/mod.ts";
+import { announceEndpoints, endpointsJson } from "../endpoints.ts";
+import { redactUrl } from "../../redact.ts";
 import { finishRun } from "../outcome.ts";
 import type { BaselineOptions, ReportFormat } from "../options.ts";
 import { createProgress, type Progress, retryLine } from "../progress.ts";
@@ -57,8 +59,11 @@ export async function run(
   await checkSource(options.source, ctx.cwd);
   // Imported here, not at the top: analyze.ts pulls in the sandbox, which dry runs never need.
   await checkOutputFolder(options, ctx);
-  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, deps);
-  progress.line(`Loading ${options.source}...`);
+  const prepared = await prepareBaseline(options.rootModel, options.plugins, ctx, progress, deps, {
+    quiet: options.quiet,
+    reloadPlugins: options.reloadPlugins,
+  });
+  progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
@@ -97,6 +102,8 @@ export interface PreparedBaseline {
  * @param ctx Process context (cwd, env, signal, stderr for the price warning).
  * @param progress Where `[retry]` lines go.
  * @param deps Where the registry comes from.
+ * @param more `quiet` (`-q`: endpoints from the real environment are not named) and
+ *   `reloadPlugins` (`--reload-plugins`).
  * @throws {UsageError} For an unknown model or broken plugin.
  * @throws {EnvironmentError} When the model's API key is missing.
  */
@@ -106,8 +113,9 @@ export async function prepareBaseline(
   ctx: CliContext,
   progress: Progress,
   deps: Pick<RunDeps, "loadRegistry"> = defaultRunDeps,
+  more: { quiet?: boolean; reloadPlugins?: boolean } = {},
 ): Promise<PreparedBaseline> {
-  const registry = await deps.loadRegistry(ctx, plugins);
+  const registry = await deps.loadRegistry(ctx, plugins, more.reloadPlugins);
   const model = registry.resolve(modelName, "root");
   let retries = 0;
   const client = model.createClient({
@@ -117,6 +125,7 @@ export async function prepareBaseline(
       progress.line(retryLine(info));
     },
   });
+  announceEndpoints(ctx, [model.provider], more.quiet ?? false);
   // Warnings go to stderr even with -q: they are about money.
   if (model.warning) ctx.stderr(`deeprepo: warning: ${model.warning}\n`);
   return { model, client, retries: () => retries };
@@ -211,6 +220,7 @@ export async function runBaselineOnSnapshot(
   const metrics: Record<string, unknown> = { ...baseMetrics, ...checked.counts };
   metrics.retries = settings.prepared.retries();
   metrics.secrets_redacted = snapshot.secretsRedacted;
+  metrics.endpoints = endpointsJson([model.provider], ctx);
   if (result.error === undefined) progress.line(citationSummary(checked.counts));
   const name = snapshot.metadata.repo_name;
   const outputs = {

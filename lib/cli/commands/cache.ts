@@ -120,6 +120,11 @@ function openError(failure: Extract<KvOpenResult, { ok: false }>): EnvironmentEr
       );
     case "unusable":
       return new EnvironmentError(`cannot open cache file ${path} (${reason})`);
+    case "unsafe":
+      return new EnvironmentError(
+        `refusing the cache: ${reason}, which deeprepo never follows (remove the link, or set ` +
+          "DEEPREPO_CACHE_DIR to a real folder)",
+      );
   }
 }
 
@@ -182,7 +187,8 @@ function formatAge(ms: number): string {
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await Deno.stat(path);
+    // lstat: a dangling link is there too, and opening it is refused rather than followed.
+    await Deno.lstat(path);
     return true;
   } catch {
     return false;

@@ -30,6 +30,7 @@ import { baselineReserve, tokenCounterFor } from "../../estimate/mod.ts";
 import { analyzeLoaded, prepareAnalyze } from "./analyze.ts";
 import { checkOutputFolder } from "../output_folder.ts";
 import { prepareBaseline, runBaselineOnSnapshot } from "./baseline.ts";
+import { redactUrl } from "../../redact.ts";
 import { defaultRunDeps, type RunDeps } from "./run_deps.ts";
 
 /**
@@ -59,8 +60,9 @@ export async function run(
     ctx,
     progress,
     deps,
+    { quiet: options.quiet, reloadPlugins: options.reloadPlugins },
   );
-  progress.line(`Loading ${options.source}...`);
+  progress.line(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,

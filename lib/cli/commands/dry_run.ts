@@ -54,7 +54,7 @@ export interface DryRunFile {
  */
 export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadCommandRegistry(ctx, options.plugins);
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const sub = registry.resolve(options.subModel, "sub");
   const loaded = await loadCodebase(options.source, {
@@ -133,7 +133,7 @@ export async function runBaselineDryRun(
   ctx: CliContext,
 ): Promise<number> {
   await checkSource(options.source, ctx.cwd);
-  const registry = await loadCommandRegistry(ctx, options.plugins);
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   const root = registry.resolve(options.rootModel, "root");
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,

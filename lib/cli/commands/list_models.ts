@@ -10,13 +10,15 @@
  */
 import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
-import { provideKit } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
 import { fitLine } from "../width.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, MODEL_TABLE_CHECKED, type Registry } from "../../providers/mod.ts";
 import type { Pricing, ProviderPlugin } from "../../providers/mod.ts";
+import { type EndpointJson, endpointJson } from "../endpoints.ts";
+import { registryOptions } from "../registry.ts";
+import { redactUrl } from "../../redact.ts";
 
 /** The `--json` document. */
 export interface ModelListing {
@@ -28,6 +30,8 @@ export interface ModelListing {
     origin: string;
     keyVariable: string | null;
     keySet: boolean | null;
+    /** Where requests go: the base URL and the variable and place that set it. */
+    endpoint?: EndpointJson;
     /** The plugin's own defaults, used for `--root-model <provider>`. */
     defaults: { root?: string; sub?: string };
     /** True when the plugin claims ids it does not list. */
@@ -63,8 +67,13 @@ export interface ModelListing {
  *
  * @param registry Loaded plugins.
  * @param isSet Whether an environment variable is set.
+ * @param endpointFor A provider's endpoint and its source (omitted: not listed).
  */
-export function buildListing(registry: Registry, isSet: (name: string) => boolean): ModelListing {
+export function buildListing(
+  registry: Registry,
+  isSet: (name: string) => boolean,
+  endpointFor?: (provider: string) => EndpointJson,
+): ModelListing {
   const roles = {
     root: DEFAULTS.rootModel,
     sub: DEFAULTS.subModel,
@@ -84,10 +93,11 @@ export function buildListing(registry: Registry, isSet: (name: string) => boolea
   const replaces = new Map(registry.replacements.map((r) => [r.name, r.replaced]));
   const providers = registry.plugins.map((plugin: ProviderPlugin, i) => ({
     name: plugin.name,
-    source: registry.origins[i]?.specifier ?? "",
+    source: redactUrl(registry.origins[i]?.specifier ?? ""),
     origin: registry.origins[i]?.origin ?? "",
     keyVariable: plugin.keyVariable ?? null,
     keySet: plugin.keyVariable ? isSet(plugin.keyVariable) : null,
+    ...(endpointFor ? { endpoint: endpointFor(plugin.name) } : {}),
     defaults: { ...plugin.defaults },
     claimsUnlisted: typeof plugin.handles === "function",
     unlistedPricing: plugin.unlistedPricing ?? null,
@@ -118,9 +128,9 @@ export function buildListing(registry: Registry, isSet: (name: string) => boolea
     }),
   }));
   const errors = registry.errors.map((e) => ({
-    specifier: e.specifier,
+    specifier: redactUrl(e.specifier),
     name: e.name ?? null,
-    message: e.message,
+    message: redactUrl(e.message),
   }));
   return { defaults, providers, errors, checked: MODEL_TABLE_CHECKED };
 }
@@ -147,6 +157,7 @@ export function renderListing(listing: ModelListing): string[] {
       "",
       `${p.name} (${p.origin}${p.origin === "built-in" ? "" : ` ${p.source}`}) — ${key}`,
     );
+    if (p.endpoint) lines.push(`  endpoint: ${endpointText(p.endpoint)}`);
     const rows = [[
       "MODEL",
       "ALIASES",
@@ -212,9 +223,14 @@ function shadowLines(p: ModelListing["providers"][number]): string[] {
  * @returns 0, or 2 when a plugin failed to load (after listing the rest).
  */
 export async function run(options: ListModelsOptions, ctx: CliContext): Promise<number> {
-  provideKit();
-  const registry = await loadRegistry({ cwd: ctx.cwd, env: ctx.env, plugins: options.plugins });
-  const listing = buildListing(registry, (name) => ctx.env.get(name) !== undefined);
+  const registry = await loadRegistry(
+    registryOptions(ctx, options.plugins, options.reloadPlugins),
+  );
+  const listing = buildListing(
+    registry,
+    (name) => ctx.env.get(name) !== undefined,
+    (provider) => endpointJson(provider, ctx),
+  );
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
   else {
     // On a terminal, table rows are cut to its width rather than wrapped into each other; in a
@@ -226,6 +242,14 @@ export async function run(options: ListModelsOptions, ctx: CliContext): Promise<
   }
   for (const e of listing.errors) ctx.stderr(`deeprepo: ${e.message}\n`);
   return listing.errors.length ? 2 : 0;
+}
+
+/** `default (ANTHROPIC_BASE_URL not set)` or `<url> (ANTHROPIC_BASE_URL from <source>)`. */
+function endpointText(e: EndpointJson): string {
+  if (e.url === null) return `default (${e.variable} not set)`;
+  return `${e.url} (${e.variable} from ${
+    e.source === "environment" ? "the environment" : e.source
+  })`;
 }
 
 /** A price with 2 or 3 decimals (`2.00`, `0.125`); no locale formatting (ICU start-up cost). */

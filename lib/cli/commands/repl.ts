@@ -10,6 +10,9 @@
  */
 import type { CliContext } from "../context.ts";
 import { loadCommandRegistry } from "../registry.ts";
+import { announceEndpoints } from "../endpoints.ts";
+import { endpointOf } from "../../config/settings.ts";
+import { redactUrl } from "../../redact.ts";
 import { terminalLine } from "../terminal_text.ts";
 import type { ReplCommandOptions } from "../options.ts";
 import { createProgress, retryLine } from "../progress.ts";
@@ -133,7 +136,7 @@ export async function runRepl(
   const note = (text: string) => {
     if (!options.quiet) ctx.stderr(`${terminalLine(text)}\n`);
   };
-  note(`Loading ${options.source}...`);
+  note(`Loading ${redactUrl(options.source)}...`);
   const loaded = await loadCodebase(options.source, {
     cwd: ctx.cwd,
     signal: ctx.signal,
@@ -361,11 +364,12 @@ async function defaultSubQueries(
   options: ReplCommandOptions,
   ctx: CliContext,
 ): Promise<SubQueries> {
-  const registry = await loadCommandRegistry(ctx, options.plugins);
+  const registry = await loadCommandRegistry(ctx, options.plugins, options.reloadPlugins);
   // On a terminal, a live line shows llm_query/llm_batch progress while code waits on them.
   const progress = createProgress(ctx, { quiet: options.quiet || !ctx.isTerminal });
   const meter = new RateMeter();
   const sub = registry.resolve(options.subModel, "sub");
+  announceEndpoints(ctx, [sub.provider], options.quiet);
   if (sub.warning) ctx.stderr(`deeprepo: warning: ${sub.warning}\n`);
   const effortWarned = effortWarning("--sub-effort", sub.label, sub.rules, options.subEffort);
   if (effortWarned) ctx.stderr(`deeprepo: warning: ${effortWarned}\n`);
@@ -397,7 +401,11 @@ async function defaultSubQueries(
     turn: () => 0,
     ...subRequestSettings(sub.rules, options.subEffort),
     batch: cache
-      ? subCallBatcher(cache, sub.label, { rules: sub.rules, effort: options.subEffort })
+      ? subCallBatcher(cache, sub.label, {
+        rules: sub.rules,
+        effort: options.subEffort,
+        endpoint: endpointOf(sub.provider, ctx.env).url,
+      })
       : undefined,
     onChange: (stats) => {
       meter.add(performance.now(), stats.done);

@@ -7,7 +7,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
-import { loadCommandRegistry } from "../registry.ts";
+import { loadCommandRegistry, type RegistryContext } from "../registry.ts";
 import type { Registry } from "../../providers/mod.ts";
 import type { Repl, ReplOptions } from "../../sandbox/mod.ts";
 import type { Cache } from "../../cache/mod.ts";
@@ -15,10 +15,15 @@ import type { Cache } from "../../cache/mod.ts";
 /** The dependencies of analyze, baseline and compare. */
 export interface RunDeps {
   /**
-   * Loads the model registry with the `--plugin` modules.
+   * Loads the model registry with the `--plugin` modules (`reloadPlugins`: fetch URL plugins
+   * again).
    * @default {loadCommandRegistry} (a `--plugin` that fails to load is a usage error)
    */
-  loadRegistry(ctx: Pick<CliContext, "cwd" | "env">, plugins: string[]): Promise<Registry>;
+  loadRegistry(
+    ctx: RegistryContext,
+    plugins: string[],
+    reloadPlugins?: boolean,
+  ): Promise<Registry>;
   /**
    * Starts the REPL the root model's code runs in.
    * @default {createRepl} from `lib/sandbox` (a child process with no permissions)
