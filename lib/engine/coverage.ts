@@ -209,7 +209,8 @@ export class CoverageLedger {
   }
 
   /** The scan; yields between slices, returns the paths found. */
-  *#search(prompt: string): Generator<void, string[]> {
+  *#search(text: string): Generator<void, string[]> {
+    const prompt = withoutLineNumbers(text);
     const seen = new Set<Piece>();
     for (const lengthIndex of this.#lengthsUsed) {
       const length = LENGTHS[lengthIndex];
@@ -310,4 +311,15 @@ function powMod(base: number, exponent: number): number {
   let result = 1;
   for (let i = 0; i < exponent; i++) result = (result * base) % MODULUS;
   return result;
+}
+
+/** A line prefix as the REPL's `numbered()` writes it: optional padding, the number, `| `. */
+const NUMBERED_LINE = /^ *\d+\| /m;
+
+/**
+ * The prompt with `numbered()` line prefixes removed, so numbered text (and excerpts of it) is
+ * recognised as the file's own; a prompt without such lines is returned as it is.
+ */
+export function withoutLineNumbers(prompt: string): string {
+  return NUMBERED_LINE.test(prompt) ? prompt.replace(/^ *\d+\| /gm, "") : prompt;
 }

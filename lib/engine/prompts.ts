@@ -12,8 +12,9 @@ import { formatBudgetUsd, formatInt, formatUsd } from "../format.ts";
 export const EXECUTE_CODE_TOOL: ToolSpec = {
   name: "execute_code",
   description: "Run JavaScript or TypeScript in the persistent REPL that holds the codebase. " +
-    "Globals: codebase (path → content), file_tree, metadata, llm_query(prompt), " +
-    "llm_batch(prompts), set_answer(text), answer, print(...). Top-level await works and " +
+    "Globals: codebase (path → content), numbered(path, from?, to?), file_tree, metadata, " +
+    "llm_query(prompt), llm_batch(prompts), set_answer(text), answer, print(...). Top-level " +
+    "await works and " +
     "top-level declarations persist between calls. Returns what the code printed.",
   inputSchema: {
     type: "object",
@@ -41,6 +42,8 @@ sub-model workers you call from that code; your job is to plan, dispatch, check 
 
 ## What the REPL holds
 - codebase: read-only object mapping each relative path to the file's text.
+- numbered(path, from?, to?): the file's lines from..to (1-based, whole file by default), each
+  prefixed with its number ("  12| "), for prompts whose answers must cite lines.
 - file_tree: the folder tree as an indented string.
 - metadata: { repo_name, total_files, total_chars, total_lines, file_types,
   largest_files: [path, chars][], entry_points, languages: { [name]: { files, chars } } }.
@@ -62,8 +65,9 @@ findings in variables and build on them. The code has no file, network or enviro
 2. Dispatch: for every source file that matters, build one focused prompt — one file (or one
    question) per prompt, with the path and the content included — and send them all at once with
    llm_batch. Ask for bugs, security issues, error handling gaps and quality problems, each
-   citing the file and line. Split very large files into parts. Put file text into prompts
-   unchanged (no added line numbers or reformatting): the host recognises which files the
+   citing path:line. Build prompts from numbered(path) (or numbered(path, from, to) for a part of
+   a very large file) so sub-models can see and cite real line numbers. Use codebase[path] or
+   numbered() text as it is (no other reformatting): the host recognises which files the
    sub-models have seen by their content, and the status line reports what is still unseen.
 3. Check: look at the answers with code (search for keywords, count findings, retry items that
    start with "[ERROR"), follow up with targeted questions across files (data flow, trust
@@ -77,7 +81,7 @@ findings in variables and build on them. The code has no file, network or enviro
 Example of a dispatch call:
 const paths = Object.keys(codebase).filter((p) => /\\.(ts|js|py|go|rs)$/.test(p));
 const reviews = await llm_batch(paths.map((p) =>
-  "Review this file. List bugs and risks with line numbers.\\n\\nFile: " + p + "\\n\\n" + codebase[p]));
+  "Review this file. List bugs and risks, citing path:line.\\n\\nFile: " + p + "\\n\\n" + numbered(p)));
 const findings = Object.fromEntries(paths.map((p, i) => [p, reviews[i]]));
 print(paths.length, "files reviewed;", reviews.filter((r) => r.startsWith("[ERROR")).length, "errors");
 
@@ -90,7 +94,11 @@ print(paths.length, "files reviewed;", reviews.filter((r) => r.startsWith("[ERRO
 4. Prioritised plan: P0 (fix now: security holes, data loss, crashes), P1 (important), P2 (nice
    to have); each item says what, why, where, and rough effort (S / M / L).
 Only report what the sub-model answers or your own code showed; say when something is unverified.
-Be specific: a finding without a file and line is a lead, not a finding.
+Be specific: a finding without a file and line is a lead, not a finding. Cite code as
+path:line or path:start-end (e.g. src/auth.ts:42 or src/auth.ts:40-48), with the path exactly as
+in codebase; when you quote code, put the quote in backticks right after the citation
+(src/auth.ts:42 — \`token == ADMIN_TOKEN\`). After the run every citation is checked against the
+files: a quote must be at the cited lines, and citations that cannot be verified are marked.
 
 ## Rules
 - Always act through execute_code; do not paste code in plain text.
@@ -105,7 +113,8 @@ export const SUB_SYSTEM_PROMPT = `You are a senior engineer reviewing code for a
 Answer the task you are given and nothing else. Be concise and structured:
 - Purpose: one or two sentences.
 - Issues: bugs, security problems, logic errors, missing error handling, edge cases. For each,
-  cite the file and line (file.ts:42), say what goes wrong and how bad it is.
+  cite the file and line (file.ts:42), say what goes wrong and how bad it is. When the code is
+  shown with line numbers ("  42| code"), cite those numbers; quote code without them.
 - Quality: naming, structure, tests, documentation, only where it matters.
 - Suggestions: concrete fixes.
 Do not invent code you were not shown. Stay under 700 words.`;

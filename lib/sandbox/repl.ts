@@ -407,7 +407,9 @@ function inflightRefusal(prompts: number, chars: number): string | undefined {
 }
 
 function describeExit(exit: ChildExit): string {
-  if (/out of memory|heap limit|allocation failed/i.test(exit.stderrTail)) return "out of memory";
+  if (/out of memory|heap limit|allocation failed|memory allocation of/i.test(exit.stderrTail)) {
+    return "out of memory";
+  }
   if (exit.signal) return `killed by ${exit.signal}`;
   return `exit code ${exit.code}`;
 }

@@ -10,6 +10,14 @@ export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** Absolute path of the repository root. */
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
+/**
+ * Flags for a `deno run --no-config` child (deeprepo as run from a URL, without deno.json's
+ * settings) that still resolves dependencies from the repository's lockfile: the versions the
+ * test task already fetched, so the child downloads nothing and its stderr holds only what the
+ * program printed, warm Deno cache or not. `--frozen` fails the run instead of changing the lock.
+ */
+export const LOCKED_NO_CONFIG = ["--no-config", `--lock=${REPO_ROOT}/deno.lock`, "--frozen"];
+
 /** What a finished CLI run printed. */
 export interface CliResult {
   code: number;

@@ -1,7 +1,7 @@
 import { KvCache, kvPath, openKvCache, tryOpenKvCache } from "../../lib/cache/kv.ts";
 import { findDamage } from "../../lib/cache/kv_integrity.ts";
 import { DisabledCache } from "../../lib/cache/disabled.ts";
-import { runDeno } from "../_helpers/run_cli.ts";
+import { LOCKED_NO_CONFIG, runDeno } from "../_helpers/run_cli.ts";
 import { damageExpiryIndex } from "./damage.ts";
 import { assert, assertEquals, assertMatch, assertNotMatch } from "../_helpers/assert.ts";
 
@@ -89,7 +89,7 @@ Deno.test("openKvCache without Deno KV enabled warns once how to enable it and l
     // --no-config: no deno.json "unstable" setting, as when deeprepo runs from a URL.
     const out = await runDeno([
       "run",
-      "--no-config",
+      ...LOCKED_NO_CONFIG,
       "--allow-read",
       "--allow-write",
       OPEN_CACHE,

@@ -6,9 +6,22 @@
 import { assertEquals, assertMatch } from "../_helpers/assert.ts";
 import { REPO_ROOT } from "../_helpers/run_cli.ts";
 
-/** A fake `deno` that logs its arguments and folder, and reports `version`. */
+/**
+ * A fake `deno` that logs its arguments and folder (and, for `task`, whether `DENO_DIR` names an
+ * empty folder of its own), and reports `version`.
+ */
 function fakeDeno(log: string, version: string): string {
   return `#!/bin/sh
+if [ "$1" = "task" ]; then
+  cache="DENO_DIR unset"
+  if [ -n "$DENO_DIR" ] && [ -d "$DENO_DIR" ]; then
+    set -- "$DENO_DIR"/* "$@"
+    if [ -e "$1" ]; then cache="DENO_DIR not empty"; else cache="empty DENO_DIR"; fi
+    shift
+  fi
+  echo "deno $* @ $PWD, $cache" >> "${log}"
+  exit 0
+fi
 echo "deno $* @ $PWD" >> "${log}"
 if [ "$1" = "--version" ]; then echo "deno ${version} (stable, release, fake)"; fi
 `;
@@ -19,6 +32,8 @@ interface CiRun {
   stdout: string;
   /** Every fake npm and deno call, in order. */
   calls: string[];
+  /** Deno cache folders `.ci/run` left in its TMPDIR. */
+  leftovers: string[];
 }
 
 /**
@@ -31,7 +46,7 @@ async function runCi(existingDeno?: string): Promise<CiRun> {
     const bin = `${dir}/bin`;
     const log = `${dir}/calls.log`;
     await Deno.mkdir(bin);
-    for (const tool of ["bash", "sh", "dirname", "head", "mkdir", "chmod", "cat"]) {
+    for (const tool of ["bash", "sh", "dirname", "head", "mkdir", "chmod", "cat", "mktemp", "rm"]) {
       const which = await new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).output();
       await Deno.symlink(new TextDecoder().decode(which.stdout).trim(), `${bin}/${tool}`);
     }
@@ -55,13 +70,18 @@ chmod +x "$prefix/node_modules/.bin/deno"
     const out = await new Deno.Command(`${REPO_ROOT}/.ci/run`, {
       cwd: dir,
       clearEnv: true,
-      env: { PATH: bin, HOME: dir, XDG_CACHE_HOME: `${dir}/cache` },
+      env: { PATH: bin, HOME: dir, XDG_CACHE_HOME: `${dir}/cache`, TMPDIR: dir },
       stdout: "piped",
       stderr: "piped",
     }).output();
     const calls = (await Deno.readTextFile(log).catch(() => "")).trim().split("\n")
       .filter(Boolean).map((line) => line.replaceAll(dir, "<tmp>").replaceAll(REPO_ROOT, "<repo>"));
+    const leftovers: string[] = [];
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.name.startsWith("deeprepo-ci-deno-dir")) leftovers.push(entry.name);
+    }
     return {
+      leftovers,
       code: out.code,
       stdout: new TextDecoder().decode(out.stdout).replaceAll(dir, "<tmp>"),
       calls: calls.filter((c) => !c.startsWith("deno --version")),
@@ -77,7 +97,7 @@ Deno.test(".ci/run installs deno 2.9.6 from npm when deno is missing, then runs 
   assertEquals(run.calls, [
     "npm install --no-save --no-audit --no-fund --prefix <tmp>/cache/deeprepo-ci/deno-2.9.6 " +
     "deno@2.9.6",
-    "deno task test @ <repo>",
+    "deno task test @ <repo>, empty DENO_DIR",
   ]);
   assertMatch(run.stdout, /installing deno@2\.9\.6 from npm/);
 });
@@ -85,14 +105,21 @@ Deno.test(".ci/run installs deno 2.9.6 from npm when deno is missing, then runs 
 Deno.test(".ci/run uses a deno 2.9.6 already on PATH and installs nothing", async () => {
   const run = await runCi("2.9.6");
   assertEquals(run.code, 0, run.stdout);
-  assertEquals(run.calls, ["deno task test @ <repo>"]);
+  assertEquals(run.calls, ["deno task test @ <repo>, empty DENO_DIR"]);
 });
 
 Deno.test(".ci/run installs the pinned deno when another version is on PATH", async () => {
   const run = await runCi("2.1.0");
   assertEquals(run.code, 0, run.stdout);
   assertEquals(run.calls[0].startsWith("npm install"), true, run.calls.join("\n"));
-  assertEquals(run.calls.at(-1), "deno task test @ <repo>");
+  assertEquals(run.calls.at(-1), "deno task test @ <repo>, empty DENO_DIR");
+});
+
+Deno.test(".ci/run removes its Deno cache afterwards", async () => {
+  const run = await runCi("2.9.6");
+  assertEquals(run.code, 0, run.stdout);
+  assertMatch(run.stdout, /empty Deno cache: <tmp>\/deeprepo-ci-deno-dir\./);
+  assertEquals(run.leftovers, []);
 });
 
 Deno.test("the README's test command is exactly what .ci/run runs", async () => {

@@ -1,5 +1,7 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { CoverageLedger } from "../../lib/engine/coverage.ts";
+import { numberedLines } from "../../lib/sandbox/worker/repl_globals.ts";
+import type { Intrinsics } from "../../lib/sandbox/worker/types.ts";
 import type { FileRecord } from "../../lib/loader/types.ts";
 import { sampleFiles } from "./_fakes.ts";
 
@@ -132,4 +134,27 @@ Deno.test("CoverageLedger finds a short file only when its start and its end are
   assertEquals(ledger.filesIn(text), ["s.ts"]);
   assertEquals(ledger.filesIn(text.slice(0, 40)), []);
   assertEquals(ledger.filesIn(text.slice(-40)), []);
+});
+
+Deno.test("CoverageLedger recognises numbered() text, whole and excerpts, as the file's own", () => {
+  const caps = {
+    apply: Reflect.apply,
+    stringSlice: String.prototype.slice,
+    stringIndexOf: String.prototype.indexOf,
+    stringOf: String,
+    charCodeAt: String.prototype.charCodeAt,
+    getOwnPropertyDescriptor: Object.getOwnPropertyDescriptor,
+    TypeErrorClass: TypeError,
+    RangeErrorClass: RangeError,
+  } as unknown as Intrinsics;
+  const numbered = numberedLines(caps, codebase);
+  const ledger = new CoverageLedger(codebase, files);
+  assertEquals(ledger.filesIn(`Review src/big.ts:\n${numbered("src/big.ts")}`), ["src/big.ts"]);
+  assertEquals(ledger.filesIn(numbered("src/big.ts", 150, 260)), ["src/big.ts"]);
+  assertEquals(ledger.filesIn(`src/small.ts\n${numbered("src/small.ts")}`), ["src/small.ts"]);
+  assertEquals(numbered("src/small.ts", 2, 3), "2|   return a - b;\n3| }");
+  assertEquals(numbered("src/big.ts", 9, 10).split("\n").map((l) => l.slice(0, 4)), [
+    " 9| ",
+    "10| ",
+  ]);
 });

@@ -11,13 +11,18 @@ import { type RecordedRequest, startFakeModelServer } from "../fakes/model_serve
 const FIXTURE = new URL("../fixtures/sample_project", import.meta.url).pathname;
 const io = { out: () => {} };
 
-Deno.test("--effort and --sub-effort take low, medium, high or max on every run command", async () => {
-  for (const command of ["analyze", "baseline", "compare", "repl"]) {
+Deno.test("--effort and --sub-effort take low, medium, high or max (repl: --sub-effort only)", async () => {
+  for (const command of ["analyze", "baseline", "compare"]) {
     const inv = await parseArgs([command, ".", "--effort", "max", "--sub-effort", "low"], "/w", io);
     assert("options" in inv);
     assertEquals((inv.options as { effort?: string }).effort, "max");
     assertEquals((inv.options as { subEffort?: string }).subEffort, "low");
   }
+  // The REPL has no root model: only --sub-effort (for llm_query / llm_batch).
+  const repl = await parseArgs(["repl", ".", "--sub-effort", "low"], "/w", io);
+  assert("options" in repl);
+  assertEquals((repl.options as { subEffort?: string }).subEffort, "low");
+  await assertRejects(() => parseArgs(["repl", ".", "--effort", "max"], "/w", io), UsageError);
   const plain = await parseArgs(["analyze", "."], "/w", io);
   assert("options" in plain);
   assertEquals("effort" in plain.options, false);

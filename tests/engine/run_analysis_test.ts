@@ -432,10 +432,13 @@ Deno.test("the prompts teach the REPL, one file per prompt, a draft in answer.co
       "set_answer(report)",
       "P0",
       "file:line",
-      "unchanged",
+      "numbered(path)",
+      "path:start-end",
+      "as it is (no other reformatting)",
     ]
   ) assertStringIncludes(ROOT_SYSTEM_PROMPT, fact);
   assertStringIncludes(SUB_SYSTEM_PROMPT, "file.ts:42");
+  assertStringIncludes(SUB_SYSTEM_PROMPT, "cite those numbers");
 });
 
 Deno.test("runAnalysis() does not run a tool call cut off at the output limit, and says why", async () => {

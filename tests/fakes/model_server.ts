@@ -60,6 +60,7 @@ import type {
 } from "./wire.ts";
 
 export { assistantTurns, lastUserText, systemText, toolResults } from "./inspect.ts";
+export { fakeRulesOf } from "./rules.ts";
 export type {
   Api,
   Fault,

@@ -355,10 +355,17 @@ for (const c of CASES) {
       server.enqueue({ fault: { stall: true } });
       const controller = new AbortController();
       const reason = new Error("stop now");
-      setTimeout(() => controller.abort(reason), 50);
+      // Abort once the request is at the server (however long the SDK takes to load on a busy
+      // machine), so the abort cuts a call in flight.
+      const poll = setInterval(() => {
+        if (server.requests.length > 0) {
+          clearInterval(poll);
+          controller.abort(reason);
+        }
+      }, 5);
       const error = await assertRejects(() =>
         client.complete(ask("hi", { signal: controller.signal }))
-      );
+      ).finally(() => clearInterval(poll));
       assertEquals(error, reason);
       assertEquals(server.requests.length, 1);
     });

@@ -13,6 +13,7 @@ export const REPL_GLOBALS = [
   "llm_query",
   "llm_batch",
   "set_answer",
+  "numbered",
   "answer",
   "print",
 ];

@@ -6,6 +6,7 @@
  */
 import type { TimelineTurn } from "./types.ts";
 import { escapeHtml, highlight } from "./snippets.ts";
+import { formatUsd } from "../../format.ts";
 
 /** Characters of code, output or model text shown per block. */
 export const TIMELINE_BLOCK_CHARS = 6_000;
@@ -32,7 +33,7 @@ export function renderTimeline(turns: TimelineTurn[]): string {
       ),
     ].join("");
     return `<details class="turn"><summary>Turn ${t.turn} · ${secs} s · ` +
-      `$${t.costUsd.toFixed(4)}${calls}</summary>${body}</details>`;
+      `${formatUsd(t.costUsd)}${calls}</summary>${body}</details>`;
   }).join("");
 }
 

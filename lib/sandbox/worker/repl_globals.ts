@@ -39,7 +39,9 @@ export function installReplGlobals(caps: Intrinsics, parts: ReplGlobalParts): vo
   };
   const fixed = (name: string, value: unknown) =>
     defineProperty(g, name, { value, writable: false, enumerable: true, configurable: false });
-  fixed("codebase", freeze(parts.codebase ?? {}));
+  const files = freeze(parts.codebase ?? {}) as Record<string, unknown>;
+  fixed("codebase", files);
+  fixed("numbered", numberedLines(caps, files));
   fixed("file_tree", stringOf(parts.fileTree ?? ""));
   fixed("metadata", deepFreeze(parts.metadata ?? {}));
   fixed("llm_query", parts.llmQuery);
@@ -68,6 +70,7 @@ export function installReplGlobals(caps: Intrinsics, parts: ReplGlobalParts): vo
       "set_answer",
       "print",
       "console",
+      "numbered",
       "__deeprepo__",
     ]
   ) reserved[name] = true;
@@ -124,4 +127,49 @@ export function installReplGlobals(caps: Intrinsics, parts: ReplGlobalParts): vo
     importMeta: freeze({}),
   };
   fixed("__deeprepo__", freeze(helper));
+}
+
+/**
+ * `numbered(path, from?, to?)`: a file's lines `from`..`to` (1-based, inclusive; the whole file by
+ * default), each prefixed with its number (`  12| `), so models can cite `path:line`. The host's
+ * coverage ledger reads numbered text as the file's own. Uses only the intrinsics taken before
+ * user code existed.
+ */
+export function numberedLines(
+  caps: Intrinsics,
+  files: Record<string, unknown>,
+): (path: unknown, from?: unknown, to?: unknown) => string {
+  const { apply, stringSlice, stringIndexOf, stringOf, TypeErrorClass, RangeErrorClass } = caps;
+  return (path, from, to) => {
+    const name = stringOf(path);
+    const desc = caps.getOwnPropertyDescriptor(files, name);
+    const text = desc ? desc.value : undefined;
+    if (typeof text !== "string") {
+      throw new TypeErrorClass(`numbered: no file ${name} in codebase`);
+    }
+    const starts: number[] = [0];
+    for (let at = apply(stringIndexOf, text, ["\n"]); at >= 0;) {
+      if (at + 1 < text.length) starts[starts.length] = at + 1;
+      at = apply(stringIndexOf, text, ["\n", at + 1]);
+    }
+    const count = text.length === 0 ? 0 : starts.length;
+    const endsWithNewline = text.length > 0 &&
+      apply(caps.charCodeAt, text, [text.length - 1]) === 10;
+    const first = from === undefined ? 1 : +(from as number);
+    const last = to === undefined ? count : +(to as number);
+    if (!(first >= 1) || !(last >= first - 1) || first % 1 !== 0) {
+      throw new RangeErrorClass(`numbered: bad line range ${stringOf(from)}..${stringOf(to)}`);
+    }
+    const end = last < count ? last : count;
+    const width = stringOf(end).length;
+    let out = "";
+    for (let n = first; n <= end; n++) {
+      const a = starts[n - 1];
+      const b = n < count ? starts[n] - 1 : text.length - (endsWithNewline ? 1 : 0);
+      let num = stringOf(n);
+      while (num.length < width) num = " " + num;
+      out += (n > first ? "\n" : "") + num + "| " + apply(stringSlice, text, [a, b]);
+    }
+    return out;
+  };
 }

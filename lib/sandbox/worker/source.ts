@@ -14,7 +14,7 @@ import { captureIntrinsics } from "./intrinsics.ts";
 import { startWorker, workerMain } from "./main.ts";
 import { createOutput } from "./output.ts";
 import { removeGlobals } from "./remove_globals.ts";
-import { installReplGlobals } from "./repl_globals.ts";
+import { installReplGlobals, numberedLines } from "./repl_globals.ts";
 import { createSubCalls } from "./sub_calls.ts";
 import { trackTimers } from "./timers.ts";
 
@@ -28,6 +28,7 @@ export const WORKER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [
   createOutput,
   createSubCalls,
   trackTimers,
+  numberedLines,
   installReplGlobals,
   createExecutor,
   startWorker,
