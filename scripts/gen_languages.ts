@@ -106,7 +106,7 @@ export const TABLE_PATH = new URL("../lib/loader/languages_table.json", import.m
 
 if (import.meta.main) {
   const table = buildLanguageTable();
-  await Deno.writeTextFile(TABLE_PATH, JSON.stringify(table, null, 1) + "\n");
+  await Deno.writeTextFile(TABLE_PATH, JSON.stringify(table, null, 2) + "\n");
   console.log(
     `${Object.keys(table.extensions).length} extensions, ` +
       `${Object.keys(table.filenames).length} file names → ${TABLE_PATH.pathname}`,

@@ -37,8 +37,8 @@ export interface CliContext {
   /** True when stderr is a terminal (live progress line allowed). */
   isTerminal: boolean;
   /**
-   * Display columns to fit lines to: the terminal's width, or 80 when not a terminal. Absent in
-   * test contexts (80 then).
+   * The terminal's width in display columns, when stdout or stderr is a terminal; absent
+   * otherwise (then text is wrapped at 80 columns and table rows are kept whole).
    */
   columns?: number;
   /** False when NO_COLOR is set or output is not a terminal. */

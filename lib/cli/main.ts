@@ -76,7 +76,7 @@ export async function processContext(signal: AbortSignal): Promise<CliContext> {
     stderr: (text) => err(terminalText(text)),
     control: err,
     isTerminal,
-    columns: terminalColumns(isTerminal || stdoutIsTerminal),
+    columns: isTerminal || stdoutIsTerminal ? terminalColumns(true) : undefined,
     color: wantsColor(isTerminal, env),
     signal,
   };

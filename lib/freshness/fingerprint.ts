@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CodebaseSnapshot } from "../loader/mod.ts";
-import { type GitRunner, gitState } from "./git_state.ts";
+import { type GitRunner, type GitState, gitState } from "./git_state.ts";
 import { withoutBlock } from "./managed_block.ts";
 
 /** Files `deeprepo context --write` manages a block in. */
@@ -36,15 +36,23 @@ export function contentHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
+/** Options of {@linkcode fingerprint}. */
+export interface FingerprintOptions {
+  /** Runner for git (tests pass a fake). */
+  git?: GitRunner;
+  /** The git state when the caller started reading it already (beside loading). */
+  state?: Promise<GitState>;
+}
+
 /**
  * Fingerprints a loaded snapshot.
  *
  * @param snapshot The loaded codebase (hashes are of the text as the models saw it).
- * @param git Runner for git (tests pass a fake).
+ * @param options Git runner, or a git state read beside loading.
  */
 export async function fingerprint(
   snapshot: CodebaseSnapshot,
-  git?: GitRunner,
+  options: FingerprintOptions = {},
 ): Promise<Fingerprint> {
   const files: Record<string, [string, number]> = {};
   for (const f of snapshot.files) {
@@ -54,7 +62,7 @@ export async function fingerprint(
     const own = CONTEXT_FILE_PATHS.has(f.path) ? withoutBlock(text) : text;
     files[f.path] = [contentHash(own), own.length];
   }
-  const state = await gitState(snapshot.root, git);
+  const state = await (options.state ?? gitState(snapshot.root, options.git));
   return {
     source: sourceIdentity(snapshot),
     git_commit: state.commit,

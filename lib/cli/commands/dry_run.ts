@@ -9,6 +9,13 @@ import { formatBudgetUsd as usd, formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { terminalLine } from "../terminal_text.ts";
+import { sentLines } from "../sent_summary.ts";
+import { DEFAULT_COLUMNS, wrapLine } from "../width.ts";
+
+/** Lines made safe for a terminal (one line each) and wrapped to its width (80 off one). */
+function fitted(lines: string[], ctx: CliContext): string[] {
+  return lines.flatMap((l) => wrapLine(terminalLine(l), ctx.columns ?? DEFAULT_COLUMNS));
+}
 import type { AnalyzeOptions, BaselineOptions } from "../options.ts";
 import { checkSource, loadCodebase } from "../../loader/mod.ts";
 import { loadOptions } from "../load_options.ts";
@@ -106,7 +113,7 @@ export async function runAnalyzeDryRun(options: AnalyzeOptions, ctx: CliContext)
         2,
       ));
     } else {
-      for (const line of analyzeSummary(snapshot, estimate)) ctx.stdout(terminalLine(line));
+      for (const line of fitted(analyzeSummary(snapshot, estimate), ctx)) ctx.stdout(line);
     }
     return 0;
   } finally {
@@ -156,7 +163,7 @@ export async function runBaselineDryRun(
       ctx.stdout(JSON.stringify(json, null, 2));
     } else {
       for (const line of baselineSummary(snapshot, prompt, files, estimate, options.maxChars)) {
-        ctx.stdout(terminalLine(line));
+        for (const part of fitted([line], ctx)) ctx.stdout(part);
       }
     }
     return 0;
@@ -264,9 +271,12 @@ function loadLines(snapshot: CodebaseSnapshot): string[] {
 
 function analyzeSummary(snapshot: CodebaseSnapshot, e: AnalyzeEstimate): string[] {
   return [
-    `Dry run: analyze ${snapshot.metadata.repo_name} (${snapshot.source}); no model was called.`,
+    `Dry run: analyze ${snapshot.metadata.repo_name}; no model was called.`,
+    `Source: ${snapshot.source}`,
     ...loadLines(snapshot),
-    `Root model: ${e.rootModel}; sub model: ${e.subModel}`,
+    ...sentLines(snapshot),
+    `Root model: ${e.rootModel}`,
+    `Sub-model: ${e.subModel}`,
     `Root prompt prefix: ~${
       n(e.root.prefixTokens)
     } tokens (system prompt, tool, metadata, tree), ` +
@@ -292,7 +302,8 @@ function baselineSummary(
 ): string[] {
   const width = Math.max(8, ...files.map((f) => f.status.length));
   return [
-    `Dry run: baseline ${snapshot.metadata.repo_name} (${snapshot.source}); no model was called.`,
+    `Dry run: baseline ${snapshot.metadata.repo_name}; no model was called.`,
+    `Source: ${snapshot.source}`,
     ...loadLines(snapshot),
     `Prompt: ${prompt.included.length} files sent, ${prompt.excluded.length} excluded ` +
     `(${n(prompt.chars)} of ${n(maxChars)} characters, with the list of excluded files)`,

@@ -11,6 +11,7 @@
 import { formatInt } from "../../format.ts";
 import type { CliContext } from "../context.ts";
 import { terminalLine } from "../terminal_text.ts";
+import { fitLine } from "../width.ts";
 import type { ListModelsOptions } from "../options.ts";
 import { DEFAULTS } from "../../defaults.ts";
 import { loadRegistry, MODEL_TABLE_CHECKED, type Registry } from "../../providers/mod.ts";
@@ -231,7 +232,14 @@ export async function run(options: ListModelsOptions, ctx: CliContext): Promise<
     (provider) => endpointJson(provider, ctx),
   );
   if (options.json) ctx.stdout(JSON.stringify(listing, null, 2));
-  else for (const line of renderListing(listing)) ctx.stdout(terminalLine(line));
+  else {
+    // On a terminal, table rows are cut to its width rather than wrapped into each other; in a
+    // file or pipe they stay whole (`less -S` scrolls them; scripts use --json).
+    for (const line of renderListing(listing)) {
+      const safe = terminalLine(line);
+      ctx.stdout(ctx.columns ? fitLine(safe, ctx.columns) : safe);
+    }
+  }
   for (const e of listing.errors) ctx.stderr(`deeprepo: ${e.message}\n`);
   return listing.errors.length ? 2 : 0;
 }

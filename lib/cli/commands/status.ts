@@ -7,12 +7,13 @@
  */
 import type { CliContext } from "../context.ts";
 import type { StatusOptions } from "../options.ts";
-import { loadCodebase } from "../../loader/mod.ts";
+import { isGitUrl, loadCodebase } from "../../loader/mod.ts";
 import {
   findPreviousRun,
   fingerprint,
   type FreshnessStatus,
   freshnessStatus,
+  gitState,
 } from "../../freshness/mod.ts";
 import { formatUsd } from "../../format.ts";
 
@@ -26,10 +27,12 @@ export const STALE_EXIT = 3;
  * @throws {EnvironmentError} (exit 2) when there is no earlier analysis of this repository.
  */
 export async function run(options: StatusOptions, ctx: CliContext): Promise<number> {
+  // git reads the folder while the loader does (a git URL is a fresh clone: read after).
+  const state = isGitUrl(options.source) ? undefined : gitState(options.source);
   const loaded = await loadCodebase(options.source, { cwd: ctx.cwd, signal: ctx.signal });
   try {
     const { snapshot } = loaded;
-    const now = await fingerprint(snapshot);
+    const now = await fingerprint(snapshot, { state });
     const previous = await findPreviousRun({
       spec: "latest",
       outputDir: options.outputDir,
