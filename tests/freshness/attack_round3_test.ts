@@ -1,0 +1,64 @@
+/**
+ * Round-3 host-side attacks on the git state deeprepo reads (`status`, `analyze` fingerprints):
+ * a repository delivered with its `.git` folder (a vendor tarball) must not get `git status` to
+ * run a program through configuration that `git config --local` does not show.
+ */
+import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
+import { gitState } from "../../lib/freshness/mod.ts";
+import { withTempDir, writeTree } from "../loader/_fixture.ts";
+
+async function git(cwd: string, ...args: string[]) {
+  const out = await new Deno.Command("git", {
+    args: [
+      "-c",
+      "user.name=t",
+      "-c",
+      "user.email=t@t.invalid",
+      "-c",
+      "protocol.file.allow=always",
+      ...args,
+    ],
+    cwd,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert(out.success, new TextDecoder().decode(out.stderr));
+}
+
+Deno.test("gitState() runs no clean filter set in .git/config.worktree", async () => {
+  await withTempDir(async (dir) => {
+    await writeTree(dir, { "a.txt": "x\n", ".gitattributes": "* filter=evil\n" });
+    await git(dir, "init", "-q");
+    await git(dir, "add", ".");
+    await git(dir, "commit", "-qm", "one");
+    const marker = `${dir}/../pwned_${crypto.randomUUID()}`;
+    await git(dir, "config", "extensions.worktreeConfig", "true");
+    await git(dir, "config", "--worktree", "filter.evil.clean", `touch ${marker}; cat`);
+    await Deno.utime(`${dir}/a.txt`, 1_000_000, 1_000_000); // stale index: status re-reads it
+    const state = await gitState(dir);
+    assertMatch(state.commit!, /^[0-9a-f]{40}$/);
+    assertEquals(state.dirty, null);
+    await assertRejects(() => Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("gitState() runs no clean filter set in a submodule's own configuration", async () => {
+  await withTempDir(async (dir) => {
+    const sub = `${dir}/subsrc`;
+    const repo = `${dir}/repo`;
+    await writeTree(sub, { "s.txt": "hi\n", ".gitattributes": "* filter=evil\n" });
+    await git(sub, "init", "-q");
+    await git(sub, "add", ".");
+    await git(sub, "commit", "-qm", "s");
+    await writeTree(repo, { "a.js": "x\n" });
+    await git(repo, "init", "-q");
+    await git(repo, "submodule", "add", "-q", sub, "sub");
+    await git(repo, "commit", "-qm", "one");
+    const marker = `${dir}/pwned_${crypto.randomUUID()}`;
+    await git(`${repo}/sub`, "config", "filter.evil.clean", `touch ${marker}; cat`);
+    await Deno.utime(`${repo}/sub/s.txt`, 1_000_000, 1_000_000);
+    const state = await gitState(repo);
+    assertMatch(state.commit!, /^[0-9a-f]{40}$/);
+    await assertRejects(() => Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
