@@ -22,8 +22,26 @@ export type GitRunner = (cwd: string, args: string[]) => Promise<string | undefi
 const EXECUTING_KEYS =
   /^(filter\.|core\.fsmonitor|include\.|includeif\.|diff\.|core\.hookspath|core\.sshcommand|core\.gitproxy|protocol\.)/i;
 
-/** Runs the real `git` with system and global configuration ignored and no prompts. */
-export const runGit: GitRunner = async (cwd, args) => {
+/** Longest a git command may take before its answer counts as unknown (git blocks forever on a
+ * shipped `.git/index` that is a FIFO, and a first Ctrl-C reaches only deeprepo). */
+export const GIT_TIMEOUT_MS = 15_000;
+
+/**
+ * A runner of the real `git` with system and global configuration ignored, no prompts, and the
+ * command killed after `timeoutMs` (its answer is then unknown).
+ */
+export function gitRunner(timeoutMs: number): GitRunner {
+  return (cwd, args) => runGitFor(cwd, args, timeoutMs);
+}
+
+/** Runs the real `git` with system and global configuration ignored, no prompts, a time limit. */
+export const runGit: GitRunner = gitRunner(GIT_TIMEOUT_MS);
+
+async function runGitFor(
+  cwd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<string | undefined> {
   try {
     const out = await new Deno.Command("git", {
       args: ["-C", cwd, "--no-optional-locks", "-c", "core.fsmonitor=false", ...args],
@@ -37,12 +55,13 @@ export const runGit: GitRunner = async (cwd, args) => {
       stdin: "null",
       stdout: "piped",
       stderr: "null",
+      signal: AbortSignal.timeout(timeoutMs),
     }).output();
     return out.success ? new TextDecoder().decode(out.stdout) : undefined;
   } catch {
     return undefined;
   }
-};
+}
 
 /**
  * Reads the git state of `root`.

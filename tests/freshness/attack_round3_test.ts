@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
 import { gitState } from "../../lib/freshness/mod.ts";
+import { GIT_TIMEOUT_MS, gitRunner } from "../../lib/freshness/git_state.ts";
 import { withTempDir, writeTree } from "../loader/_fixture.ts";
 
 async function git(cwd: string, ...args: string[]) {
@@ -61,4 +62,30 @@ Deno.test("gitState() runs no clean filter set in a submodule's own configuratio
     assertMatch(state.commit!, /^[0-9a-f]{40}$/);
     await assertRejects(() => Deno.stat(marker), Deno.errors.NotFound);
   });
+});
+
+Deno.test("gitState() gives up on a shipped .git/index that is a FIFO instead of hanging", async () => {
+  await withTempDir(async (dir) => {
+    await writeTree(dir, { "a.js": "x\n" });
+    await git(dir, "init", "-q");
+    await git(dir, "add", ".");
+    await git(dir, "commit", "-qm", "one");
+    await Deno.remove(`${dir}/.git/index`);
+    await new Deno.Command("mkfifo", { args: [`${dir}/.git/index`] }).output();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<"hung">((resolve) =>
+      timer = setTimeout(() => resolve("hung"), 60_000)
+    );
+    try {
+      const state = await Promise.race([gitState(dir, gitRunner(500)), hung]);
+      assert(state !== "hung", "git status blocked on the FIFO and was never stopped");
+      assertEquals(state.dirty, null);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+});
+
+Deno.test("the default git runner has a time limit", () => {
+  assert(GIT_TIMEOUT_MS > 0 && GIT_TIMEOUT_MS <= 60_000);
 });
