@@ -23,6 +23,7 @@ import type {
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import { redactUrl } from "../redact.ts";
 import type { Effort } from "../providers/mod.ts";
 import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
@@ -499,7 +500,8 @@ function addFreshnessCommands(
     }
     return {
       source: resolvePath(cwd, typed),
-      sourceAsTyped: typed,
+      // Shown in hints and errors (printed, logged): a git URL's credentials are not repeated.
+      sourceAsTyped: redactUrl(typed),
       outputDir: resolvePath(cwd, raw.outputDir as string),
       outputDirAsTyped: raw.outputDir as string,
     };
