@@ -76,8 +76,10 @@ export async function gitState(root: string, git: GitRunner = runGit): Promise<G
   // runner's own `-c` settings (scope "command") are deeprepo's and are skipped.
   const config = await git(root, ["config", "--list", "--includes", "--name-only", "--show-scope"]);
   if (config === undefined) return { commit: head, dirty: null };
-  const repoKeys = config.split("\n").map((line) => line.trim().split("\t"))
-    .filter(([scope]) => scope !== "command").map((parts) => parts.at(-1) ?? "");
+  // "<scope>\t<key>": the key is everything after the first tab (a subsection may hold tabs).
+  const repoKeys = config.split("\n").map((line) => line.replace(/^\s+/, ""))
+    .map((line) => [line.slice(0, line.indexOf("\t")), line.slice(line.indexOf("\t") + 1)])
+    .filter(([scope]) => scope !== "command").map(([, key]) => key.trim());
   if (repoKeys.some((k) => EXECUTING_KEYS.test(k))) {
     return { commit: head, dirty: null };
   }
