@@ -9,6 +9,7 @@ import type { ContextOptions, StatusOptions } from "./options.ts";
 import { collect, integer, nonEmpty, type Raw, resolvePath, resolvePlugin } from "./arg_values.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
+import { redactUrl } from "../redact.ts";
 
 /** What `status` and `context` parse into. */
 export type FreshnessInvocation =
@@ -30,7 +31,8 @@ export function addFreshnessCommands(
     }
     return {
       source: resolvePath(cwd, typed),
-      sourceAsTyped: typed,
+      // Shown in hints and errors (printed, logged): a git URL's credentials are not repeated.
+      sourceAsTyped: redactUrl(typed),
       outputDir: resolvePath(cwd, raw.outputDir as string),
       outputDirAsTyped: raw.outputDir as string,
     };
