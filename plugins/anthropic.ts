@@ -44,6 +44,8 @@ type BlockParam = Anthropic.Messages.ContentBlockParam;
 type ResponseBlock = Anthropic.Messages.ContentBlock;
 
 const EPHEMERAL = { type: "ephemeral" } as const;
+/** How many turns with opaque blocks a client keeps for callers that send turns back rebuilt. */
+const MAX_REMEMBERED_TURNS = 256;
 const ALL_EFFORT: ModelRules["effortLevels"] = ["low", "medium", "high", "max"];
 
 /** The Claude 5.5 generation: adaptive thinking always on, no forcing, no sampling. */
@@ -292,7 +294,11 @@ function fromAnthropicMessage(
   const toolCalls = message.content.flatMap((b) =>
     b.type === "tool_use" ? [{ id: b.id, name: b.name, input: b.input }] : []
   );
-  turns.set(turnKey(parts), message.content.map((b) => b as unknown as BlockParam));
+  if (parts.some((p) => p.type === "opaque")) {
+    turns.set(turnKey(parts), message.content.map((b) => b as unknown as BlockParam));
+    // Only the latest turns can come back rebuilt; a long-lived sub-model client must not grow.
+    if (turns.size > MAX_REMEMBERED_TURNS) turns.delete(turns.keys().next().value!);
+  }
   const u = message.usage;
   return {
     text,

@@ -33,6 +33,7 @@ export {
 } from "./rules.ts";
 export { checkPluginModule, checkPluginShape, loadErrorMessage } from "./shape.ts";
 export { importUrl } from "./sources.ts";
+export { isUrlPlugin, loadUrlPlugin, type UrlPluginOptions } from "./url_plugin.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 export { type RequestTimeoutError, wrapClient, type WrapOptions } from "./client.ts";
 export {

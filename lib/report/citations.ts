@@ -89,11 +89,14 @@ export function citationSummary(c: CitationCounts): string {
 const PATH_CHARS = String.raw`[\w@+~.\-/\[\]]`;
 /**
  * A path candidate with optional lines: `a/b.ts`, `a/b.ts:12`, `a/b.ts:12-20`, `a/b.ts#L12-L20`,
- * `Makefile:3`. Group 1 path, 2 start, 3 end.
+ * `Makefile:3`. Group 1 path, 2 start, 3 end. A candidate starts only where a run of path
+ * characters starts: starting inside one (after `+`, `~`, `[` or `]`) made each failed attempt
+ * rescan the rest of the run, so a long line of `~]/` took time quadratic in its length (an 8 M
+ * character answer would have held the host for days before the report was written).
  */
 const CANDIDATE = new RegExp(
   String
-    .raw`(?<![\w/.:@-])(${PATH_CHARS}*[\w\]])(?:(?::|#L)(\d{1,7})(?:[-–]L?(\d{1,7}))?)?(?![\w/])`,
+    .raw`(?<![\w/.:@+~\[\]-])(${PATH_CHARS}*[\w\]])(?:(?::|#L)(\d{1,7})(?:[-–]L?(\d{1,7}))?)?(?![\w/])`,
   "g",
 );
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -232,9 +235,12 @@ function quoteAfter(
 ): string | undefined {
   const closes = line[from - 1] === "`" && line[end] === "`" ? 1 : 0;
   const rest = line.slice(end + closes);
-  const inline = /^\)?\s*(?:[—–:-]|\bshows?\b|\breads?\b)?\s*`([^`]{3,})`/.exec(rest);
+  // One `\s*` before the optional word (two in a row backtracked quadratically on blanks), and
+  // a test that stops at the first other character (a replace over the rest of the line made a
+  // line of many citations quadratic).
+  const inline = /^\)?\s*(?:(?:[—–:-]|\bshows?\b|\breads?\b)\s*)?`([^`]{3,})`/.exec(rest);
   if (inline) return inline[1];
-  if (rest.replace(/[`)*:.\s]/g, "") !== "") return undefined;
+  if (/[^`)*:.\s]/.test(rest)) return undefined;
   let j = at + 1;
   while (j < lines.length && lines[j].trim() === "") j++;
   if (j >= lines.length || !/^\s*(```|~~~)/.test(lines[j])) return undefined;

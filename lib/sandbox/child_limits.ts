@@ -13,6 +13,12 @@ export const CHILD_LIMITS = {
   promptChars: 16_000_000,
   /** Prompts in one `llm_batch`. */
   prompts: 10_000,
+  /**
+   * Characters of the prompts of requests still waiting for an answer (the host enforces the same
+   * cap): un-awaited calls past it are refused in the worker, before their copies fill the
+   * process's message queue.
+   */
+  inflightPromptChars: 64_000_000,
   /** Bytes of one frame written to the host. */
   frameBytes: 64 * 1024 * 1024,
   /** Bytes of one explicit ArrayBuffer/typed-array allocation, and of all live ones. */

@@ -272,11 +272,23 @@ function keepLines(code: string, node: Node, text: string): string {
   return text + "\n".repeat(breaks);
 }
 
+/**
+ * Applies the edits from the last to the first, in one pass: the pieces between edits are
+ * collected and joined once. Rebuilding the whole text per edit made 8,000 `import(1);` take 17 s
+ * and 30,000 take minutes of the host's event loop (no timeout, no Ctrl-C), before any clock ran.
+ */
 function applyEdits(code: string, edits: Edit[]): string {
   edits.sort((a, b) => b.start - a.start || b.end - a.end || b.order - a.order);
-  let out = code;
-  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
+  const pieces: string[] = [];
+  let limit = code.length;
+  for (const e of edits) {
+    // Edits never overlap (each one ends at or before the start of the one after it).
+    if (e.end > limit) throw new Error("internal error: overlapping edits in the REPL transform");
+    pieces.push(code.slice(e.end, limit), e.text);
+    limit = e.start;
+  }
+  pieces.push(code.slice(0, limit));
+  return pieces.reverse().join("");
 }
 
 function walk(node: Node, visit: (node: Node) => void): void {

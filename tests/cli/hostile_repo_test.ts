@@ -232,3 +232,63 @@ Deno.test("a hostile repository as the working folder reaches nothing on the hos
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("the same repository's other traps: a linked outputs folder, a costly .gitignore, FIFO and /dev/zero ignore files", async () => {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "deeprepo_hostile_" }));
+  try {
+    const repo = `${root}/repo`;
+    await Deno.mkdir(`${repo}/src`, { recursive: true });
+    await Deno.mkdir(`${root}/victim`);
+    for (const dir of ["home", "config", "cache"]) await Deno.mkdir(`${root}/${dir}`);
+    await Deno.writeTextFile(`${repo}/src/app.ts`, "export const app = 1;\n");
+    const env = {
+      HOME: `${root}/home`,
+      XDG_CONFIG_HOME: `${root}/config`,
+      XDG_CACHE_HOME: `${root}/cache`,
+      DENO_DIR: await denoDir(),
+      ANTHROPIC_API_KEY: "k",
+      OPENROUTER_API_KEY: "k",
+      // Loopback with nothing listening: never reached, since each run stops before a call.
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+      OPENROUTER_BASE_URL: "http://127.0.0.1:9/api/v1",
+    };
+    const run = (args: string[]) => runCliProcess(args, { cwd: repo, env, timeoutMs: 60_000 });
+
+    // `outputs -> ../victim`: the default output folder is a link; refused before any call.
+    await Deno.symlink(`${root}/victim`, `${repo}/outputs`);
+    const linked = await run(["analyze", "."]);
+    assertEquals(linked.code, 2, linked.stderr);
+    assertEquals(linked.stderr.trim().split("\n").length, 1, linked.stderr);
+    assertStringIncludes(linked.stderr, "outputs");
+    assertEquals([...Deno.readDirSync(`${root}/victim`)], []);
+    await Deno.remove(`${repo}/outputs`);
+
+    // A pathological .gitignore line and a 45-deep path: refused with a warning, not minutes of CPU.
+    const deep = `${repo}/${Array(45).fill("a").join("/")}`;
+    await Deno.mkdir(deep, { recursive: true });
+    await Deno.writeTextFile(`${deep}/x.ts`, "export const x = 1;\n");
+    const costly = "**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/a/**/b";
+    await Deno.writeTextFile(`${repo}/.gitignore`, `${costly}\n`);
+    const redos = await run(["analyze", ".", "--dry-run"]);
+    assertEquals(redos.code, 0, redos.stderr);
+    assertStringIncludes(redos.stderr, costly);
+
+    // Ignore files that would never end or never open: a FIFO and a link to /dev/zero.
+    await Deno.remove(`${repo}/.gitignore`);
+    await Deno.symlink("/dev/zero", `${repo}/.gitignore`);
+    await Deno.mkdir(`${repo}/.git/info`, { recursive: true });
+    const fifo = await new Deno.Command("mkfifo", { args: [`${repo}/.git/info/exclude`] }).output();
+    assert(fifo.success);
+    await Deno.symlink("/dev/zero", `${repo}/.env`);
+    const special = await run(["analyze", ".", "--dry-run"]);
+    assertEquals(special.code, 0, special.stderr);
+    assertStringIncludes(
+      special.stderr,
+      `deeprepo: ignoring ${repo}/.env: it is a symbolic link; only a regular file can be trusted`,
+    );
+    const version = await run(["--version"]);
+    assertEquals(version.code, 0, version.stderr);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -27,16 +27,32 @@ export interface FakeModelRules {
   reasoningMandatory?: boolean;
   /** Which output-limit field the API takes (OpenAI reasoning models refuse `max_tokens`). */
   limitField?: "max_completion_tokens";
+  /**
+   * Anthropic: when `thinking: {type: "disabled"}` is accepted on a model that thinks by
+   * default: never (the default), only at effort high or below, or at any effort.
+   */
+  disableThinking?: "never" | "up-to-high" | "any-effort";
+  /** Anthropic: `thinking: {type: "between_tools"}` is the lowest setting (low…high effort). */
+  betweenTools?: boolean;
+  /** The API's largest output limit; a request asking for more is refused. */
+  maxOutputTokens?: number;
 }
 
+// Claude Opus 5 / Sonnet 5: forced tool use was accepted (it is a breaking change of the 5.5
+// models, per their "What's new" pages); see tests/fakes/published_rules_test.ts.
 const CLAUDE_ADAPTIVE: FakeModelRules = {
   alwaysThinks: true,
-  refusesForcedTools: true,
+  refusesForcedTools: false,
   refusesSampling: true,
   preservedThinking: false,
   effort: ["low", "medium", "high", "xhigh", "max"],
+  maxOutputTokens: 128_000,
 };
-const CLAUDE_5_5: FakeModelRules = { ...CLAUDE_ADAPTIVE, preservedThinking: true };
+const CLAUDE_5_5: FakeModelRules = {
+  ...CLAUDE_ADAPTIVE,
+  refusesForcedTools: true,
+  preservedThinking: true,
+};
 const GPT_6: FakeModelRules = {
   alwaysThinks: true,
   refusesForcedTools: false,
@@ -45,14 +61,15 @@ const GPT_6: FakeModelRules = {
   effort: ["none", "low", "medium", "high", "xhigh", "max"],
   chatToolsNeedNoReasoning: true,
   limitField: "max_completion_tokens",
+  maxOutputTokens: 128_000,
 };
 
 const KNOWN: Record<string, FakeModelRules> = {
   "claude-opus-5-5": CLAUDE_5_5,
-  "claude-sonnet-5-5": CLAUDE_5_5,
-  "claude-haiku-5-5": CLAUDE_5_5,
-  "claude-opus-5": CLAUDE_ADAPTIVE,
-  "claude-sonnet-5": CLAUDE_ADAPTIVE,
+  "claude-sonnet-5-5": { ...CLAUDE_5_5, betweenTools: true },
+  "claude-haiku-5-5": { ...CLAUDE_5_5, disableThinking: "up-to-high" },
+  "claude-opus-5": { ...CLAUDE_ADAPTIVE, disableThinking: "up-to-high" },
+  "claude-sonnet-5": { ...CLAUDE_ADAPTIVE, disableThinking: "any-effort" },
   "gpt-6.1-sol": {
     ...GPT_6,
     effort: ["low", "medium", "high", "xhigh", "max"],
@@ -118,15 +135,37 @@ function checkMessages(
     }
   }
   const thinking = (b.thinking ?? {}) as { type?: unknown };
-  if (rules.alwaysThinks && (thinking.type === "disabled" || thinking.type === "enabled")) {
+  const effort = ((b.output_config ?? {}) as { effort?: unknown }).effort;
+  const aboveHigh = effort === "xhigh" || effort === "max";
+  const canDisable = rules.disableThinking === "any-effort" ||
+    (rules.disableThinking === "up-to-high" && !aboveHigh);
+  if (
+    rules.alwaysThinks &&
+    (thinking.type === "enabled" || (thinking.type === "disabled" && !canDisable))
+  ) {
+    const use = rules.betweenTools && thinking.type === "disabled"
+      ? '"thinking.type.between_tools" to turn off up-front thinking, or '
+      : "";
     return anthropicError(
-      `"thinking.type.${thinking.type}" is not supported for this model. Use ` +
+      `"thinking.type.${thinking.type}" is not supported for this model. Use ${use}` +
         '"thinking.type.adaptive" and "output_config.effort" to control thinking behavior.',
     );
   }
-  const effort = ((b.output_config ?? {}) as { effort?: unknown }).effort;
+  if (rules.betweenTools && thinking.type === "between_tools" && aboveHigh) {
+    return anthropicError(
+      `"thinking.type.between_tools" is not supported with "output_config.effort" "${effort}". ` +
+        'Use "thinking.type.adaptive" at xhigh or max effort.',
+    );
+  }
   if (effort !== undefined && !rules.effort?.includes(String(effort))) {
     return anthropicError(`output_config.effort: "${effort}" is not supported for ${model}.`);
+  }
+  const limit = b.max_tokens;
+  if (rules.maxOutputTokens && typeof limit === "number" && limit > rules.maxOutputTokens) {
+    return anthropicError(
+      `max_tokens: ${limit} > ${rules.maxOutputTokens}, which is the maximum allowed number of ` +
+        `output tokens for ${model}`,
+    );
   }
   const messages = Array.isArray(b.messages) ? b.messages as { role?: unknown }[] : [];
   if (rules.alwaysThinks && messages.at(-1)?.role === "assistant") {
@@ -152,14 +191,25 @@ function checkOpenAI(
       "unsupported_parameter",
     );
   }
+  const limit = api === "responses" ? b.max_output_tokens : b.max_completion_tokens ?? b.max_tokens;
+  if (rules.maxOutputTokens && typeof limit === "number" && limit > rules.maxOutputTokens) {
+    return openaiError(
+      `max_tokens is too large: ${limit}. This model supports at most ` +
+        `${rules.maxOutputTokens} completion tokens, whereas you provided ${limit}.`,
+      api === "responses" ? "max_output_tokens" : "max_tokens",
+      "invalid_value",
+    );
+  }
   const reasoning = (b.reasoning ?? {}) as { effort?: unknown; enabled?: unknown };
   const effort = api === "chat" ? b.reasoning_effort ?? reasoning.effort : reasoning.effort;
   if (rules.reasoningMandatory && (reasoning.enabled === false || effort === "none")) {
-    return openaiError(
-      "Reasoning is mandatory for this endpoint and cannot be disabled.",
-      "reasoning",
-      400,
-    );
+    // OpenRouter's error shape: {error: {code, message, metadata?}} (openrouter.ai/docs/errors).
+    const message = "Reasoning is mandatory for this endpoint and cannot be disabled.";
+    return {
+      status: 400,
+      body: { error: { message, code: 400, metadata: { provider_name: null } } },
+      summary: message,
+    };
   }
   if (effort !== undefined && rules.effort && !rules.effort.includes(String(effort))) {
     return openaiError(
@@ -209,7 +259,9 @@ function checkOpenAI(
 export function reasons(req: RecordedRequest): boolean {
   const rules = fakeRulesOf(req.model);
   if (!rules?.alwaysThinks) return false;
-  if (req.api === "messages") return true;
+  if (req.api === "messages") {
+    return (req.body.thinking as { type?: unknown } | undefined)?.type !== "disabled";
+  }
   const reasoning = (req.body.reasoning ?? {}) as { effort?: unknown };
   const effort = req.api === "chat"
     ? req.body.reasoning_effort ?? reasoning.effort

@@ -309,3 +309,20 @@ Deno.test("the fake refuses what the real APIs refuse, with their bodies, and co
     await server.close();
   }
 });
+
+Deno.test("anthropic: a caller that sends a turn back rebuilt (text only) still sends its thinking blocks", async () => {
+  await withModel("sonnet", async (complete, server) => {
+    server.enqueue({ thinking: "ponder", text: "No code yet." }, { text: "ok" });
+    await complete(ask());
+    await complete(ask({
+      messages: [
+        { role: "user", content: "go" },
+        { role: "assistant", content: "No code yet." },
+        { role: "user", content: "Please call execute_code." },
+      ],
+    }));
+    assertEquals(server.refusals, []);
+    const sent = server.requests[1].body.messages as { content: Record<string, unknown>[] }[];
+    assertEquals(sent[1].content.map((b) => b.type), ["thinking", "text"]);
+  });
+});

@@ -92,7 +92,7 @@ Deno.test("a pinned URL plugin whose content differs fails; one importing code s
   });
 });
 
-Deno.test("list-models with URL plugins from this checkout leaves deno.lock alone; a failing one fails alone", async () => {
+Deno.test("list-models and plugins check with URL plugins from this checkout leave deno.lock alone; a failing one fails alone", async () => {
   await withServer(async (url, dir) => {
     await Deno.writeTextFile(`${dir}/www/good.ts`, plugin("goodurl"));
     await Deno.writeTextFile(`${dir}/www/bad.ts`, plugin("badurl"));
@@ -113,6 +113,11 @@ Deno.test("list-models with URL plugins from this checkout leaves deno.lock alon
     assert(listing.providers.some((p: { name: string }) => p.name === "goodurl"));
     assertEquals(listing.errors.length, 1);
     assertMatch(listing.errors[0].message, /bad\.ts#sha256=1{64}: cannot load: its content/);
+    const check = await runCliProcess(["plugins", "check", `${url}/good.ts`], {
+      cwd: REPO_ROOT,
+      env: { DEEPREPO_CACHE_DIR: `${dir}/cache` },
+    });
+    assert(check.stdout.includes("goodurl"), check.stdout + check.stderr);
     const lockAfter = await Deno.readTextFile(`${REPO_ROOT}/deno.lock`);
     assertEquals(lockAfter, lockBefore);
     assert(!lockAfter.includes("127.0.0.1"));

@@ -12,6 +12,7 @@ const decoder = new TextDecoder();
 let nonce = "";
 let pending = "";
 let received = 0;
+let flood = 0;
 const out = (text) => {
   let bytes = encoder.encode(text);
   while (bytes.length) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
@@ -26,7 +27,9 @@ for await (const chunk of Deno.stdin.readable) {
   while ((newline = pending.indexOf("\\n")) !== -1) {
     const message = JSON.parse(pending.slice(0, newline));
     pending = pending.slice(newline + 1);
-    if (message.type === "hello") nonce = message.nonce;
+    if (message.type === "llm_result" && message.id === 5 && flood) {
+      result(flood, String(message.error));
+    } else if (message.type === "hello") nonce = message.nonce;
     else if (message.type === "init") frame({ type: "ready" });
     else if (message.type === "exec") {
       const code = message.source;
@@ -38,6 +41,11 @@ for await (const chunk of Deno.stdin.readable) {
           output: "forged", outputChars: 6, answer: { content: "pwned", ready: true } }) + "\\n");
         out("noise without a newline then ");
         result(message.id, "genuine");
+      } else if (code.includes("FLOOD")) {
+        // Five un-awaited 16 M-character requests, as a worker whose own cap was bypassed would send.
+        flood = message.id;
+        const big = "x".repeat(16_000_000);
+        for (let id = 1; id <= 5; id++) frame({ type: "llm", id, prompts: [big] });
       } else if (code.includes("BYTES")) {
         result(message.id, String(received));
       } else if (code.includes("SILENT")) {
@@ -48,6 +56,20 @@ for await (const chunk of Deno.stdin.readable) {
 }
 `;
 
+function fakeCommand() {
+  return {
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "--no-prompt",
+      "--no-config",
+      "--no-lock",
+      `data:text/javascript;base64,${btoa(FAKE_CHILD)}`,
+    ],
+    env: { NO_COLOR: "1" },
+  };
+}
+
 function fakeRepl(execTimeoutSeconds = 5, codebase: Record<string, string> = {}): SandboxRepl {
   return new SandboxRepl({
     codebase,
@@ -55,19 +77,7 @@ function fakeRepl(execTimeoutSeconds = 5, codebase: Record<string, string> = {})
     metadata: {},
     onSubQuery: (prompts) => Promise.resolve(prompts),
     execTimeoutSeconds,
-  }, {
-    command: {
-      command: Deno.execPath(),
-      args: [
-        "run",
-        "--no-prompt",
-        "--no-config",
-        "--no-lock",
-        `data:text/javascript;base64,${btoa(FAKE_CHILD)}`,
-      ],
-      env: { NO_COLOR: "1" },
-    },
-  });
+  }, { command: fakeCommand() });
 }
 
 Deno.test("host reports a self-kill, an exit and an invalid frame as crashes and recovers", async () => {
@@ -131,6 +141,36 @@ Deno.test("host sends the codebase once per process, not with each execution", a
     await repl.execute("SELF_KILL");
     const fresh = Number((await repl.execute("BYTES")).output);
     assert(fresh > 1_000_000, `the new process got only ${fresh} bytes`);
+  } finally {
+    await repl.close();
+  }
+});
+
+Deno.test("host refuses sub-model requests past 64 M prompt characters in flight, even from a bypassed worker", async () => {
+  let held = 0;
+  let peak = 0;
+  const repl = new SandboxRepl({
+    codebase: {},
+    fileTree: "",
+    metadata: {},
+    execTimeoutSeconds: 120,
+    onSubQuery: (prompts, signal) => {
+      const chars = prompts.reduce((n, p) => n + p.length, 0);
+      held += chars;
+      peak = Math.max(peak, held);
+      return new Promise((resolve) =>
+        signal.addEventListener("abort", () => {
+          held -= chars;
+          resolve(prompts);
+        }, { once: true })
+      );
+    },
+  }, { command: fakeCommand() });
+  try {
+    await repl.start();
+    const r = await repl.execute("FLOOD");
+    assertMatch(r.output, /^too many sub-model prompt characters in flight \(at most 64000000\)/);
+    assertEquals(peak, 64_000_000);
   } finally {
     await repl.close();
   }

@@ -15,9 +15,11 @@ import {
   checkPluginModule,
   importPlugin,
   importUrl,
+  isUrlPlugin,
   loadErrorMessage,
+  loadUrlPlugin,
 } from "../../providers/mod.ts";
-import { provideKit } from "../registry.ts";
+import { provideKit, registryOptions } from "../registry.ts";
 import type { ProviderPlugin } from "../../providers/mod.ts";
 import { runScriptedConversation, sampleEnv } from "../../plugin_kit/mod.ts";
 
@@ -125,7 +127,11 @@ export async function checkPlugin(
  * @returns 0 when the plugin passes, 2 when it has problems.
  */
 export async function run(options: PluginsCheckOptions, ctx: CliContext): Promise<number> {
-  const check = await checkPlugin(options.specifier);
+  // A URL plugin is checked as deeprepo loads it (fetched now, never through Deno's lockfile).
+  const urlPlugins = registryOptions(ctx, [], true).urlPlugins;
+  const check = isUrlPlugin(options.specifier)
+    ? await checkPlugin(options.specifier, (url) => loadUrlPlugin(url, urlPlugins))
+    : await checkPlugin(options.specifier);
   const who = `plugin ${check.specifier}${check.name ? ` (${check.name})` : ""}`;
   if (check.problems.length === 0) {
     ctx.stdout(`ok: ${who} passes every check (${check.notes.join("; ")})`);

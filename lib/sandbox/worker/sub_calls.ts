@@ -26,9 +26,11 @@ export interface SubCalls {
 export function createSubCalls(caps: Intrinsics, limits: WorkerLimits, send: Send): SubCalls {
   const { defineProperty, isArray, stringOf, PromiseClass, TypeErrorClass } = caps;
   const g = globalThis as unknown as Record<string, unknown>;
-  type Waiter = { resolve(results: string[]): void; reject(error: Error): void };
+  type Waiter = { resolve(results: string[]): void; reject(error: Error): void; chars: number };
   const waiting = caps.create(null) as Record<number, Waiter>;
   let nextId = 1;
+  /** Characters of the prompts of the requests in `waiting`. */
+  let waitingChars = 0;
   const kindOf = (v: unknown) => v === null ? "null" : isArray(v) ? "an array" : typeof v;
   const hintFor = (v: unknown) => {
     try {
@@ -62,9 +64,19 @@ export function createSubCalls(caps: Intrinsics, limits: WorkerLimits, send: Sen
       defineProperty(list, i, { value: p, writable: true, enumerable: true, configurable: true });
     }
     if (count === 0) return new PromiseClass((resolve) => resolve([]));
+    if (waitingChars + chars > limits.inflightPromptChars) {
+      return rejected(
+        new caps.RangeErrorClass(
+          "too many sub-model prompt characters in flight (at most " +
+            `${limits.inflightPromptChars}): await earlier llm_query/llm_batch calls before ` +
+            "starting more",
+        ),
+      );
+    }
     const id = nextId++;
+    waitingChars += chars;
     return new PromiseClass((resolve, reject) => {
-      waiting[id] = { resolve, reject };
+      waiting[id] = { resolve, reject, chars };
       send({ type: "llm", id, prompts: list });
     });
   };
@@ -101,6 +113,7 @@ export function createSubCalls(caps: Intrinsics, limits: WorkerLimits, send: Sen
       const waiter = waiting[id];
       if (!waiter) return;
       delete waiting[id];
+      waitingChars -= waiter.chars;
       if (isArray(results)) waiter.resolve(results as string[]);
       else waiter.reject(new caps.ErrorClass(stringOf(error ?? "sub-model call failed")));
     },
@@ -108,6 +121,7 @@ export function createSubCalls(caps: Intrinsics, limits: WorkerLimits, send: Sen
       for (const id in waiting) {
         const waiter = waiting[id as unknown as number];
         delete waiting[id as unknown as number];
+        waitingChars -= waiter.chars;
         waiter.reject(
           new caps.ErrorClass(
             "llm_query/llm_batch was not awaited: its execution ended before the answer came",

@@ -10,6 +10,7 @@ export interface WorkerLimits {
   outputBufferChars: number;
   promptChars: number;
   prompts: number;
+  inflightPromptChars: number;
   bufferBytes: number;
   liveBufferBytes: number;
   valueChars: number;
