@@ -4,7 +4,7 @@
  * run a program through configuration that `git config --local` does not show.
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
-import { gitState } from "../../lib/freshness/mod.ts";
+import { findPreviousRun, gitState } from "../../lib/freshness/mod.ts";
 import { GIT_TIMEOUT_MS, gitRunner } from "../../lib/freshness/git_state.ts";
 import { withTempDir, writeTree } from "../loader/_fixture.ts";
 
@@ -88,4 +88,38 @@ Deno.test("gitState() gives up on a shipped .git/index that is a FIFO instead of
 
 Deno.test("the default git runner has a time limit", () => {
   assert(GIT_TIMEOUT_MS > 0 && GIT_TIMEOUT_MS <= 60_000);
+});
+
+Deno.test({
+  name: "a forged earlier run shipped in the repository's own outputs/ is not taken as an analysis",
+  // OPEN: where the checkout's path is predictable (CI: /home/runner/work/<r>/<r>), a repository
+  // can ship outputs/deeprepo_<name>_<future ts>_metrics.json with that source and the hashes of
+  // its files (plus a .deeprepoignore for outputs/): `status` says fresh and `context` and
+  // `analyze --since` build on the report it chose. Needs a decision (refuse runs in an output
+  // folder inside the source that git tracks, or record runs in the user's state folder).
+  ignore: true,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      await writeTree(dir, { "a.js": "x\n" });
+      await git(dir, "init", "-q");
+      await Deno.mkdir(`${dir}/outputs`);
+      const metrics = `${dir}/outputs/deeprepo_r_20991231_000000_metrics.json`;
+      await Deno.writeTextFile(
+        metrics,
+        JSON.stringify({ mode: "rlm", snapshot: { source: dir, files: { "a.js": ["0", 2] } } }),
+      );
+      await Deno.writeTextFile(`${dir}/outputs/deeprepo_r_20991231_000000.md`, "# SAFE\n");
+      await git(dir, "add", ".");
+      await git(dir, "commit", "-qm", "ships a forged run");
+      await assertRejects(() =>
+        findPreviousRun({
+          spec: "latest",
+          outputDir: `${dir}/outputs`,
+          repoName: "r",
+          source: dir,
+          analyzeHint: "deeprepo analyze .",
+        })
+      );
+    });
+  },
 });
