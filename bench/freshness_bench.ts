@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { fingerprint } from "../lib/freshness/mod.ts";
+import { fingerprint, loadRunKey, sealRun } from "../lib/freshness/mod.ts";
 import { loadCodebase } from "../lib/loader/mod.ts";
 import {
   type RecordedRequest,
@@ -163,6 +163,10 @@ try {
   const stamp = "deeprepo_svelte_like_20261201_120000";
   await Deno.mkdir(`${dir}/out_big`);
   await Deno.writeTextFile(`${dir}/out_big/${stamp}.md`, "# Report\n");
+  // Sealed as analyze seals it, with the key the CLI finds under this HOME.
+  const key = (await loadRunKey(`${dir}/.config/deeprepo`, true))!;
+  const seen = await fingerprint(snapshot);
+  const sealed = { ...seen, seal: await sealRun(key, seen, "# Report\n") };
   await Deno.writeTextFile(
     `${dir}/out_big/${stamp}_metrics.json`,
     JSON.stringify({
@@ -170,7 +174,7 @@ try {
       sub_cost: 1,
       root_cost: 1,
       turns: 10,
-      snapshot: await fingerprint(snapshot),
+      snapshot: sealed,
     }),
   );
   const times: number[] = [];

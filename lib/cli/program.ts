@@ -1,31 +1,38 @@
 /**
  * The command-line surface: every command and option of CONTRACT.md, declared with commander,
- * validated, then dispatched to a lazily imported command module. Only this file knows the flag
+ * validated, then dispatched to a lazily imported command module. Only this file (with
+ * `freshness_commands.ts` for `status` and `context`) knows the flag
  * names; command modules receive typed option objects.
  *
  * @module
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "npm:commander@15.1.0";
 import type { CliContext } from "./context.ts";
+import {
+  collect,
+  integer,
+  nonEmpty,
+  positiveNumber,
+  type Raw,
+  resolvePath,
+  resolvePlugin,
+} from "./arg_values.ts";
+import { addFreshnessCommands, type FreshnessInvocation } from "./freshness_commands.ts";
 import type {
   AnalyzeOptions,
   BaselineOptions,
   CacheOptions,
   CommonOptions,
   CompareOptions,
-  ContextOptions,
   ListModelsOptions,
   PluginsCheckOptions,
   ReplCommandOptions,
   ReportFormat,
-  StatusOptions,
   TrustOptions,
 } from "./options.ts";
 import { DEFAULTS } from "../defaults.ts";
 import { UsageError } from "../errors.ts";
-import { redactUrl } from "../redact.ts";
 import type { Effort } from "../providers/mod.ts";
-import { formatInt } from "../format.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -47,71 +54,10 @@ export type Invocation =
   | { command: "cache-stats"; options: CacheOptions }
   | { command: "cache-clear"; options: CacheOptions }
   | { command: "plugins-check"; options: PluginsCheckOptions }
-  | { command: "status"; options: StatusOptions }
-  | { command: "context"; options: ContextOptions }
+  | FreshnessInvocation
   | { command: "trust"; options: TrustOptions }
   /** `--help` or `--version` was printed; nothing else to do. */
   | { command: "printed" };
-
-function integer(min: number, max = Infinity) {
-  const what = max === Infinity
-    ? `an integer ≥ ${min}`
-    : `an integer from ${min} to ${formatInt(max)}`;
-  return (value: string): number => {
-    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw new InvalidArgumentError(`must be ${what}`);
-    }
-    return Number(value);
-  };
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError("must be a positive number");
-  }
-  return n;
-}
-
-function nonEmpty(value: string): string {
-  if (value.trim() === "") throw new InvalidArgumentError("must not be empty");
-  return value;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, nonEmpty(value)];
-}
-
-const looksRemote = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s);
-
-const WINDOWS_DRIVE = /^[A-Za-z]:[\\/]/;
-
-/**
- * An absolute path for `path` as typed, relative to `cwd`; URLs and absolute paths as they are.
- * A Windows `cwd` (`C:\Users\me`) takes `\` or `/` and gives `C:/Users/me/repo`, which
- * Deno's file calls accept.
- */
-function resolvePath(cwd: string, path: string): string {
-  if (looksRemote(path) || path.startsWith("/") || WINDOWS_DRIVE.test(path)) return path;
-  const windows = WINDOWS_DRIVE.test(cwd);
-  const drive = windows ? cwd.slice(0, 2) : "";
-  const parts: string[] = [];
-  for (const part of `${cwd.slice(drive.length)}/${path}`.split(windows ? /[\\/]/ : "/")) {
-    if (part === "..") parts.pop();
-    else if (part !== "." && part !== "") parts.push(part);
-  }
-  return `${drive}/${parts.join("/")}`;
-}
-
-/**
- * A plugin specifier as the registry should see it: URLs and other schemes (`data:`, `npm:`,
- * `jsr:`) as given, paths resolved against the user's folder.
- */
-function resolvePlugin(cwd: string, specifier: string): string {
-  return /^[a-z][a-z0-9+.-]+:/i.test(specifier) ? specifier : resolvePath(cwd, specifier);
-}
-
-type Raw = Record<string, unknown>;
 
 /**
  * The options analyze, baseline, compare and repl share. The REPL has no root model and writes
@@ -483,72 +429,6 @@ export function buildProgram(
 
   addFreshnessCommands(program, cwd, onInvoke);
   return program;
-}
-
-const CONTEXT_FORMATS = ["agents", "claude", "cursor", "copilot"] as const;
-
-/** `status` and `context`: commands that build on the latest analysis in the output folder. */
-function addFreshnessCommands(
-  program: Command,
-  cwd: string,
-  onInvoke: (invocation: Invocation) => void,
-): void {
-  const where = (source: string | undefined, raw: Raw) => {
-    const typed = source ?? ".";
-    if (typed.trim() === "") {
-      throw new UsageError("the source is empty: give a folder or git URL; use '.' for here");
-    }
-    return {
-      source: resolvePath(cwd, typed),
-      // Shown in hints and errors (printed, logged): a git URL's credentials are not repeated.
-      sourceAsTyped: redactUrl(typed),
-      outputDir: resolvePath(cwd, raw.outputDir as string),
-      outputDirAsTyped: raw.outputDir as string,
-    };
-  };
-  program.command("status")
-    .description("how stale the latest analysis is (exit 0 fresh, 3 stale)")
-    .argument("[source]", "local folder or git URL (default: the current folder)")
-    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
-    .option("--json", "print JSON")
-    .action((source: string | undefined, raw: Raw) => {
-      onInvoke({ command: "status", options: { ...where(source, raw), json: raw.json === true } });
-    });
-  program.command("context")
-    .description("the project-context file coding agents read, from the latest analysis")
-    .argument("[source]", "local folder or git URL (default: the current folder)")
-    .option("-o, --output-dir <dir>", "where the analyses are", nonEmpty, DEFAULTS.outputDir)
-    .addOption(
-      new Option("--format <format>", "agents (AGENTS.md), claude, cursor or copilot")
-        .choices(CONTEXT_FORMATS).default("agents"),
-    )
-    .option("--write", "write it into the repository as a managed block instead of printing")
-    .option("--from <report>", "an analysis report (.md) or metrics file instead of the latest")
-    .option("--max-tokens <n>", "token budget of the whole file", integer(200), 2000)
-    .option(
-      "--root-model <model>",
-      `model that condenses the report (default: "${DEFAULTS.rootModel}")`,
-      nonEmpty,
-    )
-    .option("--no-model", "computed facts only: no model call")
-    .option("--plugin <module>", "extra plugin module, path or URL (repeatable)", collect)
-    .option("-q, --quiet", "no summary line on stderr")
-    .action((source: string | undefined, raw: Raw) => {
-      onInvoke({
-        command: "context",
-        options: {
-          ...where(source, raw),
-          format: raw.format as ContextOptions["format"],
-          write: raw.write === true,
-          from: raw.from === undefined ? undefined : resolvePath(cwd, raw.from as string),
-          maxTokens: raw.maxTokens as number,
-          rootModel: (raw.rootModel as string | undefined) ?? DEFAULTS.rootModel,
-          plugins: ((raw.plugin as string[] | undefined) ?? []).map((p) => resolvePlugin(cwd, p)),
-          model: raw.model !== false,
-          quiet: raw.quiet === true,
-        },
-      });
-    });
 }
 
 /** Commands and command groups, for pointing a usage error at the right `--help`. */

@@ -37,3 +37,4 @@ export {
   updateBrief,
 } from "./update_brief.ts";
 export { type PreparedUpdate, prepareUpdate, sinceMetrics } from "./since.ts";
+export { loadRunKey, RUN_KEY_FILE, sealRun, verifyRun } from "./run_seal.ts";

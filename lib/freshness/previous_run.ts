@@ -8,6 +8,18 @@
 import { EnvironmentError } from "../errors.ts";
 import { safeName } from "../report/naming.ts";
 import { type Fingerprint, fingerprintOf } from "./fingerprint.ts";
+import { verifyRun } from "./run_seal.ts";
+
+/** The report beside a metrics file, when it is a regular file of a sane size. */
+async function readReport(path: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.lstat(path);
+    if (!info.isFile || info.size > 64 * 1024 * 1024) return undefined;
+    return await Deno.readTextFile(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** An earlier analyze run. */
 export interface PreviousRun {
@@ -31,6 +43,11 @@ export interface PreviousRunQuery {
   source: string;
   /** How to run a first analysis, for the error message (e.g. `deeprepo analyze ./app`). */
   analyzeHint: string;
+  /**
+   * This user's run key (`run_seal.ts`): only runs sealed with it are accepted. Without one
+   * (no home folder), no earlier run can be trusted and none is found.
+   */
+  key: CryptoKey | undefined;
 }
 
 const RUN_FILE = /^deeprepo_(.+)_(\d{8}_\d{6})(?:_(\d+))?_metrics\.json$/;
@@ -100,12 +117,15 @@ async function readRun(path: string, query: PreviousRunQuery): Promise<PreviousR
   if (fp.source !== query.source) {
     throw new EnvironmentError(`${path} is an analysis of ${fp.source}, not of ${query.source}`);
   }
+  const reportPath = path.replace(/_metrics\.json$/, ".md");
+  const report = await readReport(reportPath);
+  const seal = (metrics.snapshot as { seal?: unknown }).seal;
+  if (report === undefined || !query.key || !await verifyRun(query.key, fp, report, seal)) {
+    throw new EnvironmentError(
+      `${path} was not written by deeprepo for this user (its seal does not match; a run ` +
+        `shipped in the repository, or edited since); run \`${query.analyzeHint}\``,
+    );
+  }
   const ts = /_(\d{8}_\d{6})(?:_\d+)?_metrics\.json$/.exec(path)?.[1] ?? "";
-  return {
-    metricsPath: path,
-    reportPath: path.replace(/_metrics\.json$/, ".md"),
-    metrics,
-    fingerprint: fp,
-    timestamp: ts,
-  };
+  return { metricsPath: path, reportPath, metrics, fingerprint: fp, timestamp: ts };
 }

@@ -31,7 +31,7 @@ export async function prepareUpdate(
   spec: string,
   snapshot: CodebaseSnapshot,
   now: Fingerprint,
-  where: { outputDir: string; analyzeHint: string },
+  where: { outputDir: string; analyzeHint: string; key: CryptoKey | undefined },
   git?: GitRunner,
 ): Promise<PreparedUpdate> {
   const previous = await findPreviousRun({
@@ -40,6 +40,7 @@ export async function prepareUpdate(
     repoName: snapshot.metadata.repo_name,
     source: now.source,
     analyzeHint: where.analyzeHint,
+    key: where.key,
   });
   let report: string;
   try {

@@ -35,6 +35,14 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+let configDir: string | undefined;
+
+/** A config folder for this test module's deeprepo runs, made on first use. */
+function testConfigDir(): string {
+  configDir ??= Deno.makeTempDirSync({ prefix: "deeprepo_test_config_" });
+  return configDir;
+}
+
 /** Runs `deno <args>` with a minimal environment (no real API keys leak into tests). */
 export async function runDeno(args: string[], options: RunOptions = {}): Promise<CliResult> {
   const base: Record<string, string> = { NO_COLOR: "1" };
@@ -42,6 +50,9 @@ export async function runDeno(args: string[], options: RunOptions = {}): Promise
     const value = Deno.env.get(name);
     if (value) base[name] = value;
   }
+  // deeprepo keeps a run key and the trust store in the user's config folder: tests get their
+  // own, never the real user's (unless the test sets HOME or XDG_CONFIG_HOME itself).
+  if (!options.env?.HOME && !options.env?.XDG_CONFIG_HOME) base.XDG_CONFIG_HOME = testConfigDir();
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: options.cwd,

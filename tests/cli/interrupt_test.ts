@@ -113,3 +113,40 @@ Deno.test("Ctrl-C under `deno task --config <checkout>/deno.json` from another f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Ctrl-C in `deno task ... repl` from another folder stops the code, not the session", async () => {
+  const bash = await Deno.stat("/bin/bash").then(() => true, () => false);
+  if (!await hasScript() || !bash) {
+    console.log("skipped: util-linux `script` or /bin/bash is not installed");
+    return;
+  }
+  const dir = await Deno.makeTempDir({ prefix: "deeprepo_task_repl_sigint_" });
+  try {
+    await Deno.mkdir(`${dir}/elsewhere`);
+    const command = ["deno", "task", "-q", "--config", `${REPO_ROOT}/deno.json`, "deeprepo"]
+      .concat(["repl", FIXTURE]).map(shellQuote).join(" ") + "; echo rc=$?";
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const result = await runInPty(command, {
+      cwd: `${dir}/elsewhere`,
+      env: { XDG_DATA_HOME: `${dir}/data`, NO_COLOR: "1", SHELL: "/bin/bash" },
+      async drive(type) {
+        await wait(5000);
+        await type("while (true) {}\r");
+        await wait(2000);
+        await type("\x03");
+        await wait(3000);
+        await type('print("still here")\r');
+        await wait(1500);
+        await type(".exit\r");
+      },
+      timeoutMs: 60_000,
+    });
+    const screen = result.screen.replaceAll("\r\n", "\n");
+    assertMatch(screen, /interrupted; the REPL was restarted/);
+    assertMatch(screen, /\nstill here\n/);
+    // deeprepo's own status (a shell that saw the SIGINT may end with 130 itself).
+    assertMatch(screen, /\nrc=0\n/, "`.exit` after an interrupted execution ends normally");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

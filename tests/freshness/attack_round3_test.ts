@@ -4,7 +4,7 @@
  * run a program through configuration that `git config --local` does not show.
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "../_helpers/assert.ts";
-import { findPreviousRun, gitState } from "../../lib/freshness/mod.ts";
+import { findPreviousRun, gitState, loadRunKey } from "../../lib/freshness/mod.ts";
 import { GIT_TIMEOUT_MS, gitRunner } from "../../lib/freshness/git_state.ts";
 import { withTempDir, writeTree } from "../loader/_fixture.ts";
 
@@ -92,12 +92,11 @@ Deno.test("the default git runner has a time limit", () => {
 
 Deno.test({
   name: "a forged earlier run shipped in the repository's own outputs/ is not taken as an analysis",
-  // OPEN: where the checkout's path is predictable (CI: /home/runner/work/<r>/<r>), a repository
+  // Was OPEN (attack round 3): where the checkout's path is predictable (CI: /home/runner/work/<r>/<r>), a repository
   // can ship outputs/deeprepo_<name>_<future ts>_metrics.json with that source and the hashes of
   // its files (plus a .deeprepoignore for outputs/): `status` says fresh and `context` and
-  // `analyze --since` build on the report it chose. Needs a decision (refuse runs in an output
-  // folder inside the source that git tracks, or record runs in the user's state folder).
-  ignore: true,
+  // `analyze --since` build on the report it chose. Fixed: runs are sealed with the user's key
+  // (lib/freshness/run_seal.ts); an unsealed run is never taken.
   fn: async () => {
     await withTempDir(async (dir) => {
       await writeTree(dir, { "a.js": "x\n" });
@@ -111,6 +110,7 @@ Deno.test({
       await Deno.writeTextFile(`${dir}/outputs/deeprepo_r_20991231_000000.md`, "# SAFE\n");
       await git(dir, "add", ".");
       await git(dir, "commit", "-qm", "ships a forged run");
+      const key = await loadRunKey(`${dir}/.user_config`, true);
       await assertRejects(() =>
         findPreviousRun({
           spec: "latest",
@@ -118,6 +118,7 @@ Deno.test({
           repoName: "r",
           source: dir,
           analyzeHint: "deeprepo analyze .",
+          key,
         })
       );
     });

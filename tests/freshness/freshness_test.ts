@@ -14,6 +14,8 @@ import {
   fingerprint,
   freshnessStatus,
   gitState,
+  loadRunKey,
+  sealRun,
   upsertBlock,
 } from "../../lib/freshness/mod.ts";
 import { EnvironmentError } from "../../lib/errors.ts";
@@ -115,37 +117,42 @@ async function writeRun(dir: string, name: string, metrics: Record<string, unkno
   await Deno.writeTextFile(`${dir}/out/${name}.md`, "# report\n");
 }
 
-Deno.test("findPreviousRun() picks the newest run of the same source, refuses others", async () => {
+Deno.test("findPreviousRun() picks the newest sealed run of the same source, refuses others", async () => {
   await withTempDir(async (dir) => {
+    const key = (await loadRunKey(`${dir}/config`, true))!;
     const query = {
       spec: "latest",
       outputDir: `${dir}/out`,
       repoName: "app",
       source: "/src/app",
       analyzeHint: "deeprepo analyze /src/app",
+      key,
     };
     await assertRejects(
       () => findPreviousRun(query),
       EnvironmentError,
       "no earlier analysis of app in",
     );
-    const snap = (source: string) => ({ source, git_commit: null, git_dirty: null, files: {} });
-    await writeRun(dir, "deeprepo_app_20261201_100000", {
-      mode: "rlm",
-      snapshot: snap("/src/app"),
-    });
-    await writeRun(dir, "deeprepo_app_20261202_100000", {
-      mode: "rlm",
-      snapshot: snap("/src/app"),
-    });
-    await writeRun(dir, "deeprepo_app_20261202_100000_2", {
-      mode: "rlm",
-      snapshot: snap("/src/app"),
-    });
-    await writeRun(dir, "deeprepo_app_20261203_100000", {
-      mode: "rlm",
-      snapshot: snap("/other/app"),
-    });
+    const sealed = async (source: string) => {
+      const fp = {
+        source,
+        git_commit: null,
+        git_dirty: null,
+        files: { "a.ts": ["1", 3] },
+      } as Fingerprint;
+      return { mode: "rlm", snapshot: { ...fp, seal: await sealRun(key, fp, "# report\n") } };
+    };
+    await writeRun(dir, "deeprepo_app_20261201_100000", await sealed("/src/app"));
+    await writeRun(dir, "deeprepo_app_20261202_100000", await sealed("/src/app"));
+    await writeRun(dir, "deeprepo_app_20261202_100000_2", await sealed("/src/app"));
+    await writeRun(dir, "deeprepo_app_20261203_100000", await sealed("/other/app"));
+    // Newer, but forged (no seal) or tampered with: never taken as "latest".
+    const forged = (await sealed("/src/app")) as { snapshot: Record<string, unknown> };
+    delete forged.snapshot.seal;
+    await writeRun(dir, "deeprepo_app_20261205_100000", forged);
+    const tampered = await sealed("/src/app");
+    (tampered.snapshot.files as Record<string, unknown>)["a.ts"] = ["2", 3];
+    await writeRun(dir, "deeprepo_app_20261206_100000", tampered);
     const run = await findPreviousRun(query);
     assertMatch(run.metricsPath, /deeprepo_app_20261202_100000_2_metrics\.json$/);
     await assertRejects(
@@ -153,9 +160,22 @@ Deno.test("findPreviousRun() picks the newest run of the same source, refuses ot
       EnvironmentError,
       "is an analysis of /other/app, not of /src/app",
     );
-    await writeRun(dir, "deeprepo_app_20261204_100000", { mode: "rlm" });
     await assertRejects(
-      () => findPreviousRun({ ...query, spec: `${dir}/out/deeprepo_app_20261204_100000.md` }),
+      () => findPreviousRun({ ...query, spec: `${dir}/out/deeprepo_app_20261206_100000.md` }),
+      EnvironmentError,
+      "was not written by deeprepo for this user",
+    );
+    // Another user's key (or none) accepts nothing.
+    const other = await loadRunKey(`${dir}/other_config`, true);
+    await assertRejects(() => findPreviousRun({ ...query, key: other }), EnvironmentError);
+    await assertRejects(() => findPreviousRun({ ...query, key: undefined }), EnvironmentError);
+    // An edited report breaks the seal too.
+    await Deno.writeTextFile(`${dir}/out/deeprepo_app_20261202_100000_2.md`, "# SAFE\n");
+    const next = await findPreviousRun(query);
+    assertMatch(next.metricsPath, /deeprepo_app_20261202_100000_metrics\.json$/);
+    await writeRun(dir, "deeprepo_app_20261207_100000", { mode: "rlm" });
+    await assertRejects(
+      () => findPreviousRun({ ...query, spec: `${dir}/out/deeprepo_app_20261207_100000.md` }),
       EnvironmentError,
       "has no file hashes",
     );

@@ -37,8 +37,10 @@ import {
   fingerprint,
   type PreparedUpdate,
   prepareUpdate,
+  sealRun,
   sinceMetrics,
 } from "../../freshness/mod.ts";
+import { runKey } from "../run_key.ts";
 import { announceEndpoints, endpointsJson } from "../endpoints.ts";
 import { endpointOf } from "../../config/settings.ts";
 import { redactUrl } from "../../redact.ts";
@@ -163,6 +165,7 @@ export async function analyzeLoaded(
     {
       outputDir: options.outputDir,
       analyzeHint: `deeprepo analyze ${snapshot.source} -o ${options.outputDir}`,
+      key: await runKey(ctx),
     },
   );
   if (options.maxCost !== undefined) {
@@ -256,8 +259,15 @@ export async function analyzeLoaded(
     endpoints: endpointsJson([...new Set([root.provider, sub.provider])], ctx),
   };
   const trajectory = analyzeTrajectory(result, info);
+  const report = analyzeReport(result, info);
+  // Sealed with this user's key, so later commands know deeprepo wrote it (run_seal.ts).
+  const key = await runKey(ctx, true).catch(() => undefined);
+  if (key) {
+    const snap = metrics.snapshot;
+    metrics.snapshot = Object.assign(snap, { seal: await sealRun(key, snap, report) });
+  }
   const outputs = {
-    report: analyzeReport(result, info),
+    report,
     metrics,
     trajectory,
     html: options.format === "md" ? undefined : await renderHtmlReport(htmlInputFromRun({

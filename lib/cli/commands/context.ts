@@ -6,6 +6,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { runKey } from "../run_key.ts";
 import type { ContextOptions } from "../options.ts";
 import { loadCommandRegistry } from "../registry.ts";
 import { isGitUrl, loadCodebase } from "../../loader/mod.ts";
@@ -40,6 +41,7 @@ export async function run(options: ContextOptions, ctx: CliContext): Promise<num
       repoName: snapshot.metadata.repo_name,
       source: now.source,
       analyzeHint: `deeprepo analyze ${options.sourceAsTyped} -o ${options.outputDirAsTyped}`,
+      key: await runKey(ctx),
     });
     let report: string;
     try {

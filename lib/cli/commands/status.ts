@@ -6,6 +6,7 @@
  * @module
  */
 import type { CliContext } from "../context.ts";
+import { runKey } from "../run_key.ts";
 import type { StatusOptions } from "../options.ts";
 import { isGitUrl, loadCodebase } from "../../loader/mod.ts";
 import {
@@ -39,6 +40,7 @@ export async function run(options: StatusOptions, ctx: CliContext): Promise<numb
       repoName: snapshot.metadata.repo_name,
       source: now.source,
       analyzeHint: `deeprepo analyze ${options.sourceAsTyped} -o ${options.outputDirAsTyped}`,
+      key: await runKey(ctx),
     });
     const status = await freshnessStatus(previous, now, snapshot.root);
     if (options.json) ctx.stdout(JSON.stringify(statusJson(status), null, 2));
