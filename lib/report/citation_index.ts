@@ -14,7 +14,25 @@ export interface CitationSource {
 }
 
 /** Lookups over the snapshot, built lazily per file. */
+/**
+ * Work the check may do for one report: characters searched (quotes located, candidates by
+ * basename) and citations checked. The report is written by model code and may be huge; past
+ * either bound the remaining citations are reported as not checked, so the host never spends
+ * unbounded time after a paid run.
+ */
+export const CHECK_BUDGET = { citations: 5_000, searchedChars: 100_000_000 } as const;
+
 export class SnapshotIndex {
+  /** Citations checked and characters searched so far. */
+  checked = 0;
+  searched = 0;
+
+  /** True once the {@linkcode CHECK_BUDGET} is spent. */
+  get spent(): boolean {
+    return this.checked >= CHECK_BUDGET.citations ||
+      this.searched >= CHECK_BUDGET.searchedChars;
+  }
+
   readonly files: ReadonlyMap<string, string>;
   readonly skipped: ReadonlyMap<string, string>;
   #byBase?: Map<string, string[]>;
@@ -36,7 +54,9 @@ export class SnapshotIndex {
 
   /** The one loaded file whose basename (and trailing folders) match `path`, if unique. */
   uniqueByBasename(path: string): string | undefined {
-    const hits = (this.#basenames().get(basename(path)) ?? []).filter((p) =>
+    const candidates = this.#basenames().get(basename(path)) ?? [];
+    this.searched += candidates.length * 64;
+    const hits = candidates.filter((p) =>
       p.endsWith(`/${path}`) || !path.includes("/") || basename(p) === basename(path)
     );
     const exactTail = hits.filter((p) => p.endsWith(`/${path}`));
@@ -59,6 +79,7 @@ export class SnapshotIndex {
     const needle = withoutLineNumbers(quote).replace(/\s+/g, "");
     if (needle.length < 3) return [];
     const { text, lineAt } = this.#compactOf(path);
+    this.searched += text.length;
     const hits: { start: number; end: number }[] = [];
     for (let i = text.indexOf(needle); i >= 0 && hits.length < 3; i = text.indexOf(needle, i + 1)) {
       hits.push({ start: lineAt[i], end: lineAt[i + needle.length - 1] });

@@ -18,9 +18,9 @@
  */
 
 import type { CodebaseSnapshot } from "../loader/mod.ts";
-import { type CitationSource, SnapshotIndex } from "./citation_index.ts";
+import { CHECK_BUDGET, type CitationSource, SnapshotIndex } from "./citation_index.ts";
 
-export type { CitationSource } from "./citation_index.ts";
+export { CHECK_BUDGET, type CitationSource } from "./citation_index.ts";
 
 /**
  * What the citation checker knows of a snapshot: loaded files with their real content, and the
@@ -72,6 +72,12 @@ export interface CitationCheck {
   citations: Citation[];
   counts: CitationCounts;
 }
+
+/** Why a citation past the check's budget is unverified. */
+export const NOT_CHECKED = `not checked: the report has more citations than the check covers ` +
+  `(${CHECK_BUDGET.citations.toLocaleString("en-US")}, or ${
+    (CHECK_BUDGET.searchedChars / 1e6).toLocaleString("en-US")
+  } M characters searched)`;
 
 /** The run summary's line about citations. */
 export function citationSummary(c: CitationCounts): string {
@@ -156,13 +162,16 @@ function checkLine(
     const path = rawPath.replace(/^\.\//, "");
     const hasLines = startText !== undefined;
     if (!looksCited(path, hasLines, line, from, whole.length, index)) continue;
-    const citation = verify(
-      path,
-      hasLines ? Number(startText) : undefined,
-      endText !== undefined ? Number(endText) : undefined,
-      quoteAfter(line, from, from + whole.length, lines, at),
-      index,
-    );
+    const citation: Citation = index.spent
+      ? { original: "", path, status: "unverified", note: NOT_CHECKED }
+      : verify(
+        path,
+        hasLines ? Number(startText) : undefined,
+        endText !== undefined ? Number(endText) : undefined,
+        quoteAfter(line, from, from + whole.length, lines, at),
+        index,
+      );
+    index.checked++;
     citation.original = whole;
     out.push(citation);
     if (citation.status === "unverified" || citation.status === "not_loaded") marks.push(citation);
