@@ -111,7 +111,7 @@ Deno.test({
       await git(dir, "add", ".");
       await git(dir, "commit", "-qm", "ships a forged run");
       const key = await loadRunKey(`${dir}/.user_config`, true);
-      await assertRejects(() =>
+      const error = await assertRejects(() =>
         findPreviousRun({
           spec: "latest",
           outputDir: `${dir}/outputs`,
@@ -121,6 +121,7 @@ Deno.test({
           key,
         })
       );
+      assertMatch(String(error), /seal|no earlier analysis|not sealed|signed/i);
     });
   },
 });
