@@ -29,7 +29,7 @@ import { type Env, layeredEnv } from "./env.ts";
 import { readRegularFile } from "./regular_file.ts";
 import {
   readTrustStore,
-  sha256Hex,
+  trustDigest,
   type TrustEntries,
   trustKey,
   trustStorePath,
@@ -125,7 +125,7 @@ export async function loadSettings(cwd: string, real: Env = Deno.env): Promise<S
       ignored.push({ path, reason: "untrusted" });
       return undefined;
     }
-    if (entry.sha256 !== await sha256Hex(read.bytes)) {
+    if (entry.sha256 !== await trustDigest(path, read.bytes)) {
       ignored.push({ path, reason: "changed" });
       return undefined;
     }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { parse as parseDotenv } from "npm:dotenv@18.0.10";
 import type { Env } from "./env.ts";
 import { MAX_CONFIG_BYTES, readRegularFile } from "./regular_file.ts";
 
@@ -136,4 +137,49 @@ function isAbsolute(path: string): boolean {
 
 function trimSlash(path: string): string {
   return path.replace(/[\\/]+$/, "") || "/";
+}
+
+/**
+ * What trusting a per-folder file covers: its bytes and, for `deeprepo.json` (`plugins`) and
+ * `.env` (`DEEPREPO_PLUGINS`), the bytes of every local plugin file it names. Changing a named
+ * plugin after the file was trusted makes the file untrusted again, so a repository cannot swap
+ * reviewed plugin code (for example with a `git pull`) under a trusted config. A file that
+ * names no local plugin has the plain SHA-256 of its bytes.
+ *
+ * @param path Absolute path of the trusted file.
+ * @param bytes Its content, as read once.
+ * @returns Lowercase hex digest.
+ */
+export async function trustDigest(path: string, bytes: Uint8Array): Promise<string> {
+  const own = await sha256Hex(bytes);
+  const folder = path.slice(0, path.replace(/[\\/]+$/, "").search(/[\\/][^\\/]*$/) + 1);
+  const plugins = localPluginsNamed(path, new TextDecoder().decode(bytes));
+  if (plugins.length === 0) return own;
+  const parts = [own];
+  for (const name of [...new Set(plugins)].sort()) {
+    const read = readRegularFile(isAbsolutePath(name) ? name : `${folder}${name}`, {
+      maxBytes: 16 * 1024 * 1024,
+    });
+    parts.push(`${name}\0${read.kind === "ok" ? await sha256Hex(read.bytes) : read.kind}`);
+  }
+  return await sha256Hex(new TextEncoder().encode(parts.join("\n")));
+}
+
+/** Local plugin specifiers (paths, not URLs or `npm:`/`jsr:`) a per-folder file names. */
+function localPluginsNamed(path: string, text: string): string[] {
+  let named: unknown[] = [];
+  try {
+    if (/deeprepo\.json$/.test(path)) {
+      named = (JSON.parse(text) as { plugins?: unknown[] }).plugins ?? [];
+    } else if (/\.env$/.test(path)) named = (parseDotenv(text).DEEPREPO_PLUGINS ?? "").split(",");
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(named)) return [];
+  return named.filter((n): n is string => typeof n === "string").map((n) => n.trim())
+    .filter((n) => n !== "" && !/^[a-z][a-z0-9+.-]+:/i.test(n));
+}
+
+function isAbsolutePath(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
 }

@@ -11,9 +11,8 @@ import { loadSettings } from "../../lib/config/settings.ts";
 
 Deno.test({
   name: "a trusted deeprepo.json whose named plugin file changed afterwards is untrusted again",
-  // OPEN: the trust hash covers deeprepo.json alone; see the module comment. Fixing it means
-  // hashing the local plugin files (and what they import) into the trust entry.
-  ignore: true,
+  // Was OPEN: the trust hash covered deeprepo.json alone. Fixed: trusting deeprepo.json (or a
+  // .env naming DEEPREPO_PLUGINS) also covers the local plugin files it names (trustDigest).
   fn: async () => {
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "deeprepo_attack3_" }));
     try {

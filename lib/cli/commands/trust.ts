@@ -14,7 +14,7 @@ import { readRegularFile } from "../../config/regular_file.ts";
 import { describeDotenv, FOLDER_FILES } from "../../config/settings.ts";
 import {
   readTrustStore,
-  sha256Hex,
+  trustDigest,
   type TrustEntries,
   trustKey,
   trustStorePath,
@@ -63,7 +63,7 @@ export async function run(options: TrustOptions, ctx: CliContext): Promise<numbe
       continue;
     }
     const bytes = readForTrust(file);
-    const sha256 = await sha256Hex(bytes);
+    const sha256 = await trustDigest(file, bytes);
     entries[key] = { sha256, trustedAt: new Date().toISOString() };
     lines.push(...trustedLines(file, sha256, new TextDecoder().decode(bytes)));
   }
@@ -145,7 +145,7 @@ async function listLines(entries: TrustEntries): Promise<string[]> {
     let status = "trusted";
     if (read.kind === "missing") status = "missing";
     else if (read.kind === "refused") status = "refused";
-    else if (await sha256Hex(read.bytes) !== entries[path].sha256) status = "changed";
+    else if (await trustDigest(path, read.bytes) !== entries[path].sha256) status = "changed";
     lines.push(
       `${status.padEnd(8)} ${printable(path)}  (${entries[path].trustedAt.slice(0, 10)})`,
     );
