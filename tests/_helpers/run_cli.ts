@@ -46,7 +46,25 @@ function testConfigDir(): string {
 /** Runs `deno <args>` with a minimal environment (no real API keys leak into tests). */
 export async function runDeno(args: string[], options: RunOptions = {}): Promise<CliResult> {
   const base: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
+  // TLS and proxy settings pass through: a child that must fetch an npm package (a URL run has
+  // no lockfile; a fresh Deno cache) needs the machine's certificate authorities to reach it.
+  for (
+    const name of [
+      "PATH",
+      "HOME",
+      "DENO_DIR",
+      "XDG_CACHE_HOME",
+      "TMPDIR",
+      "DENO_CERT",
+      "DENO_TLS_CA_STORE",
+      "NODE_EXTRA_CA_CERTS",
+      "SSL_CERT_FILE",
+      "SSL_CERT_DIR",
+      "HTTPS_PROXY",
+      "HTTP_PROXY",
+      "NO_PROXY",
+    ]
+  ) {
     const value = Deno.env.get(name);
     if (value) base[name] = value;
   }
