@@ -410,17 +410,9 @@ async function streamed(
       }
     }
   } catch (error) {
-    // The SDK throws an error chunk (`data: {"error": ...}`) as an APIError without status.
-    const e = error as { status?: unknown; error?: unknown } | null;
-    if (!req.signal?.aborted && e && e.status === undefined && e.error) {
-      throw errorInBody(e.error);
-    }
-    throw error;
+    throw streamError(error, req.signal);
   }
-  // The SDK ends the iteration quietly on abort; a cut stream must not pass as complete.
-  if (req.signal?.aborted) {
-    throw req.signal.reason instanceof Error ? req.signal.reason : new Error("aborted");
-  }
+  throwIfCut(req.signal);
   const toolCalls: ToolCall[] = calls.filter(Boolean).map((c) => ({
     id: c.id,
     name: c.name,
@@ -457,5 +449,22 @@ function parseArguments(raw: string): unknown {
     return JSON.parse(raw);
   } catch {
     return raw;
+  }
+}
+
+/**
+ * The error to throw for a failed SDK stream: the SDK throws an error chunk
+ * (`data: {"error": ...}`) as an APIError without status, which is an error inside a 200.
+ */
+export function streamError(error: unknown, signal?: AbortSignal): unknown {
+  const e = error as { status?: unknown; error?: unknown } | null;
+  if (!signal?.aborted && e && e.status === undefined && e.error) return errorInBody(e.error);
+  return error;
+}
+
+/** The SDK ends the iteration quietly on abort; a cut stream must not pass as complete. */
+export function throwIfCut(signal?: AbortSignal): void {
+  if (signal?.aborted) {
+    throw signal.reason instanceof Error ? signal.reason : new Error("aborted");
   }
 }

@@ -23,7 +23,7 @@ import type {
   ToolCall,
   Usage,
 } from "../lib/providers/types.ts";
-import { errorInBody } from "./_openai_compatible.ts";
+import { errorInBody, streamError, throwIfCut } from "./_openai_compatible.ts";
 
 /** The opaque-part provider tag for Responses items. */
 const PROVIDER = "openai";
@@ -193,15 +193,9 @@ export async function completeWithResponses(
       }
     }
   } catch (error) {
-    const e = error as { status?: unknown; error?: unknown } | null;
-    if (!req.signal?.aborted && e && e.status === undefined && e.error) {
-      throw errorInBody(e.error);
-    }
-    throw error;
+    throw streamError(error, req.signal);
   }
-  if (req.signal?.aborted) {
-    throw req.signal.reason instanceof Error ? req.signal.reason : new Error("aborted");
-  }
+  throwIfCut(req.signal);
   if (!final) throw errorInBody({ message: "the stream ended without a final response" });
   return fromResponse(final);
 }
